@@ -1,0 +1,227 @@
+"""Companies, departments and the people who use the system."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from .validators import normalize_credit_code, validate_credit_code
+
+
+class District(models.Model):
+    """An administrative area of the city (城区, 泽州县, 高平市, 开发区…)."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+
+    def __str__(self):
+        return self.name
+
+
+class Industry(models.Model):
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("industry")
+        verbose_name_plural = _("industries")
+
+    def __str__(self):
+        return self.name
+
+
+class Department(models.Model):
+    """A government department that handles tickets (承办部门)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    email = models.EmailField(_("contact e-mail"), blank=True)
+    phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self):
+        return self.name
+
+
+class EnterpriseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Companies whose case file `user` may open: the same rule as tickets (DESIGN.md §6).
+
+        A department sees a company only through the tickets it holds or held.
+        """
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.sees_everything:
+            return self
+        if user.role == User.Role.COMPANY:
+            return self.filter(pk=user.enterprise_id)
+        if user.role == User.Role.LIAISON:
+            return self.filter(liaisons=user)
+        if user.role == User.Role.DEPARTMENT and user.department_id:
+            from tickets.models import Ticket
+
+            return self.filter(
+                Exists(Ticket.objects.visible_to(user).filter(enterprise=OuterRef("pk")))
+            )
+        return self.none()
+
+
+class Enterprise(models.Model):
+    class Size(models.TextChoices):
+        LARGE = "large", _("Large")
+        MEDIUM = "medium", _("Medium")
+        SMALL = "small", _("Small")
+        MICRO = "micro", _("Micro")
+
+    name = models.CharField(_("company name"), max_length=200)
+    credit_code = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
+        validators=[validate_credit_code],
+        help_text=_("18 characters, GB 32100-2015, with its check digit."),
+    )
+    industry = models.ForeignKey(Industry, on_delete=models.PROTECT, verbose_name=_("industry"))
+    district = models.ForeignKey(District, on_delete=models.PROTECT, verbose_name=_("district"))
+    size = models.CharField(_("size"), max_length=10, choices=Size.choices, default=Size.SMALL)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=50)
+    contact_phone = models.CharField(_("contact phone"), max_length=30)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    liaisons = models.ManyToManyField(
+        "enterprises.User",
+        blank=True,
+        related_name="liaison_enterprises",
+        limit_choices_to={"role": "liaison"},
+        verbose_name=_("liaison officials"),
+    )
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+
+    objects = EnterpriseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.credit_code:
+            self.credit_code = normalize_credit_code(self.credit_code)
+
+
+class User(AbstractUser):
+    """A person. Company staff belong to a company, department staff to a department; the
+    other roles act across the whole city."""
+
+    class Role(models.TextChoices):
+        COMPANY = "company", _("Company")
+        LIAISON = "liaison", _("Liaison official")
+        DEPARTMENT = "department", _("Department staff")
+        DISPATCHER = "dispatcher", _("Dispatch office")
+        SUPERVISOR = "supervisor", _("Supervision office")
+        LEADER = "leader", _("Leadership")
+        ADMIN = "admin", _("Administrator")
+
+    SEES_EVERYTHING = {Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN}
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.COMPANY)
+    display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    enterprise = models.ForeignKey(
+        Enterprise,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        verbose_name=_("company"),
+    )
+    department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name=_("department"),
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                name="company_user_has_enterprise",
+                condition=~Q(role="company") | Q(enterprise__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="department_user_has_department",
+                condition=~Q(role="department") | Q(department__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name or self.get_full_name() or self.username
+
+    def clean(self):
+        super().clean()
+        if self.role == self.Role.COMPANY and not self.enterprise_id:
+            raise ValidationError({"enterprise": _("A company user must belong to a company.")})
+        if self.role == self.Role.DEPARTMENT and not self.department_id:
+            raise ValidationError({"department": _("Department staff must belong to a department.")})
+        if self.role != self.Role.COMPANY and self.enterprise_id:
+            raise ValidationError({"enterprise": _("Only company users belong to a company.")})
+        if self.role != self.Role.DEPARTMENT and self.department_id:
+            raise ValidationError({"department": _("Only department staff belong to a department.")})
+
+    @property
+    def sees_everything(self):
+        return self.role in self.SEES_EVERYTHING or self.is_superuser
+
+    @property
+    def is_company(self):
+        return self.role == self.Role.COMPANY
+
+    @property
+    def is_liaison(self):
+        return self.role == self.Role.LIAISON
+
+    @property
+    def is_department(self):
+        return self.role == self.Role.DEPARTMENT
+
+    @property
+    def is_dispatcher(self):
+        return self.role in (self.Role.DISPATCHER, self.Role.ADMIN)
+
+    @property
+    def is_supervisor(self):
+        return self.role in (self.Role.SUPERVISOR, self.Role.ADMIN)
+
+    @property
+    def is_leader(self):
+        return self.role == self.Role.LEADER
+
+    def speaks_for(self, enterprise_id):
+        """May this user speak for the company (submit, confirm, reopen on its behalf)?"""
+        if self.role == self.Role.COMPANY:
+            return self.enterprise_id == enterprise_id
+        if self.role == self.Role.LIAISON:
+            return self.liaison_enterprises.filter(pk=enterprise_id).exists()
+        return False

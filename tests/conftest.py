@@ -1,0 +1,173 @@
+"""The cast: one named user per role, and helpers to walk a ticket through the loop."""
+
+import datetime
+import os
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from enterprises.models import User
+from tickets import services
+
+from .factories import CategoryFactory, DepartmentFactory, EnterpriseFactory, UserFactory
+
+PASSWORD = "Demo-pass-2026"
+
+
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL-only tests skip on SQLite for a newcomer, but never in CI."""
+    from django.conf import settings
+
+    on_postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    if on_postgres:
+        return
+    if os.environ.get("CI") == "true":
+        raise pytest.UsageError("CI must run the tests on PostgreSQL: set DATABASE_URL.")
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _private_media(tmp_path, settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "private")}},
+    }
+
+
+@pytest.fixture
+def department(db):
+    return DepartmentFactory(name="市发改委")
+
+
+@pytest.fixture
+def other_department(db):
+    return DepartmentFactory(name="市人社局")
+
+
+@pytest.fixture
+def enterprise(db):
+    return EnterpriseFactory(name="晋城市凤凰机械有限公司")
+
+
+@pytest.fixture
+def other_enterprise(db):
+    return EnterpriseFactory(name="高平市金桥煤化有限公司")
+
+
+@pytest.fixture
+def category(department):
+    return CategoryFactory(name="融资信贷", default_department=department, response_days=1, resolution_days=5)
+
+
+@pytest.fixture
+def company_user(enterprise):
+    return UserFactory(username="company", role=User.Role.COMPANY, enterprise=enterprise, display_name="凤凰机械 王经理")
+
+
+@pytest.fixture
+def other_company_user(other_enterprise):
+    return UserFactory(username="company2", role=User.Role.COMPANY, enterprise=other_enterprise)
+
+
+@pytest.fixture
+def liaison(enterprise):
+    user = UserFactory(username="liaison", role=User.Role.LIAISON, display_name="包联干部 李")
+    enterprise.liaisons.add(user)
+    return user
+
+
+@pytest.fixture
+def other_liaison(db):
+    return UserFactory(username="liaison2", role=User.Role.LIAISON)
+
+
+@pytest.fixture
+def dispatcher(db):
+    return UserFactory(username="dispatcher", role=User.Role.DISPATCHER, display_name="营商办 交办员")
+
+
+@pytest.fixture
+def department_user(department):
+    return UserFactory(username="dept", role=User.Role.DEPARTMENT, department=department, display_name="发改委 经办人")
+
+
+@pytest.fixture
+def other_department_user(other_department):
+    return UserFactory(username="dept2", role=User.Role.DEPARTMENT, department=other_department)
+
+
+@pytest.fixture
+def supervisor(db):
+    return UserFactory(username="supervisor", role=User.Role.SUPERVISOR, display_name="督查室 督办员")
+
+
+@pytest.fixture
+def leader(db):
+    return UserFactory(username="leader", role=User.Role.LEADER, display_name="市领导")
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", role=User.Role.ADMIN, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def submit(company_user, category):
+    """Submit a ticket as the company; keyword arguments override the defaults."""
+
+    def _submit(**overrides):
+        fields = dict(
+            by=company_user,
+            enterprise=company_user.enterprise,
+            category=category,
+            title="贷款审批迟迟没有结果",
+            description="我公司3月向银行申请技改贷款500万元，至今没有答复，请协调。",
+            priority="normal",
+        )
+        fields.update(overrides)
+        return services.ticket_submit(**fields)
+
+    return _submit
+
+
+@pytest.fixture
+def ticket(submit):
+    return submit()
+
+
+@pytest.fixture
+def assigned_ticket(ticket, dispatcher, department):
+    return services.ticket_assign(ticket=ticket, by=dispatcher, department=department)
+
+
+@pytest.fixture
+def in_progress_ticket(assigned_ticket, department_user):
+    return services.ticket_sign(ticket=assigned_ticket, by=department_user)
+
+
+@pytest.fixture
+def resolved_ticket(in_progress_ticket, department_user):
+    return services.ticket_resolve(ticket=in_progress_ticket, by=department_user, result="已协调银行完成审批，贷款已发放。")
+
+
+@pytest.fixture
+def closed_ticket(resolved_ticket, company_user):
+    return services.ticket_confirm(ticket=resolved_ticket, by=company_user, rating="satisfied")
+
+
+@pytest.fixture
+def rejected_ticket(ticket, dispatcher):
+    return services.ticket_reject(ticket=ticket, by=dispatcher, reason="不属于涉企诉求范围")
+
+
+def local_datetime(year, month, day, hour=10):
+    return timezone.make_aware(datetime.datetime(year, month, day, hour), timezone.get_default_timezone())
+
+
+@pytest.fixture
+def on_postgres():
+    return connection.vendor == "postgresql"

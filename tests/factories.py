@@ -1,0 +1,84 @@
+"""Test data factories. Credit codes are generated with a correct GB 32100-2015 check digit."""
+
+import itertools
+
+import factory
+from stdnum.cn import uscc
+
+from enterprises.models import Department, District, Enterprise, Industry, User
+from tickets.models import Category
+
+_serial = itertools.count(1)
+
+
+def make_credit_code(n=None):
+    n = next(_serial) if n is None else n
+    body = f"9114050{n:09d}"[:17]
+    return body + uscc.calc_check_digit(body)
+
+
+class DistrictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = District
+        django_get_or_create = ("name",)
+
+    name = factory.Iterator(["城区", "泽州县", "高平市", "阳城县", "陵川县", "沁水县", "开发区"])
+
+
+class IndustryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Industry
+        django_get_or_create = ("name",)
+
+    name = factory.Iterator(["装备制造", "煤化工", "新材料", "文旅康养", "现代农业"])
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+
+    name = factory.Sequence(lambda n: f"测试局{n}")
+
+
+class EnterpriseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enterprise
+
+    name = factory.Sequence(lambda n: f"晋城测试企业{n}有限公司")
+    credit_code = factory.LazyFunction(make_credit_code)
+    industry = factory.SubFactory(IndustryFactory)
+    district = factory.SubFactory(DistrictFactory)
+    contact_name = "张经理"
+    contact_phone = "0356-1234567"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    display_name = factory.LazyAttribute(lambda u: u.username)
+    password = factory.PostGenerationMethodCall("set_password", "Demo-pass-2026")
+    role = User.Role.COMPANY
+    enterprise = factory.Maybe(
+        factory.LazyAttribute(lambda u: u.role == User.Role.COMPANY), factory.SubFactory(EnterpriseFactory), None
+    )
+    department = factory.Maybe(
+        factory.LazyAttribute(lambda u: u.role == User.Role.DEPARTMENT), factory.SubFactory(DepartmentFactory), None
+    )
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+
+    name = factory.Sequence(lambda n: f"测试类别{n}")
+    default_department = factory.SubFactory(DepartmentFactory)
+    response_days = 1
+    resolution_days = 5

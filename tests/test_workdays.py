@@ -1,0 +1,57 @@
+import datetime
+
+from tickets import workdays
+from tickets.models import CalendarDay, CalendarYear
+
+
+def test_national_day_2026_holiday_is_skipped(db):
+    # 2026-09-30 (Wed) + 1 working day: Oct 1–7 is the National Day holiday, Oct 8 is next.
+    assert workdays.add_working_days(datetime.date(2026, 9, 30), 1) == datetime.date(2026, 10, 8)
+
+
+def test_national_day_2026_makeup_saturday_counts(db):
+    # Oct 8 (Thu), Oct 9 (Fri) and the 调休 Saturday Oct 10 are working days.
+    assert workdays.add_working_days(datetime.date(2026, 9, 30), 3) == datetime.date(2026, 10, 10)
+    assert workdays.is_working_day(datetime.date(2026, 10, 10))
+
+
+def test_makeup_sunday_before_national_day_counts(db):
+    assert workdays.is_working_day(datetime.date(2026, 9, 20))
+
+
+def test_working_days_between_spans_holiday(db):
+    # Sep 30 → Oct 12: Oct 8, 9, 10 (调休), 12 are working days.
+    assert workdays.working_days_between(datetime.date(2026, 9, 30), datetime.date(2026, 10, 12)) == 4
+
+
+def test_working_days_between_same_day_is_zero(db):
+    assert workdays.working_days_between(datetime.date(2026, 5, 6), datetime.date(2026, 5, 6)) == 0
+
+
+def test_unknown_year_falls_back_to_monday_to_friday(db):
+    # 2030 is not in the package: Fri Jan 4 + 1 working day is Mon Jan 7, no exception raised.
+    assert workdays.add_working_days(datetime.date(2030, 1, 4), 1) == datetime.date(2030, 1, 7)
+    assert workdays.unknown_years(datetime.date(2030, 1, 7)) == [2030]
+
+
+def test_unknown_year_logs_warning(db, caplog):
+    workdays.add_working_days(datetime.date(2030, 3, 1), 2)
+    assert "No official calendar for 2030" in caplog.text
+
+
+def test_year_entered_by_admin_is_used(db):
+    CalendarYear.objects.create(year=2030, source=CalendarYear.Source.MANUAL)
+    CalendarDay.objects.create(date=datetime.date(2030, 1, 7), is_working_day=False, name="测试假日")
+    assert workdays.add_working_days(datetime.date(2030, 1, 4), 1) == datetime.date(2030, 1, 8)
+    assert workdays.unknown_years(datetime.date(2030, 1, 8)) == []
+
+
+def test_sync_from_package_is_idempotent_and_keeps_manual_years(db):
+    CalendarYear.objects.update_or_create(year=2026, defaults={"source": CalendarYear.Source.MANUAL})
+    CalendarDay.objects.filter(date=datetime.date(2026, 10, 8)).delete()
+    CalendarDay.objects.create(date=datetime.date(2026, 10, 8), is_working_day=False, name="手工")
+    before = CalendarDay.objects.count()
+    workdays.sync_from_package()
+    workdays.sync_from_package()
+    assert CalendarDay.objects.count() == before
+    assert not workdays.is_working_day(datetime.date(2026, 10, 8))

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _sync_work_calendar(sender, using, **kwargs):
+    # Keeps the stored calendar in step with the installed chinese-calendar package.
+    from .workdays import sync_from_package
+
+    sync_from_package()
+
+
+class TicketsConfig(AppConfig):
+    name = "tickets"
+    verbose_name = _("Tickets")
+
+    def ready(self):
+        post_migrate.connect(_sync_work_calendar, sender=self, dispatch_uid="tickets.sync_work_calendar")

@@ -1,0 +1,129 @@
+"""Working days on China's official calendar (holidays and 调休 make-up days).
+
+The calendar lives in the database (CalendarYear + CalendarDay), seeded from the
+`chinese-calendar` package by `manage.py sync_work_calendar` (run by migrate), so an
+administrator can add a year the package does not know yet. A year with no calendar falls back
+to Monday–Friday and logs a warning; `unknown_years()` lets pages show that warning.
+"""
+
+import datetime
+import logging
+
+from django.db import transaction
+
+from .models import CalendarDay, CalendarYear
+
+logger = logging.getLogger(__name__)
+
+# How far past the start a search for N working days may need to look: the longest official
+# holiday is 8–9 days, so 2 weeks per 5 working days plus a margin is always enough.
+_SEARCH_DAYS_PER_WORKING_DAY = 3
+_SEARCH_MARGIN_DAYS = 30
+
+
+class Calendar:
+    """Working-day facts for a span of dates, loaded in two queries."""
+
+    def __init__(self, start, end):
+        self.start, self.end = start, end
+        self.exceptions = dict(
+            CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_working_day")
+        )
+        self.known_years = set(
+            CalendarYear.objects.filter(year__range=(start.year, end.year)).values_list("year", flat=True)
+        )
+        self.missing_years = sorted(set(range(start.year, end.year + 1)) - self.known_years)
+        for year in self.missing_years:
+            logger.warning("No official calendar for %s: counting Monday-Friday as working days", year)
+
+    def is_working_day(self, day):
+        if day in self.exceptions:
+            return self.exceptions[day]
+        return day.weekday() < 5
+
+
+def add_working_days(start, days):
+    """The date `days` working days after `start` (start itself never counts).
+
+    add_working_days(Wed, 1) is Thu; 0 days is `start` itself.
+    """
+    if days <= 0:
+        return start
+    calendar = Calendar(start, start + datetime.timedelta(days=days * _SEARCH_DAYS_PER_WORKING_DAY + _SEARCH_MARGIN_DAYS))
+    day, counted = start, 0
+    while counted < days:
+        day += datetime.timedelta(days=1)
+        if calendar.is_working_day(day):
+            counted += 1
+    return day
+
+
+def working_days_between(start, end):
+    """Working days d with start < d <= end (0 when end <= start)."""
+    if end <= start:
+        return 0
+    calendar = Calendar(start, end)
+    return sum(
+        1 for offset in range(1, (end - start).days + 1) if calendar.is_working_day(start + datetime.timedelta(days=offset))
+    )
+
+
+def is_working_day(day):
+    return Calendar(day, day).is_working_day(day)
+
+
+def unknown_years(*dates):
+    """Years among `dates` with no official calendar stored (pages warn about these)."""
+    years = {d.year for d in dates if d}
+    known = set(CalendarYear.objects.filter(year__in=years).values_list("year", flat=True))
+    return sorted(years - known)
+
+
+def sync_from_package():
+    """Store every year the chinese-calendar package knows. Idempotent; a year an administrator
+    entered by hand is left alone."""
+    import chinese_calendar
+    from chinese_calendar import constants
+
+    package_days = {}
+    for day, name in constants.holidays.items():
+        if day.weekday() < 5:
+            package_days[day] = (False, _holiday_name(name))
+    for day, name in constants.workdays.items():
+        if day.weekday() >= 5:
+            package_days[day] = (True, _holiday_name(name))
+    years = sorted({d.year for d in package_days})
+    manual = set(CalendarYear.objects.filter(source=CalendarYear.Source.MANUAL).values_list("year", flat=True))
+    years = [y for y in years if y not in manual]
+    with transaction.atomic():
+        CalendarDay.objects.filter(date__year__in=years).delete()
+        CalendarDay.objects.bulk_create(
+            [
+                CalendarDay(date=day, is_working_day=working, name=name)
+                for day, (working, name) in sorted(package_days.items())
+                if day.year in years
+            ]
+        )
+        for year in years:
+            CalendarYear.objects.update_or_create(year=year, defaults={"source": CalendarYear.Source.PACKAGE})
+    logger.info("Working calendar: %s years from chinese-calendar %s", len(years), getattr(chinese_calendar, "__version__", "?"))
+    return years
+
+
+_HOLIDAY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+}
+
+
+def _holiday_name(holiday):
+    english = getattr(holiday, "value", None) or str(holiday)
+    if isinstance(english, (tuple, list)):
+        english = english[0]
+    return _HOLIDAY_NAMES.get(english, english)[:50]
