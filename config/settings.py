@@ -90,7 +90,7 @@ else:
     # SQLite: wait for the writer instead of failing at once when two requests write together.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     if env.str("TEST_DATABASE_NAME", default=""):
-        DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}
+        DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / env.str("TEST_DATABASE_NAME"))}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "enterprises.User"

@@ -31,6 +31,12 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Test users need no real key stretching; the production hasher stays PBKDF2.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _private_media(tmp_path, settings):
     settings.STORAGES = {
         **settings.STORAGES,

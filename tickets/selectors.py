@@ -1,0 +1,177 @@
+"""Read queries, one per page. Each starts from `visible_to(user)` and fetches what its page
+shows in a bounded number of queries, whatever the number of tickets."""
+
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
+from django.utils import timezone
+
+from enterprises.models import Enterprise
+
+from . import workdays
+from .models import (
+    HANDLING_STATUSES,
+    Attachment,
+    EventKind,
+    ExtensionRequest,
+    Priority,
+    Status,
+    SupervisionLevel,
+    Ticket,
+    TicketEvent,
+)
+
+_LIST_RELATED = ("enterprise", "category", "department")
+
+PRIORITY_RANK = Case(
+    When(priority=Priority.URGENT, then=Value(0)),
+    When(priority=Priority.HIGH, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def ticket_list(user, *, status=None, supervision=None, category=None, department=None, query=None):
+    """All tickets the user may see, newest first, with the list's filters."""
+    tickets = Ticket.objects.visible_to(user).select_related(*_LIST_RELATED)
+    if status:
+        tickets = tickets.filter(status=status)
+    if supervision:
+        tickets = tickets.filter(supervision_level=supervision)
+    if category:
+        tickets = tickets.filter(category_id=category)
+    if department:
+        tickets = tickets.filter(department_id=department)
+    if query:
+        tickets = tickets.filter(Q(reference__icontains=query) | Q(title__icontains=query) | Q(enterprise__name__icontains=query))
+    return tickets.order_by("-submitted_at", "-id")
+
+
+def dispatch_queue(user):
+    """New and returned tickets waiting for dispatch, oldest first (first come, first served)."""
+    returned = TicketEvent.objects.filter(ticket=OuterRef("pk"), kind=EventKind.RETURN)
+    return (
+        Ticket.objects.visible_to(user)
+        .filter(status=Status.SUBMITTED)
+        .select_related(*_LIST_RELATED, "category__default_department")
+        .annotate(was_returned=Exists(returned))
+        .order_by("submitted_at", "id")
+    )
+
+
+def department_inbox(user):
+    """The department's open work, most urgent first: earliest due date (overdue ones first),
+    then priority, then unsigned before signed."""
+    return (
+        Ticket.objects.visible_to(user)
+        .filter(department_id=user.department_id, status__in=HANDLING_STATUSES)
+        .select_related(*_LIST_RELATED)
+        .annotate(priority_rank=PRIORITY_RANK)
+        .order_by("due_date", "priority_rank", "status", "submitted_at")
+    )
+
+
+def department_awaiting_company(user):
+    """Resolved by this department, waiting for the company's answer."""
+    return (
+        Ticket.objects.visible_to(user)
+        .filter(department_id=user.department_id, status=Status.RESOLVED)
+        .select_related(*_LIST_RELATED)
+        .order_by("resolved_at")
+    )
+
+
+def supervision_board(user, today=None):
+    """What the supervision office chases: overdue, due soon, unsigned past the response time,
+    and every open ticket already under a yellow or red card."""
+    today = today or timezone.localdate()
+    soon = workdays.add_working_days(today, 2)
+    handling = Ticket.objects.visible_to(user).filter(status__in=HANDLING_STATUSES).select_related(*_LIST_RELATED)
+    return {
+        "overdue": handling.filter(due_date__lt=today).order_by("due_date", "id"),
+        "at_risk": handling.filter(due_date__gte=today, due_date__lte=soon).order_by("due_date", "id"),
+        "unsigned": handling.filter(status=Status.ASSIGNED, response_due_date__lt=today).order_by("response_due_date", "id"),
+        "supervised": Ticket.objects.visible_to(user)
+        .filter(status__in=(*HANDLING_STATUSES, Status.RESOLVED, Status.SUBMITTED))
+        .exclude(supervision_level=SupervisionLevel.NONE)
+        .select_related(*_LIST_RELATED)
+        .order_by("-supervision_level", "due_date", "id"),
+        "today": today,
+        "soon": soon,
+    }
+
+
+def pending_extensions(user):
+    return (
+        ExtensionRequest.objects.filter(state=ExtensionRequest.State.PENDING, ticket__in=Ticket.objects.visible_to(user))
+        .select_related("ticket", "ticket__enterprise", "department", "requested_by")
+        .order_by("created_at")
+    )
+
+
+def ticket_detail(user, reference):
+    """The ticket with everything its page shows; raises Ticket.DoesNotExist if not visible."""
+    attachments = Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "id"))
+    events = Prefetch(
+        "events",
+        queryset=TicketEvent.objects.select_related("actor").prefetch_related(attachments).order_by("created_at", "id"),
+    )
+    return (
+        Ticket.objects.visible_to(user)
+        .select_related(*_LIST_RELATED, "submitted_by", "duplicate_of", "category__default_department")
+        .prefetch_related(
+            events,
+            Prefetch(
+                "extension_requests",
+                queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by", "department").order_by("created_at"),
+            ),
+            "category__sla_policies",
+        )
+        .get(reference=reference)
+    )
+
+
+def enterprise_list(user, query=None):
+    visible = Ticket.objects.visible_to(user)
+    enterprises = Enterprise.objects.visible_to(user).select_related("industry", "district")
+    if query:
+        enterprises = enterprises.filter(Q(name__icontains=query) | Q(credit_code__icontains=query))
+    # Counts from a correlated subquery over the visible tickets only.
+    open_count = visible.filter(enterprise=OuterRef("pk"), status__in=(Status.SUBMITTED, *HANDLING_STATUSES, Status.RESOLVED))
+    return enterprises.annotate(
+        ticket_count=Count("tickets", filter=Q(tickets__in=visible), distinct=True),
+        has_open=Exists(open_count),
+    ).order_by("name")
+
+
+CASE_FILE_TIMELINE_LIMIT = 300
+
+
+def enterprise_case_file(user, enterprise_pk):
+    """一企一档: the company, its liaisons, every ticket the user may see, their merged timeline
+    (newest first, bounded) and counts. Raises Enterprise.DoesNotExist if not visible."""
+    enterprise = (
+        Enterprise.objects.visible_to(user)
+        .select_related("industry", "district")
+        .prefetch_related("liaisons")
+        .get(pk=enterprise_pk)
+    )
+    tickets = Ticket.objects.visible_to(user).filter(enterprise=enterprise)
+    counts = {row["status"]: row["n"] for row in tickets.values("status").annotate(n=Count("id")).order_by()}
+    timeline = (
+        TicketEvent.objects.filter(ticket__in=tickets)
+        .select_related("ticket", "actor")
+        .prefetch_related("attachments")
+        .order_by("-created_at", "-id")[:CASE_FILE_TIMELINE_LIMIT]
+    )
+    rated = tickets.exclude(rating="").exclude(rating="no_answer")
+    return {
+        "enterprise": enterprise,
+        "tickets": tickets.select_related(*_LIST_RELATED).order_by("-submitted_at"),
+        "timeline": timeline,
+        "counts": counts,
+        "total": sum(counts.values()),
+        "open": sum(n for s, n in counts.items() if s in (Status.SUBMITTED, *HANDLING_STATUSES, Status.RESOLVED)),
+        "overdue": tickets.overdue(timezone.localdate()).count(),
+        "satisfied": rated.filter(rating__in=("satisfied", "basically_satisfied")).count(),
+        "rated": rated.count(),
+        "timeline_limit": CASE_FILE_TIMELINE_LIMIT,
+    }
