@@ -1,0 +1,113 @@
+"""Security basics a government system needs."""
+
+import datetime
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from tickets.models import Status
+
+from .conftest import PASSWORD
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _login(client, username, password):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+def test_five_wrong_passwords_lock_the_account(client, company_user, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, "company", "wrong-password")
+    response = _login(client, "company", PASSWORD)
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_wrong_password_shows_error_without_locking(client, company_user):
+    response = _login(client, "company", "wrong-password")
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert _login(client, "company", PASSWORD).status_code == 302
+
+
+def test_lockout_is_per_username(client, company_user, dispatcher, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, "company", "wrong-password")
+    assert _login(client, "dispatcher", PASSWORD).status_code == 302
+
+
+def test_idle_session_expires(client, company_user):
+    _login(client, "company", PASSWORD)
+    Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    response = client.get(reverse("ticket_list"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_session_timeout_is_thirty_idle_minutes(settings):
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST
+
+
+@pytest.mark.parametrize("password", ["12345678901", "password123", "short"])
+def test_weak_passwords_are_refused(password):
+    with pytest.raises(ValidationError):
+        validate_password(password)
+
+
+def test_action_without_csrf_token_is_refused(in_progress_ticket, department_user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(department_user)
+    response = client.post(reverse("ticket_action", args=[in_progress_ticket.reference, "resolve"]), {"result": "已办结"})
+    assert response.status_code == 403
+    in_progress_ticket.refresh_from_db()
+    assert in_progress_ticket.status == Status.IN_PROGRESS
+
+
+def _production_env(**extra):
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_DEBUG",)}
+    env.update(
+        DJANGO_DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(60),
+        ALLOWED_HOSTS="qiye.example.gov.cn",
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    env.update(extra)
+    return env
+
+
+def test_check_deploy_is_clean_under_production_settings():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=_production_env(), capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_secret_key():
+    env = _production_env()
+    env.pop("SECRET_KEY")
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_admin_cannot_edit_ticket_status(admin_user, ticket):
+    client = Client()
+    client.force_login(admin_user)
+    change_url = reverse("admin:tickets_ticket_change", args=[ticket.pk])
+    client.post(change_url, {"status": "closed"})
+    ticket.refresh_from_db()
+    assert ticket.status == Status.SUBMITTED
+    page = client.get(change_url).content.decode()
+    assert 'name="status"' not in page
