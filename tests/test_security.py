@@ -111,3 +111,22 @@ def test_admin_cannot_edit_ticket_status(admin_user, ticket):
     assert ticket.status == Status.SUBMITTED
     page = client.get(change_url).content.decode()
     assert 'name="status"' not in page
+
+
+def test_database_refuses_to_edit_an_event(ticket):
+    from django.db import DatabaseError, connection, transaction
+
+    event = ticket.events.get()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE tickets_ticketevent SET note = 'forged' WHERE id = %s", [event.pk])
+    assert ticket.events.get().note == ""
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_to_delete_an_event(ticket):
+    from django.db import DatabaseError, connection, transaction
+
+    event = ticket.events.get()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM tickets_ticketevent WHERE id = %s", [event.pk])
+    assert ticket.events.filter(pk=event.pk).exists()

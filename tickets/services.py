@@ -276,6 +276,7 @@ def ticket_return(*, ticket, by, reason, at=None):
     """退回: not this department's responsibility; back to the dispatch queue."""
     reason = _require_text(reason, _("Say why this ticket is not your department's responsibility."))
     at = at or timezone.now()
+    ticket = _locked(ticket)  # the department that holds it now, not the one of a stale copy
     department = ticket.department
     ticket, _event = _transition(
         ticket,
@@ -347,6 +348,7 @@ def ticket_reopen(*, ticket, by, comment, at=None):
         data=lambda t: {"rating": Rating.DISSATISFIED, "due_date": t.due_date.isoformat()},
         kwargs={"comment": comment, "at": at},
     )
+    Assignment.objects.filter(ticket=ticket, ended_at__isnull=True).update(due_date=ticket.due_date)
     if ticket.supervision_level == SupervisionLevel.NONE:
         _raise_supervision(ticket, by=None, level=SupervisionLevel.YELLOW, notice=_("Reopened: the company is not satisfied."), at=at)
     return ticket
@@ -498,6 +500,12 @@ def extension_decide(*, request, by, approve, note="", at=None):
     if approve:
         if ticket.status not in (Status.ASSIGNED, Status.IN_PROGRESS):
             raise ActionRefused(_("The ticket is no longer being handled; the extension no longer applies."), code="invalid_state")
+        if ticket.department_id != request.department_id or ticket.due_date != request.current_due_date:
+            # Returned and reassigned, or reopened with a new due date, since the request was made.
+            raise ActionRefused(
+                _("The ticket's department or due date has changed since this request; the extension no longer applies."),
+                code="invalid_state",
+            )
         ticket.due_date = request.requested_due_date
         _save(ticket)
         Assignment.objects.filter(ticket=ticket, ended_at__isnull=True).update(due_date=request.requested_due_date)
