@@ -13,7 +13,7 @@ _serial = itertools.count(1)
 
 def make_credit_code(n=None):
     n = next(_serial) if n is None else n
-    body = f"9114050{n:09d}"[:17]
+    body = f"91140500{n:09d}"
     return body + uscc.calc_check_digit(body)
 
 

@@ -55,3 +55,8 @@ def test_sync_from_package_is_idempotent_and_keeps_manual_years(db):
     workdays.sync_from_package()
     assert CalendarDay.objects.count() == before
     assert not workdays.is_working_day(datetime.date(2026, 10, 8))
+
+
+def test_no_warning_when_counted_days_stay_in_known_year(db, caplog):
+    workdays.add_working_days(datetime.date(2026, 11, 24), 5)
+    assert "No official calendar" not in caplog.text

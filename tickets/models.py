@@ -515,6 +515,7 @@ class ExtensionRequest(models.Model):
         PENDING = "pending", _("Pending")
         APPROVED = "approved", _("Approved")
         REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="extension_requests")
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")

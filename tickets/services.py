@@ -203,6 +203,14 @@ def _require_text(text, message):
     return text.strip()
 
 
+def _withdraw_pending_extensions(ticket, at, reason):
+    """A request that no longer applies (the ticket left the department, or was resolved) is
+    withdrawn so that it blocks nothing and waits for no decision."""
+    return ExtensionRequest.objects.filter(ticket=ticket, state=ExtensionRequest.State.PENDING).update(
+        state=ExtensionRequest.State.WITHDRAWN, decided_at=at, decision_note=reason
+    )
+
+
 def _current_assignment(ticket):
     return ticket.assignments.filter(ended_at__isnull=True).order_by("-assigned_at").first()
 
@@ -289,6 +297,7 @@ def ticket_return(*, ticket, by, reason, at=None):
         kwargs={"reason": reason, "at": at},
     )
     ticket.assignments.filter(ended_at__isnull=True).update(ended_at=at, end_reason=Assignment.EndReason.RETURNED)
+    _withdraw_pending_extensions(ticket, at, _("Withdrawn: the ticket was returned to dispatch."))
     return ticket
 
 
@@ -310,6 +319,7 @@ def ticket_resolve(*, ticket, by, result, files=(), at=None):
         kwargs={"result": result, "at": at},
     )
     _store_attachments(ticket, files, by=by, event=event)
+    _withdraw_pending_extensions(ticket, at, _("Withdrawn: the ticket was resolved."))
     return ticket
 
 
@@ -536,6 +546,12 @@ def available_actions(ticket, user):
         Status.SUBMITTED, Status.ASSIGNED, Status.IN_PROGRESS, Status.RESOLVED
     ):
         actions.add("supervise")
-    if user.is_department and user.department_id == ticket.department_id and ticket.status in (Status.ASSIGNED, Status.IN_PROGRESS):
+    if (
+        user.is_department
+        and user.department_id == ticket.department_id
+        and ticket.status in (Status.ASSIGNED, Status.IN_PROGRESS)
+        # extension_requests is prefetched on the detail page: no extra query there.
+        and not any(r.state == ExtensionRequest.State.PENDING for r in ticket.extension_requests.all())
+    ):
         actions.add("request_extension")
     return actions

@@ -32,13 +32,15 @@ class Calendar:
         self.known_years = set(
             CalendarYear.objects.filter(year__range=(start.year, end.year)).values_list("year", flat=True)
         )
-        self.missing_years = sorted(set(range(start.year, end.year + 1)) - self.known_years)
-        for year in self.missing_years:
-            logger.warning("No official calendar for %s: counting Monday-Friday as working days", year)
+        self.fallback_years = set()
 
     def is_working_day(self, day):
         if day in self.exceptions:
             return self.exceptions[day]
+        if day.year not in self.known_years and day.year not in self.fallback_years:
+            # Warn only for a year actually counted, once per calculation.
+            self.fallback_years.add(day.year)
+            logger.warning("No official calendar for %s: counting Monday-Friday as working days", day.year)
         return day.weekday() < 5
 
 
