@@ -371,3 +371,13 @@ def test_detail_and_case_file_queries_do_not_grow(as_user, dispatcher, submit, e
         submit()
     many = (_queries(client, detail_url(ticket)), _queries(client, reverse("enterprise_case_file", args=[enterprise.pk])))
     assert many == few
+
+
+def test_supervision_board_lists_red_cards_before_yellow(as_user, supervisor, submit, dispatcher, department):
+    yellow, red = submit(title="黄牌"), submit(title="红牌")
+    for t, level in ((yellow, "yellow"), (red, "red")):
+        services.ticket_assign(ticket=t, by=dispatcher, department=department)
+        services.ticket_raise_supervision(ticket=t, by=supervisor, level=level, notice="请加快办理")
+    response = as_user(supervisor).get(reverse("supervision_board"))
+    supervised = dict((key, rows) for key, _label, rows in response.context["sections"])["supervised"]
+    assert [t.reference for t in supervised] == [red.reference, yellow.reference]

@@ -29,6 +29,14 @@ PRIORITY_RANK = Case(
 )
 
 
+SUPERVISION_RANK = Case(
+    When(supervision_level=SupervisionLevel.RED, then=Value(0)),
+    When(supervision_level=SupervisionLevel.YELLOW, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
 def ticket_list(user, *, status=None, supervision=None, category=None, department=None, query=None):
     """All tickets the user may see, newest first, with the list's filters."""
     tickets = Ticket.objects.visible_to(user).select_related(*_LIST_RELATED)
@@ -93,7 +101,8 @@ def supervision_board(user, today=None):
         .filter(status__in=(*HANDLING_STATUSES, Status.RESOLVED, Status.SUBMITTED))
         .exclude(supervision_level=SupervisionLevel.NONE)
         .select_related(*_LIST_RELATED)
-        .order_by("-supervision_level", "due_date", "id"),
+        .annotate(supervision_rank=SUPERVISION_RANK)
+        .order_by("supervision_rank", "due_date", "id"),
         "today": today,
         "soon": soon,
     }
