@@ -125,6 +125,13 @@ class Enterprise(models.Model):
             self.credit_code = normalize_credit_code(self.credit_code)
 
 
+class PeopleManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # A superuser is an administrator: the role the check constraints accept without a company.
+        extra_fields.setdefault("role", "admin")
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     """A person. Company staff belong to a company, department staff to a department; the
     other roles act across the whole city."""
@@ -160,7 +167,7 @@ class User(AbstractUser):
         verbose_name=_("department"),
     )
 
-    objects = UserManager()
+    objects = PeopleManager()
 
     class Meta:
         verbose_name = _("user")

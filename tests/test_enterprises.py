@@ -227,3 +227,12 @@ def test_government_roles_do_not_speak_for_companies(role, enterprise):
 
 def test_department_staff_do_not_speak_for_companies(enterprise):
     assert not UserFactory(role=User.Role.DEPARTMENT, department=DepartmentFactory()).speaks_for(enterprise.pk)
+
+
+def test_createsuperuser_makes_an_administrator(db):
+    from django.core.management import call_command
+
+    call_command("createsuperuser", "--noinput", username="root", email="root@example.gov.cn")
+    from enterprises.models import User
+
+    assert User.objects.get(username="root").role == User.Role.ADMIN

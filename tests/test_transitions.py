@@ -1026,6 +1026,7 @@ def test_returning_withdraws_a_pending_extension(extension, assigned_ticket, dep
     services.ticket_return(ticket=assigned_ticket, by=department_user, reason="不归我局管")
     extension.refresh_from_db()
     assert extension.state == "withdrawn"
+    assert assigned_ticket.events.filter(kind="extension_withdrawn", actor=None).count() == 1
     services.ticket_assign(ticket=assigned_ticket, by=dispatcher, department=other_department)
     before = snapshot(assigned_ticket)
     assert_refused("conflict", services.extension_decide, request=extension, by=dispatcher, approve=True)

@@ -433,6 +433,7 @@ class EventKind(models.TextChoices):
     EXTENSION_REQUESTED = "extension_requested", _("Extension requested")
     EXTENSION_APPROVED = "extension_approved", _("Extension approved")
     EXTENSION_REFUSED = "extension_refused", _("Extension refused")
+    EXTENSION_WITHDRAWN = "extension_withdrawn", _("Extension request withdrawn")
     COMMENT = "comment", _("Progress note")
     ATTACHMENT = "attachment", _("Attachment added")
 

@@ -205,10 +205,17 @@ def _require_text(text, message):
 
 def _withdraw_pending_extensions(ticket, at, reason):
     """A request that no longer applies (the ticket left the department, or was resolved) is
-    withdrawn so that it blocks nothing and waits for no decision."""
-    return ExtensionRequest.objects.filter(ticket=ticket, state=ExtensionRequest.State.PENDING).update(
-        state=ExtensionRequest.State.WITHDRAWN, decided_at=at, decision_note=reason
-    )
+    withdrawn, with its timeline entry, so that it blocks nothing and waits for no decision."""
+    for request in ExtensionRequest.objects.filter(ticket=ticket, state=ExtensionRequest.State.PENDING):
+        ExtensionRequest.objects.filter(pk=request.pk).update(state=ExtensionRequest.State.WITHDRAWN, decided_at=at, decision_note=reason)
+        _record(
+            ticket,
+            actor=None,
+            kind=EventKind.EXTENSION_WITHDRAWN,
+            note=reason,
+            data={"request_id": request.pk, "from": request.current_due_date.isoformat(), "to": request.requested_due_date.isoformat()},
+            at=at,
+        )
 
 
 def _current_assignment(ticket):
