@@ -91,7 +91,7 @@ class AssignForm(forms.Form):
     due_date = forms.DateField(
         label=_("Due date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Leave empty to use the category's service level in working days."),
     )
     note = forms.CharField(label=_("Instructions to the department"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
@@ -159,7 +159,7 @@ class CommentForm(forms.Form):
 
 
 class ExtensionRequestForm(forms.Form):
-    requested_due_date = forms.DateField(label=_("New due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    requested_due_date = forms.DateField(label=_("New due date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reason = forms.CharField(label=_("Why more time is needed"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, ticket=None, **kwargs):

@@ -91,6 +91,8 @@ def ticket_new(request):
         else:
             messages.success(request, _("Your problem was submitted as %(ref)s. You can follow it here.") % {"ref": ticket.reference})
             return redirect("ticket_detail", reference=ticket.reference)
+    if posted:
+        messages.error(request, _("Please correct the errors below; nothing was saved."))
     return render(request, "tickets/ticket_new.html", {"form": form})
 
 

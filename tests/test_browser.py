@@ -1,0 +1,263 @@
+"""End to end, in a real browser: one problem walked through the whole loop by real users
+logging in through the login form, in Chinese (the default language).
+
+Headless Chromium from Debian (/usr/bin/chromium), driven by Playwright's sync API. Screenshots
+of every step go to test-artifacts/ (git-ignored). Labels may still be untranslated, so the test
+matches on stable things (URLs, field names, badge classes), not on wording.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.db import connections
+from django.utils import timezone
+
+from tickets import workdays
+from tickets.models import Attachment, Status, Ticket, TicketEvent
+
+from .conftest import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # This network is closed: without these Chromium's own background connections are refused
+    # and slow everything down.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+REFERENCE = re.compile(r"^QY-\d{4}-\d{6}$")
+# A tiny but well-formed PDF.
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def allow_async_unsafe():
+    """Playwright's sync API keeps an event loop running in this thread; let the ORM run anyway."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def browser(allow_async_unsafe):
+    if not os.path.exists(CHROMIUM):
+        reason = f"{CHROMIUM} not found: install Debian's chromium package to run the browser tests"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+            # While Playwright's loop runs, Django keeps this thread's ORM connections in
+            # per-context storage (asgiref), apart from the usual ones: close them while it still
+            # runs, or on PostgreSQL the open session stops the test database from being dropped.
+            connections.close_all()
+
+
+@pytest.fixture
+def new_page(browser):
+    """A fresh browser context (its own cookies) asking for Chinese, as a Chinese user's browser does."""
+    contexts = []
+
+    def _new_page(viewport=DESKTOP):
+        context = browser.new_context(viewport=viewport, locale="zh-CN", accept_downloads=False)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield _new_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def shoot():
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def _shoot(page, name):
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+    return _shoot
+
+
+def log_in(page, base_url, username, expected_path):
+    from playwright.sync_api import expect
+
+    page.goto(f"{base_url}/accounts/login/")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    page.locator("main input[name=username]").fill(username)
+    page.locator("main input[name=password]").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(f"{base_url}{expected_path}")
+    # The header says who is logged in, and offers the logout button.
+    expect(page.locator("header .whoami")).to_be_visible()
+
+
+def log_out(page, base_url):
+    from playwright.sync_api import expect
+
+    page.locator("header form[action='/accounts/logout/'] button[type=submit]").click()
+    expect(page).to_have_url(f"{base_url}/accounts/login/")
+    expect(page.locator("header .whoami")).to_have_count(0)
+
+
+def open_ticket(page, base_url, reference):
+    from playwright.sync_api import expect
+
+    page.locator("main table a", has_text=reference).first.click()
+    expect(page).to_have_url(f"{base_url}/tickets/{reference}/")
+    expect(page.locator(".page-head .ref")).to_have_text(reference)
+
+
+def action_form(page, action):
+    return page.locator(f"#actions form[action$='/{action}/']")
+
+
+def test_one_problem_walks_the_whole_loop(
+    live_server, new_page, shoot, company_user, dispatcher, department_user, department, category
+):
+    from playwright.sync_api import expect
+
+    base = live_server.url
+    page = new_page()
+
+    # 1. The company submits a problem, with a PDF.
+    log_in(page, base, "company", "/tickets/")
+    page.locator("header nav a[href='/tickets/new/']").click()
+    expect(page).to_have_url(f"{base}/tickets/new/")
+    page.locator("select[name=category]").select_option(str(category.pk))
+    page.locator("input[name=title]").fill("技改贷款审批三个月没有答复")
+    page.locator("textarea[name=description]").fill("我公司3月向银行申请技改贷款500万元，至今没有答复，请协调。")
+    page.locator("input[type=file][name=files]").set_input_files(
+        files=[{"name": "贷款申请材料.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    shoot(page, "01-company-new-ticket-filled")
+    page.locator("main form button[type=submit]").click()
+
+    expect(page).to_have_url(re.compile(r"/tickets/QY-\d{4}-\d{6}/$"))
+    reference = page.locator(".page-head .ref").inner_text().strip()
+    assert REFERENCE.match(reference), reference
+    assert reference.startswith(f"QY-{timezone.localdate().year}-")
+    expect(page.locator(".page-head .badge.st-submitted")).to_be_visible()
+    expect(page.locator(".msg-success")).to_contain_text(reference)
+    expect(page.locator("li.ev ul.files a")).to_contain_text("贷款申请材料.pdf")
+    shoot(page, "02-company-ticket-submitted")
+    ticket = Ticket.objects.get(reference=reference)
+    assert ticket.status == Status.SUBMITTED and ticket.enterprise_id == company_user.enterprise_id
+    assert list(Attachment.objects.filter(ticket=ticket).values_list("original_name", "size")) == [("贷款申请材料.pdf", len(PDF))]
+    log_out(page, base)
+
+    # 2. The dispatcher assigns it: department and due date come prefilled.
+    log_in(page, base, "dispatcher", "/dispatch/")
+    shoot(page, "03-dispatcher-queue")
+    open_ticket(page, base, reference)
+    assign = action_form(page, "assign")
+    expect(assign).to_be_visible()
+    expect(assign.locator("select[name=department]")).to_have_value(str(department.pk))
+    suggested_due = workdays.add_working_days(timezone.localdate(), category.resolution_days)
+    expect(assign.locator("input[name=due_date]")).to_have_value(suggested_due.isoformat())
+    shoot(page, "04-dispatcher-assign-form")
+    assign.locator("button[type=submit]").click()
+    expect(page.locator(".page-head .badge.st-assigned")).to_be_visible()
+    expect(page.locator(".msg-success")).to_be_visible()
+    ticket.refresh_from_db()
+    assert ticket.status == Status.ASSIGNED and ticket.department_id == department.pk
+    assert ticket.due_date == suggested_due
+    log_out(page, base)
+
+    # 3. The department signs for it, then reports the result with a file.
+    log_in(page, base, "dept", "/inbox/")
+    shoot(page, "05-department-inbox")
+    open_ticket(page, base, reference)
+    action_form(page, "sign").locator("button[type=submit]").click()
+    expect(page.locator(".page-head .badge.st-in_progress")).to_be_visible()
+    resolve = action_form(page, "resolve")
+    expect(resolve).to_be_visible()
+    resolve.locator("textarea[name=result]").fill("已协调银行完成审批，500万元贷款已于本周发放。")
+    resolve.locator("input[type=file][name=files]").set_input_files(
+        files=[{"name": "办结报告.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    shoot(page, "06-department-resolve-form")
+    resolve.locator("button[type=submit]").click()
+    expect(page.locator(".page-head .badge.st-resolved")).to_be_visible()
+    expect(page.locator("section.result")).to_contain_text("500万元贷款已于本周发放")
+    expect(page.locator("li.ev ul.files a", has_text="办结报告.pdf")).to_be_visible()
+    ticket.refresh_from_db()
+    assert ticket.status == Status.RESOLVED and ticket.signed_at is not None
+    log_out(page, base)
+
+    # 4. The company confirms, satisfied: the ticket is closed (销号).
+    log_in(page, base, "company", "/tickets/")
+    open_ticket(page, base, reference)
+    confirm = action_form(page, "confirm")
+    expect(confirm).to_be_visible()
+    confirm.locator("input[name=rating][value=satisfied]").check()
+    shoot(page, "07-company-confirm-form")
+    confirm.locator("button[type=submit]").click()
+    expect(page.locator(".page-head .badge.st-closed")).to_be_visible()
+    expect(page.locator("section.result .badge.rt-satisfied")).to_be_visible()
+    expect(page.locator("#actions")).to_have_count(0)
+    expect(page.locator("ol.timeline li.ev")).to_have_count(5)
+    shoot(page, "08-company-ticket-closed")
+
+    ticket.refresh_from_db()
+    assert ticket.status == Status.CLOSED and ticket.rating == "satisfied" and ticket.closed_at is not None
+    kinds = list(TicketEvent.objects.filter(ticket=ticket).order_by("created_at", "pk").values_list("kind", flat=True))
+    assert len(kinds) == 5, kinds
+    assert Attachment.objects.filter(ticket=ticket).count() == 2
+
+
+def test_form_errors_show_and_the_list_fits_a_phone(live_server, new_page, shoot, company_user, category, submit):
+    from playwright.sync_api import expect
+
+    base = live_server.url
+    page = new_page()
+
+    # An empty submission: the errors are shown next to the fields and nothing is created.
+    log_in(page, base, "company", "/tickets/")
+    page.goto(f"{base}/tickets/new/")
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(f"{base}/tickets/new/")
+    for name in ("category", "title", "description"):
+        field = page.locator(f".field.has-error:has([name={name}])")
+        expect(field).to_be_visible()
+        expect(field.locator("p.error")).to_be_visible()
+    shoot(page, "09-new-ticket-errors")
+    assert Ticket.objects.count() == 0
+
+    # A phone: the ticket list (tables become cards) is no wider than the screen.
+    submit(title="园区道路年久失修，大货车进出困难，影响企业正常生产经营，请尽快协调有关部门维修")
+    submit(title="用电增容申请")
+    phone = new_page(viewport=PHONE)
+    log_in(phone, base, "company", "/tickets/")
+    expect(phone.locator("table.tickets tbody tr")).to_have_count(2)
+    expect(phone.locator(".nav-toggle-label")).to_be_visible()
+    expect(phone.locator("header nav.mainnav")).to_be_hidden()
+    scroll_width = phone.evaluate("document.documentElement.scrollWidth")
+    shoot(phone, "10-phone-ticket-list")
+    assert scroll_width <= PHONE["width"] + 1, f"the ticket list is {scroll_width}px wide on a {PHONE['width']}px phone"
