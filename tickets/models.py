@@ -128,9 +128,9 @@ class CalendarDay(models.Model):
         if self.date and self.is_working_day is not None:
             weekend = self.date.weekday() >= 5
             if self.is_working_day and not weekend:
-                raise ValidationError(_("A weekday is a working day already; only weekends can be make-up working days."))
+                raise ValidationError(_("Weekdays are working days already; only a weekend day can be a make-up working day."))
             if not self.is_working_day and weekend:
-                raise ValidationError(_("A weekend is not a working day already; only weekdays can be holidays."))
+                raise ValidationError(_("Weekends are rest days already; only a weekday can be a holiday."))
 
 
 class ReferenceCounter(models.Model):
@@ -155,7 +155,7 @@ class Status(models.TextChoices):
 
 
 class SupervisionLevel(models.TextChoices):
-    NONE = "none", _("None")
+    NONE = "none", _("Not supervised")
     YELLOW = "yellow", _("Yellow card")
     RED = "red", _("Red card")
 
