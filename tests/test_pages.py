@@ -257,7 +257,8 @@ def test_empty_return_reason_shows_error_and_changes_nothing(as_user, department
     events = TicketEvent.objects.count()
     response = as_user(department_user).post(action_url(assigned_ticket, "return_to_dispatch"), {"reason": ""})
     assert response.status_code == 400
-    assert response.context["forms"]["return_to_dispatch"].errors
+    panel = next(p for p in response.context["panels"] if p["action"].name == "return_to_dispatch")
+    assert panel["form"].errors["reason"]
     assigned_ticket.refresh_from_db()
     assert assigned_ticket.status == Status.ASSIGNED
     assert TicketEvent.objects.count() == events

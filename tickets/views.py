@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from enterprises.models import Enterprise
 
+from . import actions as ticket_actions
 from . import forms, selectors, services, workdays
 from .models import Attachment, ExtensionRequest, Ticket
 
@@ -96,39 +97,37 @@ def ticket_new(request):
     return render(request, "tickets/ticket_new.html", {"form": form})
 
 
-def _action_forms(ticket, user, actions, bound=None):
-    """The forms of the actions this user may take now; `bound` replaces one with its errors."""
+def _assign_defaults(ticket):
+    """What the assign form proposes: the category's department and its SLA due date."""
     today = timezone.localdate()
-    built = {}
-    if "assign" in actions:
-        response_days, resolution_days = ticket.category.service_levels(ticket.priority)
-        suggested_due = workdays.add_working_days(today, resolution_days)
-        built["assign"] = forms.AssignForm(initial={"department": ticket.category.default_department, "due_date": suggested_due})
-        built["assign_info"] = {
-            "suggested_due": suggested_due,
-            "resolution_days": resolution_days,
-            "response_days": response_days,
-            "unknown_years": workdays.unknown_years(today, suggested_due),
-        }
-    if "reject" in actions:
-        built["reject"] = forms.RejectForm()
-    if "return_to_dispatch" in actions:
-        built["return_to_dispatch"] = forms.ReasonForm()
-    if "resolve" in actions:
-        built["resolve"] = forms.ResolveForm()
-    if "confirm" in actions:
-        built["confirm"] = forms.ConfirmForm()
-    if "reopen" in actions:
-        built["reopen"] = forms.ReopenForm()
-    if "comment" in actions:
-        built["comment"] = forms.CommentForm()
-    if "request_extension" in actions:
-        built["request_extension"] = forms.ExtensionRequestForm(ticket=ticket)
-    if "supervise" in actions:
-        built["supervise"] = forms.SuperviseForm(ticket=ticket)
-    if bound:
-        built.update(bound)
-    return built
+    response_days, resolution_days = ticket.category.service_levels(ticket.priority)
+    suggested_due = workdays.add_working_days(today, resolution_days)
+    return {
+        "initial": {"department": ticket.category.default_department, "due_date": suggested_due},
+        "suggested_due": suggested_due,
+        "resolution_days": resolution_days,
+        "response_days": response_days,
+        "unknown_years": workdays.unknown_years(today, suggested_due),
+    }
+
+
+def _action_panels(ticket, user, allowed, bound=None):
+    """The panels of the actions this user may take now, in the page's order; `bound` is the
+    (name, form) that was just refused, shown with its errors."""
+    panels = []
+    for action in ticket_actions.ACTIONS:
+        if action.name not in allowed:
+            continue
+        panel = {"action": action, "info": None}
+        if action.name == "assign":
+            panel["info"] = _assign_defaults(ticket)
+        if bound and bound[0] == action.name:
+            panel["form"] = bound[1]
+        else:
+            initial = panel["info"]["initial"] if panel["info"] else None
+            panel["form"] = ticket_actions.unbound_form(action, ticket, user, initial=initial)
+        panels.append(panel)
+    return panels
 
 
 def _detail_context(request, ticket, bound=None):
@@ -138,7 +137,8 @@ def _detail_context(request, ticket, bound=None):
     return {
         "ticket": ticket,
         "actions": actions,
-        "forms": _action_forms(ticket, user, actions, bound),
+        "panels": _action_panels(ticket, user, actions, bound),
+        "open_action": bound[0] if bound else None,
         "events": ticket.events.all(),
         "extension_requests": ticket.extension_requests.all(),
         "can_decide_extensions": can_decide,
@@ -162,79 +162,24 @@ def ticket_detail(request, reference):
     return render(request, "tickets/ticket_detail.html", _detail_context(request, ticket))
 
 
-def _run_action(request, ticket, action):
-    """Validate the action's form and call its service. Returns (form, message) — form is
-    bound with errors when the input was refused."""
-    user, post, files = request.user, request.POST, request.FILES
-    if action == "assign":
-        form = forms.AssignForm(post)
-        if form.is_valid():
-            services.ticket_assign(ticket=ticket, by=user, department=form.cleaned_data["department"], due_date=form.cleaned_data["due_date"], note=form.cleaned_data["note"])
-            return form, _("Assigned to %(dept)s.") % {"dept": form.cleaned_data["department"]}
-    elif action == "reject":
-        form = forms.RejectForm(post, user=user, ticket=ticket)
-        if form.is_valid():
-            services.ticket_reject(ticket=ticket, by=user, reason=form.cleaned_data["reason"], duplicate_of=form.cleaned_data["duplicate_of"])
-            return form, _("The ticket was not accepted; the company will see your reason.")
-    elif action == "sign":
-        form = None
-        services.ticket_sign(ticket=ticket, by=user)
-        return form, _("Signed for. The ticket is now in progress.")
-    elif action == "return_to_dispatch":
-        form = forms.ReasonForm(post)
-        if form.is_valid():
-            services.ticket_return(ticket=ticket, by=user, reason=form.cleaned_data["reason"])
-            return form, _("Returned to the dispatch office.")
-    elif action == "resolve":
-        form = forms.ResolveForm(post, files)
-        if form.is_valid():
-            services.ticket_resolve(ticket=ticket, by=user, result=form.cleaned_data["result"], files=form.cleaned_data["files"])
-            return form, _("Reported as resolved. The company will now confirm the result.")
-    elif action == "confirm":
-        form = forms.ConfirmForm(post)
-        if form.is_valid():
-            services.ticket_confirm(ticket=ticket, by=user, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"])
-            return form, _("Thank you. The ticket is closed.")
-    elif action == "reopen":
-        form = forms.ReopenForm(post)
-        if form.is_valid():
-            services.ticket_reopen(ticket=ticket, by=user, comment=form.cleaned_data["comment"])
-            return form, _("The ticket was sent back to the department under supervision.")
-    elif action == "comment":
-        form = forms.CommentForm(post, files)
-        if form.is_valid():
-            services.ticket_comment(ticket=ticket, by=user, text=form.cleaned_data["text"], files=form.cleaned_data["files"])
-            return form, _("Note added.")
-    elif action == "request_extension":
-        form = forms.ExtensionRequestForm(post, ticket=ticket)
-        if form.is_valid():
-            services.extension_request(ticket=ticket, by=user, requested_due_date=form.cleaned_data["requested_due_date"], reason=form.cleaned_data["reason"])
-            return form, _("Extension requested. The dispatch office will decide.")
-    elif action == "supervise":
-        form = forms.SuperviseForm(post, ticket=ticket)
-        if form.is_valid():
-            services.ticket_raise_supervision(ticket=ticket, by=user, level=form.cleaned_data["level"], notice=form.cleaned_data["notice"])
-            return form, _("Supervision raised; the department has been given the notice.")
-    else:
-        raise Http404(_("No such action."))
-    return form, None
-
-
 @login_required
 @require_POST
 def ticket_action(request, reference, action):
     ticket = _visible_ticket(request.user, reference)
-    try:
-        form, done = _run_action(request, ticket, action)
-    except services.ActionRefused as refused:
-        messages.error(request, refused.message)
-        return redirect("ticket_detail", reference=reference)
-    if done:
-        messages.success(request, done)
+    spec = ticket_actions.BY_NAME.get(action)
+    if spec is None:
+        raise Http404(_("No such action."))
+    form = ticket_actions.bound_form(spec, request, ticket)
+    if form is None or form.is_valid():
+        try:
+            spec.run(ticket, request.user, form.cleaned_data if form is not None else {})
+        except services.ActionRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, spec.done)
         return redirect("ticket_detail", reference=reference)
     messages.error(request, _("Please correct the errors below; nothing was saved."))
-    context = _detail_context(request, ticket, bound={action: form})
-    context["open_action"] = action
+    context = _detail_context(request, ticket, bound=(action, form))
     return render(request, "tickets/ticket_detail.html", context, status=400)
 
 
