@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_celery_beat",
     "enterprises",
     "tickets",
 ]
@@ -165,6 +166,36 @@ TICKET_REFERENCE_PREFIX = env.str("TICKET_REFERENCE_PREFIX", default="QY")
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@qiye.example.gov.cn")
+
+# Where links in e-mails point.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Background work (Celery). With REDIS_URL set, tasks go to a worker through Redis. Without it
+# (the embedded default) tasks run in-process: `celery beat` then runs the periodic work itself.
+REDIS_URL = env.str("REDIS_URL", default="")
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# A request that queues a task must not hang or fail when the broker is down: try briefly, then
+# leave the work to the next sweep (all its state is in the database).
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Deadlines and reminders (DESIGN.md §4), in working days.
+REMINDER_DUE_SOON_WORKING_DAYS = env.int("REMINDER_DUE_SOON_WORKING_DAYS", default=1)
+SUPERVISION_RED_AFTER_WORKING_DAYS = env.int("SUPERVISION_RED_AFTER_WORKING_DAYS", default=5)
+AUTO_CLOSE_AFTER_WORKING_DAYS = env.int("AUTO_CLOSE_AFTER_WORKING_DAYS", default=7)
+# E-mail retries: after attempt n, wait EMAIL_RETRY_BASE_SECONDS * 2**(n-1), at most EMAIL_MAX_ATTEMPTS tries.
+EMAIL_RETRY_BASE_SECONDS = env.int("EMAIL_RETRY_BASE_SECONDS", default=60)
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=8)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 
 # Production hardening: on whenever DEBUG is off (each can be relaxed behind a TLS-terminating proxy).
 if not DEBUG:

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from stdnum.cn import uscc
 
-from tickets import services, workdays
+from tickets import notifications, services, workdays
 from tickets.models import Category, ExtensionRequest, Rating, SLAPolicy, SupervisionLevel, Ticket
 
 from .models import Department, District, Enterprise, Industry, User
@@ -864,7 +864,8 @@ class Summary:
 def build(now=None):
     """Create the whole demo data set in one transaction; returns a Summary."""
     now = now or timezone.now()
-    with _quiet_calendar_warnings(), transaction.atomic():
+    # The demo's history is shown in the app; its notifications are not e-mailed.
+    with _quiet_calendar_warnings(), notifications.emails_suppressed(), transaction.atomic():
         return _Builder(now).run()
 
 
@@ -904,6 +905,7 @@ class _Builder:
     # ----- people and reference data -------------------------------------------------------
 
     def user(self, username, role, display_name, **fields):
+        fields.setdefault("email", f"{username}@demo.jincheng.example")
         user = User(username=username, role=role, display_name=display_name, password=self.password, **fields)
         user.save()
         return user

@@ -2,8 +2,22 @@
 workflow (services), never by hand, and events are append-only."""
 
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from .models import Assignment, CalendarDay, CalendarYear, Category, ExtensionRequest, SLAPolicy, Ticket, TicketEvent
+from .models import (
+    Assignment,
+    CalendarDay,
+    CalendarYear,
+    CaseFileExport,
+    Category,
+    ExtensionRequest,
+    Notification,
+    Reminder,
+    SLAPolicy,
+    Ticket,
+    TicketEvent,
+)
 
 
 class SLAPolicyInline(admin.TabularInline):
@@ -77,3 +91,37 @@ class ExtensionRequestAdmin(ReadOnlyAdmin):
 @admin.register(Assignment)
 class AssignmentAdmin(ReadOnlyAdmin):
     list_display = ["ticket", "department", "assigned_at", "due_date", "signed_at", "ended_at"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    """Delivery is visible here: failed e-mails show their error and next attempt."""
+
+    list_display = ["created_at", "recipient", "kind", "subject", "email_status", "email_attempts", "email_next_attempt_at", "read_at"]
+    list_filter = ["email_status", "kind"]
+    search_fields = ["subject", "recipient__username"]
+    list_select_related = ["recipient"]
+    actions = ["retry_email_now"]
+
+    @admin.action(description=_("Retry the e-mail now"))
+    def retry_email_now(self, request, queryset):
+        from .notifications import queue_email_sending
+
+        count = queryset.filter(email_status__in=["failed", "gave_up"]).update(
+            email_status="failed", email_next_attempt_at=timezone.now()
+        )
+        queue_email_sending()
+        self.message_user(request, _("%(count)s e-mails queued again.") % {"count": count})
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    list_display = ["ticket", "kind", "level", "due_date", "created_at"]
+    list_filter = ["kind"]
+    list_select_related = ["ticket"]
+
+
+@admin.register(CaseFileExport)
+class CaseFileExportAdmin(ReadOnlyAdmin):
+    list_display = ["enterprise", "requested_by", "state", "progress", "created_at", "finished_at"]
+    list_filter = ["state"]

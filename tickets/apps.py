@@ -10,9 +10,16 @@ def _sync_work_calendar(sender, using, **kwargs):
     sync_from_package()
 
 
+def _ensure_periodic_tasks(sender, using, **kwargs):
+    from .schedule import ensure_periodic_tasks
+
+    ensure_periodic_tasks()
+
+
 class TicketsConfig(AppConfig):
     name = "tickets"
     verbose_name = _("Tickets")
 
     def ready(self):
         post_migrate.connect(_sync_work_calendar, sender=self, dispatch_uid="tickets.sync_work_calendar")
+        post_migrate.connect(_ensure_periodic_tasks, sender=self, dispatch_uid="tickets.ensure_periodic_tasks")

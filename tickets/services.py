@@ -17,8 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
+from . import notifications
 from .models import (
     Assignment,
+    Notification,
     Attachment,
     EventKind,
     ExtensionRequest,
@@ -189,6 +191,7 @@ def ticket_submit(*, by, enterprise, category, title, description, priority, cha
         ticket.save()
         event = _record(ticket, actor=by, kind=EventKind.SUBMITTED, to_state=ticket.status, at=at)
         _store_attachments(ticket, files, by=by, event=event)
+        notifications.notify(Notification.Kind.SUBMITTED, ticket, notifications.role_members("dispatcher"), by=by, at=at)
     return ticket
 
 
@@ -253,6 +256,7 @@ def ticket_assign(*, ticket, by, department, due_date=None, note="", at=None):
         response_due_date=ticket.response_due_date,
         due_date=ticket.due_date,
     )
+    notifications.notify(Notification.Kind.ASSIGNED, ticket, notifications.department_staff(department.pk), by=by, at=at, note=note)
     return ticket
 
 
@@ -272,6 +276,7 @@ def ticket_reject(*, ticket, by, reason, duplicate_of=None, at=None):
         data={"duplicate_of": duplicate_of.reference} if duplicate_of else {},
         kwargs={"reason": reason, "duplicate_of": duplicate_of, "at": at},
     )
+    notifications.notify(Notification.Kind.REJECTED, ticket, notifications.company_side(ticket.enterprise_id), by=by, at=at, note=reason)
     return ticket
 
 
@@ -305,6 +310,9 @@ def ticket_return(*, ticket, by, reason, at=None):
     )
     ticket.assignments.filter(ended_at__isnull=True).update(ended_at=at, end_reason=Assignment.EndReason.RETURNED)
     _withdraw_pending_extensions(ticket, at, _("Withdrawn: the ticket was returned to dispatch."))
+    notifications.notify(
+        Notification.Kind.RETURNED, ticket, notifications.role_members("dispatcher"), by=by, at=at, note=reason, department=str(department or "")
+    )
     return ticket
 
 
@@ -327,6 +335,7 @@ def ticket_resolve(*, ticket, by, result, files=(), at=None):
     )
     _store_attachments(ticket, files, by=by, event=event)
     _withdraw_pending_extensions(ticket, at, _("Withdrawn: the ticket was resolved."))
+    notifications.notify(Notification.Kind.RESOLVED, ticket, notifications.company_side(ticket.enterprise_id), by=by, at=at)
     return ticket
 
 
@@ -346,6 +355,7 @@ def ticket_confirm(*, ticket, by, rating, comment="", at=None):
         data={"rating": rating},
         kwargs={"rating": rating, "comment": comment, "at": at},
     )
+    notifications.notify(Notification.Kind.CLOSED, ticket, notifications.department_staff(ticket.department_id), by=by, at=at)
     return ticket
 
 
@@ -368,6 +378,10 @@ def ticket_reopen(*, ticket, by, comment, at=None):
     Assignment.objects.filter(ticket=ticket, ended_at__isnull=True).update(due_date=ticket.due_date)
     if ticket.supervision_level == SupervisionLevel.NONE:
         _raise_supervision(ticket, by=None, level=SupervisionLevel.YELLOW, notice=_("Reopened: the company is not satisfied."), at=at)
+    notifications.notify(
+        Notification.Kind.REOPENED, ticket, notifications.department_staff(ticket.department_id) + notifications.role_members("supervisor"),
+        by=by, at=at, note=comment,
+    )
     return ticket
 
 
@@ -384,6 +398,10 @@ def ticket_auto_close(*, ticket, at=None, working_days=None):
         at=at,
         data={"working_days": working_days} if working_days else {},
         kwargs={"at": at},
+    )
+    notifications.notify(
+        Notification.Kind.AUTO_CLOSED, ticket,
+        notifications.company_side(ticket.enterprise_id) + notifications.department_staff(ticket.department_id), at=at,
     )
     return ticket
 
@@ -427,6 +445,12 @@ def ticket_raise_supervision(*, ticket, by, level, notice, at=None):
     notice = _require_text(notice, _("Write the supervision notice."))
     ticket = _locked(ticket)
     _raise_supervision(ticket, by=by, level=level, notice=notice, at=at)
+    recipients = notifications.department_staff(ticket.department_id) if ticket.department_id else notifications.role_members("dispatcher")
+    if level == SupervisionLevel.RED:
+        recipients += notifications.role_members("leader")
+    notifications.notify(
+        Notification.Kind.SUPERVISED, ticket, recipients, by=by, at=at, note=notice, level=ticket.get_supervision_level_display()
+    )
     return ticket
 
 
@@ -493,6 +517,10 @@ def extension_request(*, ticket, by, requested_due_date, reason, at=None):
         data={"request_id": request.pk, "from": ticket.due_date.isoformat(), "to": requested_due_date.isoformat()},
         at=at,
     )
+    notifications.notify(
+        Notification.Kind.EXTENSION_REQUESTED, ticket, notifications.role_members("dispatcher", "supervisor"),
+        by=by, at=at, note=reason, requested=requested_due_date.isoformat(),
+    )
     return request
 
 
@@ -533,6 +561,10 @@ def extension_decide(*, request, by, approve, note="", at=None):
         note=note,
         data=data,
         at=at,
+    )
+    notifications.notify(
+        Notification.Kind.EXTENSION_DECIDED, ticket, notifications.department_staff(request.department_id),
+        by=by, at=at, note=note, decision=_("approved") if approve else _("refused"),
     )
     return request
 

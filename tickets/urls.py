@@ -16,6 +16,9 @@ urlpatterns = [
     path("dispatch/", views.dispatch_queue, name="dispatch_queue"),
     path("inbox/", views.department_inbox, name="department_inbox"),
     path("supervision/", views.supervision_board, name="supervision_board"),
+    path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+    path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),
     path("enterprises/", views.enterprise_list, name="enterprise_list"),
     path("enterprises/<int:pk>/", views.enterprise_case_file, name="enterprise_case_file"),
 ]

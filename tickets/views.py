@@ -15,7 +15,7 @@ from enterprises.models import Enterprise
 
 from . import actions as ticket_actions
 from . import forms, selectors, services, workdays
-from .models import Attachment, ExtensionRequest, Ticket
+from .models import Attachment, ExtensionRequest, Notification, Ticket
 
 PAGE_SIZE = 25
 
@@ -290,3 +290,29 @@ def enterprise_case_file(request, pk):
         raise Http404(_("No such company."))
     context["today"] = timezone.localdate()
     return render(request, "enterprises/case_file.html", context)
+
+
+@login_required
+def notification_list(request):
+    notes = Notification.objects.filter(recipient=request.user).select_related("ticket").order_by("-created_at", "-id")
+    if request.GET.get("unread"):
+        notes = notes.unread()
+    return render(request, "tickets/notification_list.html", {"page": _paginate(request, notes), "unread_only": bool(request.GET.get("unread"))})
+
+
+@login_required
+@require_POST
+def notification_open(request, pk):
+    """Mark one notification read and go to what it is about."""
+    note = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    if note.read_at is None:
+        Notification.objects.filter(pk=note.pk, read_at__isnull=True).update(read_at=timezone.now())
+    return redirect(note.url or "notification_list")
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    count = Notification.objects.filter(recipient=request.user).unread().update(read_at=timezone.now())
+    messages.success(request, _("%(count)s notifications marked as read.") % {"count": count})
+    return redirect("notification_list")

@@ -129,3 +129,19 @@ def _holiday_name(holiday):
     if isinstance(english, (tuple, list)):
         english = english[0]
     return _HOLIDAY_NAMES.get(english, english)[:50]
+
+
+def latest_date_with_working_days_until(today, days):
+    """The latest date D with at least `days` working days in (D, today].
+
+    A ticket due on D is overdue by `days` working days on `today` exactly when D is on or
+    before this date (used by the sweep for "long overdue" and "no answer for N working days").
+    """
+    calendar = Calendar(today - datetime.timedelta(days=days * _SEARCH_DAYS_PER_WORKING_DAY + _SEARCH_MARGIN_DAYS), today)
+    day, counted = today, 0
+    while True:
+        if calendar.is_working_day(day):
+            counted += 1
+            if counted >= days:
+                return day - datetime.timedelta(days=1)
+        day -= datetime.timedelta(days=1)

@@ -1,0 +1,205 @@
+"""Notifications: who is told about each action, the in-app list, and e-mail delivery with retries."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from tickets import notifications, services
+from tickets.models import Notification
+
+
+def kinds_for(user):
+    return list(Notification.objects.filter(recipient=user).values_list("kind", flat=True))
+
+
+def test_submission_tells_the_dispatch_office(dispatcher, ticket):
+    assert kinds_for(dispatcher) == ["submitted"]
+
+
+def test_assignment_tells_the_department(department_user, other_department_user, assigned_ticket):
+    assert kinds_for(department_user) == ["assigned"]
+    assert kinds_for(other_department_user) == []
+
+
+def test_resolution_asks_the_company_and_its_liaison_to_confirm(company_user, liaison, resolved_ticket):
+    assert "resolved" in kinds_for(company_user)
+    assert "resolved" in kinds_for(liaison)
+
+
+def test_the_person_who_acted_is_not_told(dispatcher, submit):
+    services.ticket_submit(
+        by=dispatcher, enterprise=submit().enterprise, category=submit().category, title="热线来电", description="企业来电反映", priority="normal"
+    )
+    assert Notification.objects.filter(recipient=dispatcher, kind="submitted").count() == 2  # the two company submissions only
+
+
+def test_manual_red_card_also_tells_leadership(supervisor, leader, department_user, assigned_ticket):
+    services.ticket_raise_supervision(ticket=assigned_ticket, by=supervisor, level="red", notice="严重超期")
+    assert "supervised" in kinds_for(leader)
+    assert "supervised" in kinds_for(department_user)
+
+
+def test_messages_are_in_chinese_by_default(department_user, assigned_ticket):
+    note = Notification.objects.get(recipient=department_user)
+    assert assigned_ticket.reference in note.subject
+    assert "签收" in note.body
+
+
+def test_user_without_email_is_told_in_the_app_only(dispatcher, ticket):
+    dispatcher.email = ""
+    dispatcher.save()
+    other = services.ticket_submit(by=ticket.submitted_by, enterprise=ticket.enterprise, category=ticket.category, title="再提交", description="x", priority="normal")
+    assert Notification.objects.get(recipient=dispatcher, ticket=other).email_status == "no_address"
+
+
+def test_emails_are_queued_only_after_commit(dispatcher, django_capture_on_commit_callbacks, submit, settings):
+    dispatcher.email = "jiaoban@example.gov.cn"
+    dispatcher.save()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        submit()
+    assert len(mail.outbox) == 0
+    assert callbacks  # sending is queued for after the commit
+    for callback in callbacks:
+        callback()
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["jiaoban@example.gov.cn"]
+
+
+# --- sending ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pending_email(dispatcher, ticket):
+    note = Notification.objects.get(recipient=dispatcher)
+    Notification.objects.filter(pk=note.pk).update(email_status="pending", email_next_attempt_at=timezone.now())
+    dispatcher.email = "jiaoban@example.gov.cn"
+    dispatcher.save()
+    return note
+
+
+class FlakyBackend:
+    """Fails the first `failures` sends, then works: an SMTP server that was briefly down."""
+
+    failures = 1
+    calls = 0
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def open(self):
+        return True
+
+    def close(self):
+        pass
+
+    def send_messages(self, messages):
+        FlakyBackend.calls += 1
+        if FlakyBackend.calls <= FlakyBackend.failures:
+            raise ConnectionRefusedError("SMTP server unavailable")
+        mail.outbox.extend(messages)
+        return len(messages)
+
+
+@pytest.fixture
+def flaky_backend(settings):
+    FlakyBackend.calls = 0
+    settings.EMAIL_BACKEND = "tests.test_notifications.FlakyBackend"
+    return FlakyBackend
+
+
+def test_failed_email_is_retried_later_and_then_sent(pending_email, flaky_backend, settings):
+    now = timezone.now()
+    assert notifications.send_due_emails(now=now) == (0, 1)
+    pending_email.refresh_from_db()
+    assert pending_email.email_status == "failed"
+    assert "SMTP server unavailable" in pending_email.email_error
+    assert pending_email.email_next_attempt_at == now + datetime.timedelta(seconds=settings.EMAIL_RETRY_BASE_SECONDS)
+
+    assert notifications.send_due_emails(now=now + datetime.timedelta(seconds=1)) == (0, 0)  # not yet due again
+
+    later = now + datetime.timedelta(seconds=settings.EMAIL_RETRY_BASE_SECONDS + 1)
+    assert notifications.send_due_emails(now=later) == (1, 0)
+    pending_email.refresh_from_db()
+    assert (pending_email.email_status, pending_email.email_attempts, pending_email.email_error) == ("sent", 2, "")
+    assert len(mail.outbox) == 1
+
+
+def test_backoff_doubles_and_finally_gives_up(pending_email, flaky_backend, settings):
+    flaky_backend.failures = 99
+    settings.EMAIL_MAX_ATTEMPTS = 3
+    now = timezone.now()
+    delays = []
+    for _attempt in range(3):
+        notifications.send_due_emails(now=now)
+        pending_email.refresh_from_db()
+        if pending_email.email_next_attempt_at:
+            delays.append((pending_email.email_next_attempt_at - now).total_seconds())
+            now = pending_email.email_next_attempt_at
+    assert delays == [settings.EMAIL_RETRY_BASE_SECONDS, settings.EMAIL_RETRY_BASE_SECONDS * 2]
+    assert pending_email.email_status == "gave_up"
+    flaky_backend.failures = 1
+
+
+def test_sent_email_is_not_sent_again(pending_email):
+    notifications.send_due_emails()
+    notifications.send_due_emails()
+    assert len(mail.outbox) == 1
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+def test_header_shows_unread_count(department_user, client, assigned_ticket):
+    client.force_login(department_user)
+    body = client.get(reverse("department_inbox")).content.decode()
+    assert '<span class="count">1</span>' in body
+
+
+def test_notification_list_shows_only_mine(department_user, dispatcher, client, assigned_ticket):
+    client.force_login(department_user)
+    page = client.get(reverse("notification_list"))
+    assert [n.recipient_id for n in page.context["page"].object_list] == [department_user.pk]
+
+
+def test_opening_a_notification_marks_it_read_and_goes_to_the_ticket(department_user, client, assigned_ticket):
+    note = Notification.objects.get(recipient=department_user)
+    client.force_login(department_user)
+    response = client.post(reverse("notification_open", args=[note.pk]))
+    assert response["Location"] == reverse("ticket_detail", args=[assigned_ticket.reference])
+    note.refresh_from_db()
+    assert note.read_at is not None
+
+
+def test_cannot_open_someone_elses_notification(department_user, dispatcher, client, assigned_ticket):
+    note = Notification.objects.get(recipient=department_user)
+    client.force_login(dispatcher)
+    assert client.post(reverse("notification_open", args=[note.pk])).status_code == 404
+    note.refresh_from_db()
+    assert note.read_at is None
+
+
+def test_mark_all_read(company_user, client, resolved_ticket):
+    client.force_login(company_user)
+    client.post(reverse("notification_read_all"))
+    assert not Notification.objects.filter(recipient=company_user, read_at__isnull=True).exists()
+
+
+def test_notification_list_queries_do_not_grow(dispatcher, client, submit):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(dispatcher)
+    submit()
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(reverse("notification_list"))
+        return len(ctx)
+
+    few = count()
+    for _ in range(10):
+        submit()
+    assert count() == few

@@ -1,0 +1,133 @@
+"""Scheduled mailings: each department's daily digest and each company's monthly case history.
+Each one is claimed by a unique row (department, day) or (company, month) before it is sent, so a
+second run, or a second beat, sends nothing twice."""
+
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from enterprises.models import Enterprise, User
+
+from . import notifications, workdays
+from .models import HANDLING_STATUSES, CaseHistoryMailing, DepartmentDigest, Notification, Ticket
+
+_CHUNK = 200
+
+
+def _claim(model, **key):
+    """Insert the claim row; False if another run already did."""
+    try:
+        with transaction.atomic():
+            model.objects.create(**key)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _save(rows):
+    notifications.save_and_queue(rows)
+    return len(rows)
+
+
+def _message_row(user, kind, subject, body, url, now):
+    status = notifications.email_status_for(user)
+    return Notification(
+        recipient_id=user.pk, kind=kind, subject=subject[:200], body=body, url=url, created_at=now,
+        email_status=status, email_next_attempt_at=now if status == Notification.EmailStatus.PENDING else None,
+    )
+
+
+def send_department_digests(now=None):
+    """Tell each department's staff, once a day, what is overdue and what is due within two
+    working days. Departments with nothing due get nothing."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    horizon = workdays.add_working_days(today, 2)
+    due = (
+        Ticket.objects.filter(status__in=HANDLING_STATUSES, due_date__lte=horizon)
+        .select_related("enterprise")
+        .order_by("department_id", "due_date", "id")
+    )
+    by_department = defaultdict(list)
+    for ticket in due:
+        by_department[ticket.department_id].append(ticket)
+    staff = defaultdict(list)
+    for user in User.objects.filter(role=User.Role.DEPARTMENT, is_active=True, department_id__in=list(by_department)):
+        staff[user.department_id].append(user)
+    sent = 0
+    for department_id, tickets in by_department.items():
+        if not staff[department_id] or not _claim(DepartmentDigest, department_id=department_id, date=today):
+            continue
+        with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+            overdue = [t for t in tickets if t.due_date < today]
+            upcoming = [t for t in tickets if t.due_date >= today]
+            subject = _("Daily digest %(date)s: %(overdue)s overdue, %(upcoming)s due soon") % {
+                "date": today.isoformat(), "overdue": len(overdue), "upcoming": len(upcoming),
+            }
+            lines = []
+            for heading, group in ((_("Overdue"), overdue), (_("Due within two working days"), upcoming)):
+                if group:
+                    lines.append(f"{heading}:")
+                    lines.extend(f"  {t.reference}  {t.due_date.isoformat()}  {t.title}  ({t.enterprise.name})" for t in group)
+                    lines.append("")
+            lines.append(_("Your inbox: %(url)s") % {"url": settings.SITE_URL + reverse("department_inbox")})
+            body = "\n".join(lines)
+            sent += _save([_message_row(u, Notification.Kind.DIGEST, subject, body, reverse("department_inbox"), now) for u in staff[department_id]])
+    return {"notifications": sent}
+
+
+def _case_history_text(enterprise, tickets, today):
+    lines = [_("Case history of %(company)s, as of %(date)s") % {"company": enterprise.name, "date": today.isoformat()}, ""]
+    for t in tickets:
+        lines.append(f"{t.reference}  {t.title}")
+        lines.append(
+            "  "
+            + _("Status: %(status)s · submitted %(submitted)s · department %(department)s · due %(due)s")
+            % {
+                "status": t.get_status_display(),
+                "submitted": timezone.localdate(t.submitted_at).isoformat(),
+                "department": t.department.name if t.department_id else "—",
+                "due": t.due_date.isoformat() if t.due_date else "—",
+            }
+        )
+        if t.resolved_at:
+            lines.append("  " + _("Resolved %(date)s: %(result)s") % {"date": timezone.localdate(t.resolved_at).isoformat(), "result": t.result})
+        if t.rating:
+            lines.append("  " + _("Rating: %(rating)s") % {"rating": t.get_rating_display()})
+        if t.closed_at:
+            lines.append("  " + _("Closed %(date)s") % {"date": timezone.localdate(t.closed_at).isoformat()})
+        lines.append("")
+    lines.append(_("The company file: %(url)s") % {"url": settings.SITE_URL + reverse("enterprise_case_file", args=[enterprise.pk])})
+    return "\n".join(lines)
+
+
+def send_case_histories(now=None):
+    """Once a month, send each company's users and liaison officials its case history: every
+    ticket, its state, dates, department, result and rating. Companies with no ticket are skipped."""
+    now = now or timezone.now()
+    month = timezone.localdate(now).replace(day=1)
+    enterprise_ids = list(Enterprise.objects.filter(tickets__isnull=False).distinct().order_by("pk").values_list("pk", flat=True))
+    sent = 0
+    for start in range(0, len(enterprise_ids), _CHUNK):
+        chunk = enterprise_ids[start : start + _CHUNK]
+        tickets = defaultdict(list)
+        for ticket in Ticket.objects.filter(enterprise_id__in=chunk).select_related("department").order_by("enterprise_id", "submitted_at", "id"):
+            tickets[ticket.enterprise_id].append(ticket)
+        readers = defaultdict(list)
+        for user in User.objects.filter(is_active=True, role=User.Role.COMPANY, enterprise_id__in=chunk):
+            readers[user.enterprise_id].append(user)
+        for link in Enterprise.liaisons.through.objects.filter(enterprise_id__in=chunk, user__is_active=True).select_related("user"):
+            readers[link.enterprise_id].append(link.user)
+        for enterprise in Enterprise.objects.filter(pk__in=chunk).order_by("pk"):
+            if not readers[enterprise.pk] or not _claim(CaseHistoryMailing, enterprise=enterprise, month=month):
+                continue
+            with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+                subject = _("Monthly case history of %(company)s (%(month)s)") % {"company": enterprise.name, "month": month.strftime("%Y-%m")}
+                body = _case_history_text(enterprise, tickets[enterprise.pk], timezone.localdate(now))
+                url = reverse("enterprise_case_file", args=[enterprise.pk])
+                sent += _save([_message_row(u, Notification.Kind.CASE_HISTORY, subject, body, url, now) for u in {u.pk: u for u in readers[enterprise.pk]}.values()])
+    return {"notifications": sent}

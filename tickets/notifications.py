@@ -1,0 +1,267 @@
+"""Notifications: who is told what, the message texts, and e-mail delivery.
+
+Rows are created inside the transaction that caused them; e-mail sending is queued only after
+that transaction commits, and a broker that is down never fails the action: the periodic
+`send_notification_emails` task picks up whatever is still pending.
+"""
+
+import contextlib
+import datetime
+import logging
+import threading
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
+
+from enterprises.models import User
+
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+Kind = Notification.Kind
+
+# Subject and opening line of each kind. %(ref)s, %(title)s, %(due)s, %(department)s and
+# %(note)s come from the ticket and the action.
+_TEXTS = {
+    Kind.SUBMITTED: (N_("New ticket %(ref)s: %(title)s"), N_("%(company)s submitted a problem that waits for dispatch.")),
+    Kind.ASSIGNED: (N_("Assigned to you: %(ref)s %(title)s"), N_("Your department has a new ticket. Sign for it by %(sign_by)s; it is due %(due)s.")),
+    Kind.REJECTED: (N_("Not accepted: %(ref)s %(title)s"), N_("Your problem was not accepted. Reason: %(note)s")),
+    Kind.RETURNED: (N_("Returned: %(ref)s %(title)s"), N_("%(department)s returned this ticket to dispatch. Reason: %(note)s")),
+    Kind.RESOLVED: (N_("Please confirm the result: %(ref)s %(title)s"), N_("The department reports your problem solved. Please confirm and rate the result, or send it back.")),
+    Kind.REOPENED: (N_("Reopened: %(ref)s %(title)s"), N_("The company is not satisfied and sent the ticket back. It is now due %(due)s. Comment: %(note)s")),
+    Kind.CLOSED: (N_("Closed: %(ref)s %(title)s"), N_("The company confirmed the result; the ticket is closed.")),
+    Kind.SUPERVISED: (N_("Supervision (%(level)s): %(ref)s %(title)s"), N_("The supervision office raised supervision on this ticket. Notice: %(note)s")),
+    Kind.EXTENSION_REQUESTED: (N_("Extension requested: %(ref)s %(title)s"), N_("%(department)s asks to move the due date from %(due)s to %(requested)s. Reason: %(note)s")),
+    Kind.EXTENSION_DECIDED: (N_("Extension %(decision)s: %(ref)s %(title)s"), N_("Your extension request was %(decision)s. The due date is %(due)s. %(note)s")),
+    Kind.DUE_SOON: (N_("Due soon: %(ref)s %(title)s"), N_("This ticket is due %(due)s.")),
+    Kind.UNSIGNED: (N_("Not signed in time: %(ref)s %(title)s"), N_("This ticket should have been signed for by %(sign_by)s.")),
+    Kind.OVERDUE: (N_("Overdue (yellow card): %(ref)s %(title)s"), N_("This ticket was due %(due)s and is not resolved. It is now under yellow-card supervision.")),
+    Kind.LONG_OVERDUE: (N_("Long overdue (red card): %(ref)s %(title)s"), N_("This ticket was due %(due)s and is still not resolved. It is now under red-card supervision.")),
+    Kind.AUTO_CLOSED: (N_("Closed without an answer: %(ref)s %(title)s"), N_("The result was reported on %(resolved)s and the company did not answer, so the ticket was closed.")),
+}
+
+
+def _ticket_url(reference):
+    return settings.SITE_URL + reverse("ticket_detail", args=[reference])
+
+
+def compose(kind, facts):
+    """(subject, body) for a ticket notification, in the site's language (Chinese by default)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject_text, body_text = _TEXTS[kind]
+        values = {key: value if value not in (None, "") else "—" for key, value in facts.items()}
+        subject = (_(subject_text) % values)[:200]
+        body = _(body_text) % values
+        link = _("Open the ticket: %(url)s") % {"url": _ticket_url(facts["ref"])}
+        footer = _("This message was sent by the Enterprise Issue Resolution System.")
+        return subject, f"{body}\n\n{link}\n\n{footer}"
+
+
+def ticket_facts(ticket, **extra):
+    """The values a message may mention, from a Ticket."""
+    facts = {
+        "ref": ticket.reference,
+        "title": ticket.title,
+        "company": ticket.enterprise.name if ticket.enterprise_id else "",
+        "department": ticket.department.name if ticket.department_id else "",
+        "due": ticket.due_date.isoformat() if ticket.due_date else "",
+        "sign_by": ticket.response_due_date.isoformat() if ticket.response_due_date else "",
+        "resolved": timezone.localdate(ticket.resolved_at).isoformat() if ticket.resolved_at else "",
+        "note": "",
+    }
+    facts.update(extra)
+    return facts
+
+
+_SYSTEM_NOTES = {
+    "overdue": N_("Overdue: the due date has passed without a result. Yellow-card supervision."),
+    "long_overdue": N_("Still not resolved %(days)s working days after the due date. Red-card supervision."),
+    "no_answer": N_("No answer from the company."),
+}
+
+
+def system_note(key, **values):
+    """The note the system writes on a ticket's timeline, in the site's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _(_SYSTEM_NOTES[key]) % values if values else _(_SYSTEM_NOTES[key])
+
+
+# --- who is told -----------------------------------------------------------------------------
+
+
+def department_staff(department_id):
+    return list(User.objects.filter(role=User.Role.DEPARTMENT, department_id=department_id, is_active=True))
+
+
+def company_side(enterprise_id):
+    """The company's users and its liaison officials."""
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(Q(role=User.Role.COMPANY, enterprise_id=enterprise_id) | Q(role=User.Role.LIAISON, liaison_enterprises=enterprise_id))
+        .distinct()
+    )
+
+
+def role_members(*roles):
+    return list(User.objects.filter(role__in=roles, is_active=True))
+
+
+# --- creating --------------------------------------------------------------------------------
+
+
+_suppressed = threading.local()
+
+
+@contextlib.contextmanager
+def emails_suppressed():
+    """Record notifications in the app without e-mailing them (loading historical data)."""
+    _suppressed.on = True
+    try:
+        yield
+    finally:
+        _suppressed.on = False
+
+
+def email_status_for(user):
+    if getattr(_suppressed, "on", False):
+        return Notification.EmailStatus.NOT_SENT
+    return Notification.EmailStatus.PENDING if user.email else Notification.EmailStatus.NO_ADDRESS
+
+
+def build(kind, recipients, *, ticket_id, reference, facts, now=None, exclude=None):
+    """Unsaved Notification rows, one per distinct recipient (never the person who acted)."""
+    subject, body = compose(kind, facts)
+    now = now or timezone.now()
+    seen, rows = {exclude.pk} if exclude is not None else set(), []
+    for user in recipients:
+        if user.pk in seen:
+            continue
+        seen.add(user.pk)
+        rows.append(
+            Notification(
+                recipient_id=user.pk,
+                ticket_id=ticket_id,
+                kind=kind,
+                subject=subject,
+                body=body,
+                url=reverse("ticket_detail", args=[reference]) if reference else "",
+                created_at=now,
+                email_status=email_status_for(user),
+                email_next_attempt_at=now if email_status_for(user) == Notification.EmailStatus.PENDING else None,
+            )
+        )
+    return rows
+
+
+def save_and_queue(rows):
+    """Store the rows and, once the surrounding transaction commits, queue their e-mails."""
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows, batch_size=1000)
+    if any(row.email_status == Notification.EmailStatus.PENDING for row in rows):
+        transaction.on_commit(queue_email_sending)
+    return created
+
+
+def notify(kind, ticket, recipients, *, by=None, at=None, **extra):
+    """Tell `recipients` about `ticket` (inside the action's transaction); `by` is not told."""
+    rows = build(
+        kind, recipients, ticket_id=ticket.pk, reference=ticket.reference, facts=ticket_facts(ticket, **extra), now=at, exclude=by
+    )
+    return save_and_queue(rows)
+
+
+def queue_email_sending():
+    """Ask a worker to send pending e-mails. If the broker cannot be reached, the periodic task
+    sends them later; the action that created them has already succeeded."""
+    from . import tasks
+
+    try:
+        tasks.send_notification_emails.delay()
+    except Exception:  # noqa: BLE001 — any broker failure means "later", never an error page
+        logger.warning("Could not queue e-mail sending; the periodic task will send them", exc_info=True)
+
+
+# --- sending ---------------------------------------------------------------------------------
+
+# How long a worker holds a batch it claimed before another may take it (if it died mid-way).
+CLAIM_LEASE = datetime.timedelta(minutes=10)
+
+
+def _claim_batch(now, limit):
+    """Claim up to `limit` due e-mails: exactly one worker gets each (row locks skip what
+    another worker holds; the lease moves them out of everyone else's poll)."""
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.emails_due(now)
+            .order_by("email_next_attempt_at")
+            .select_for_update(skip_locked=True)
+            .values_list("id", flat=True)[:limit]
+        )
+        if ids:
+            Notification.objects.filter(pk__in=ids).update(email_next_attempt_at=now + CLAIM_LEASE)
+    return ids
+
+
+def send_due_emails(now=None, batch_size=200, max_batches=50):
+    """Send every e-mail that is due, in batches. Returns (sent, failed)."""
+    sent = failed = 0
+    for _batch in range(max_batches):
+        now_batch = now or timezone.now()
+        ids = _claim_batch(now_batch, batch_size)
+        if not ids:
+            break
+        connection = get_connection(fail_silently=False)
+        try:
+            for notification in Notification.objects.filter(pk__in=ids).select_related("recipient").order_by("id"):
+                if _send_one(notification, connection, now_batch):
+                    sent += 1
+                else:
+                    failed += 1
+        finally:
+            try:
+                connection.close()
+            except Exception:  # noqa: BLE001
+                logger.warning("Closing the e-mail connection failed", exc_info=True)
+        if len(ids) < batch_size:
+            break
+    return sent, failed
+
+
+def _send_one(notification, connection, now):
+    message = EmailMessage(
+        subject=notification.subject,
+        body=notification.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.recipient.email],
+        connection=connection,
+    )
+    attempts = notification.email_attempts + 1
+    try:
+        message.send()
+    except Exception as error:  # noqa: BLE001 — SMTP errors, timeouts, refused connections
+        gave_up = attempts >= settings.EMAIL_MAX_ATTEMPTS
+        delay = datetime.timedelta(seconds=settings.EMAIL_RETRY_BASE_SECONDS * 2 ** (attempts - 1))
+        Notification.objects.filter(pk=notification.pk).update(
+            email_status=Notification.EmailStatus.GAVE_UP if gave_up else Notification.EmailStatus.FAILED,
+            email_attempts=attempts,
+            email_next_attempt_at=None if gave_up else now + delay,
+            email_error=f"{type(error).__name__}: {error}"[:2000],
+        )
+        logger.warning("E-mail %s to %s failed (attempt %s): %s", notification.pk, notification.recipient.email, attempts, error)
+        return False
+    Notification.objects.filter(pk=notification.pk).update(
+        email_status=Notification.EmailStatus.SENT,
+        email_attempts=attempts,
+        email_sent_at=timezone.now(),
+        email_next_attempt_at=None,
+        email_error="",
+    )
+    return True

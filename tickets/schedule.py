@@ -1,0 +1,28 @@
+"""The periodic schedule, stored with django-celery-beat so that an administrator can change
+intervals and times in the admin. Created on migrate if missing; never overwritten."""
+
+import json
+
+PERIODIC_TASKS = [
+    # (name, task, interval in seconds or a crontab dict)
+    ("Reminder sweep (催办扫描)", "tickets.sweep", {"every": 300}),
+    ("Send pending e-mails (邮件补发)", "tickets.send_notification_emails", {"every": 60}),
+    ("Department daily digest (部门每日汇总)", "tickets.department_digests", {"crontab": {"minute": "0", "hour": "8"}}),
+    ("Monthly case histories (企业月度档案)", "tickets.case_history_mailing", {"crontab": {"minute": "0", "hour": "9", "day_of_month": "1"}}),
+]
+
+
+def ensure_periodic_tasks():
+    from django.conf import settings
+    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
+    for name, task, when in PERIODIC_TASKS:
+        if PeriodicTask.objects.filter(name=name).exists():
+            continue
+        if "every" in when:
+            interval, _ = IntervalSchedule.objects.get_or_create(every=when["every"], period=IntervalSchedule.SECONDS)
+            PeriodicTask.objects.create(name=name, task=task, interval=interval, kwargs=json.dumps({}))
+        else:
+            fields = {"minute": "*", "hour": "*", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*", **when["crontab"]}
+            crontab, _ = CrontabSchedule.objects.get_or_create(timezone=settings.TIME_ZONE, **fields)
+            PeriodicTask.objects.create(name=name, task=task, crontab=crontab, kwargs=json.dumps({}))
