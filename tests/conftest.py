@@ -177,3 +177,15 @@ def local_datetime(year, month, day, hour=10):
 @pytest.fixture
 def on_postgres():
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process():
+    """Tests run tasks in-process even when REDIS_URL is set (as in CI); the tests that need a
+    real worker on the real broker switch this off themselves."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

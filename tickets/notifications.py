@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from enterprises.models import User
 
@@ -30,21 +30,21 @@ Kind = Notification.Kind
 # Subject and opening line of each kind. %(ref)s, %(title)s, %(due)s, %(department)s and
 # %(note)s come from the ticket and the action.
 _TEXTS = {
-    Kind.SUBMITTED: (N_("New ticket %(ref)s: %(title)s"), N_("%(company)s submitted a problem that waits for dispatch.")),
-    Kind.ASSIGNED: (N_("Assigned to you: %(ref)s %(title)s"), N_("Your department has a new ticket. Sign for it by %(sign_by)s; it is due %(due)s.")),
-    Kind.REJECTED: (N_("Not accepted: %(ref)s %(title)s"), N_("Your problem was not accepted. Reason: %(note)s")),
-    Kind.RETURNED: (N_("Returned: %(ref)s %(title)s"), N_("%(department)s returned this ticket to dispatch. Reason: %(note)s")),
-    Kind.RESOLVED: (N_("Please confirm the result: %(ref)s %(title)s"), N_("The department reports your problem solved. Please confirm and rate the result, or send it back.")),
-    Kind.REOPENED: (N_("Reopened: %(ref)s %(title)s"), N_("The company is not satisfied and sent the ticket back. It is now due %(due)s. Comment: %(note)s")),
-    Kind.CLOSED: (N_("Closed: %(ref)s %(title)s"), N_("The company confirmed the result; the ticket is closed.")),
-    Kind.SUPERVISED: (N_("Supervision (%(level)s): %(ref)s %(title)s"), N_("The supervision office raised supervision on this ticket. Notice: %(note)s")),
-    Kind.EXTENSION_REQUESTED: (N_("Extension requested: %(ref)s %(title)s"), N_("%(department)s asks to move the due date from %(due)s to %(requested)s. Reason: %(note)s")),
-    Kind.EXTENSION_DECIDED: (N_("Extension %(decision)s: %(ref)s %(title)s"), N_("Your extension request was %(decision)s. The due date is %(due)s. %(note)s")),
-    Kind.DUE_SOON: (N_("Due soon: %(ref)s %(title)s"), N_("This ticket is due %(due)s.")),
-    Kind.UNSIGNED: (N_("Not signed in time: %(ref)s %(title)s"), N_("This ticket should have been signed for by %(sign_by)s.")),
-    Kind.OVERDUE: (N_("Overdue (yellow card): %(ref)s %(title)s"), N_("This ticket was due %(due)s and is not resolved. It is now under yellow-card supervision.")),
-    Kind.LONG_OVERDUE: (N_("Long overdue (red card): %(ref)s %(title)s"), N_("This ticket was due %(due)s and is still not resolved. It is now under red-card supervision.")),
-    Kind.AUTO_CLOSED: (N_("Closed without an answer: %(ref)s %(title)s"), N_("The result was reported on %(resolved)s and the company did not answer, so the ticket was closed.")),
+    Kind.SUBMITTED: (gettext_noop("New ticket %(ref)s: %(title)s"), gettext_noop("%(company)s submitted a problem that waits for dispatch.")),
+    Kind.ASSIGNED: (gettext_noop("Assigned to you: %(ref)s %(title)s"), gettext_noop("Your department has a new ticket. Sign for it by %(sign_by)s; it is due %(due)s.")),
+    Kind.REJECTED: (gettext_noop("Not accepted: %(ref)s %(title)s"), gettext_noop("Your problem was not accepted. Reason: %(note)s")),
+    Kind.RETURNED: (gettext_noop("Returned: %(ref)s %(title)s"), gettext_noop("%(department)s returned this ticket to dispatch. Reason: %(note)s")),
+    Kind.RESOLVED: (gettext_noop("Please confirm the result: %(ref)s %(title)s"), gettext_noop("The department reports your problem solved. Please confirm and rate the result, or send it back.")),
+    Kind.REOPENED: (gettext_noop("Reopened: %(ref)s %(title)s"), gettext_noop("The company is not satisfied and sent the ticket back. It is now due %(due)s. Comment: %(note)s")),
+    Kind.CLOSED: (gettext_noop("Closed: %(ref)s %(title)s"), gettext_noop("The company confirmed the result; the ticket is closed.")),
+    Kind.SUPERVISED: (gettext_noop("Supervision (%(level)s): %(ref)s %(title)s"), gettext_noop("The supervision office raised supervision on this ticket. Notice: %(note)s")),
+    Kind.EXTENSION_REQUESTED: (gettext_noop("Extension requested: %(ref)s %(title)s"), gettext_noop("%(department)s asks to move the due date from %(due)s to %(requested)s. Reason: %(note)s")),
+    Kind.EXTENSION_DECIDED: (gettext_noop("Extension %(decision)s: %(ref)s %(title)s"), gettext_noop("Your extension request was %(decision)s. The due date is %(due)s. %(note)s")),
+    Kind.DUE_SOON: (gettext_noop("Due soon: %(ref)s %(title)s"), gettext_noop("This ticket is due %(due)s.")),
+    Kind.UNSIGNED: (gettext_noop("Not signed in time: %(ref)s %(title)s"), gettext_noop("This ticket should have been signed for by %(sign_by)s.")),
+    Kind.OVERDUE: (gettext_noop("Overdue (yellow card): %(ref)s %(title)s"), gettext_noop("This ticket was due %(due)s and is not resolved. It is now under yellow-card supervision.")),
+    Kind.LONG_OVERDUE: (gettext_noop("Long overdue (red card): %(ref)s %(title)s"), gettext_noop("This ticket was due %(due)s and is still not resolved. It is now under red-card supervision.")),
+    Kind.AUTO_CLOSED: (gettext_noop("Closed without an answer: %(ref)s %(title)s"), gettext_noop("The result was reported on %(resolved)s and the company did not answer, so the ticket was closed.")),
 }
 
 
@@ -81,10 +81,16 @@ def ticket_facts(ticket, **extra):
 
 
 _SYSTEM_NOTES = {
-    "overdue": N_("Overdue: the due date has passed without a result. Yellow-card supervision."),
-    "long_overdue": N_("Still not resolved %(days)s working days after the due date. Red-card supervision."),
-    "no_answer": N_("No answer from the company."),
+    "overdue": gettext_noop("Overdue: the due date has passed without a result. Yellow-card supervision."),
+    "long_overdue": gettext_noop("Still not resolved %(days)s working days after the due date. Red-card supervision."),
+    "no_answer": gettext_noop("No answer from the company."),
 }
+
+
+def in_site_language(lazy_or_text):
+    """A word computed during a request, in the language messages are written in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(lazy_or_text)
 
 
 def system_note(key, **values):

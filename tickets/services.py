@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from . import notifications
@@ -564,7 +565,7 @@ def extension_decide(*, request, by, approve, note="", at=None):
     )
     notifications.notify(
         Notification.Kind.EXTENSION_DECIDED, ticket, notifications.department_staff(request.department_id),
-        by=by, at=at, note=note, decision=_("approved") if approve else _("refused"),
+        by=by, at=at, note=note, decision=notifications.in_site_language(gettext_lazy("approved") if approve else gettext_lazy("refused")),
     )
     return request
 
