@@ -60,9 +60,12 @@ def send_department_digests(now=None):
         staff[user.department_id].append(user)
     sent = 0
     for department_id, tickets in by_department.items():
-        if not staff[department_id] or not _claim(DepartmentDigest, department_id=department_id, date=today):
+        if not staff[department_id]:
             continue
+        # The claim commits with the messages: a digest that failed to be written is not lost.
         with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+            if not _claim(DepartmentDigest, department_id=department_id, date=today):
+                continue
             overdue = [t for t in tickets if t.due_date < today]
             upcoming = [t for t in tickets if t.due_date >= today]
             subject = _("Daily digest %(date)s: %(overdue)s overdue, %(upcoming)s due soon") % {
@@ -123,9 +126,11 @@ def send_case_histories(now=None):
         for link in Enterprise.liaisons.through.objects.filter(enterprise_id__in=chunk, user__is_active=True).select_related("user"):
             readers[link.enterprise_id].append(link.user)
         for enterprise in Enterprise.objects.filter(pk__in=chunk).order_by("pk"):
-            if not readers[enterprise.pk] or not _claim(CaseHistoryMailing, enterprise=enterprise, month=month):
+            if not readers[enterprise.pk]:
                 continue
             with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+                if not _claim(CaseHistoryMailing, enterprise=enterprise, month=month):
+                    continue
                 subject = _("Monthly case history of %(company)s (%(month)s)") % {"company": enterprise.name, "month": month.strftime("%Y-%m")}
                 body = _case_history_text(enterprise, tickets[enterprise.pk], timezone.localdate(now))
                 url = reverse("enterprise_case_file", args=[enterprise.pk])

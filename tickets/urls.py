@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import export_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,4 +21,8 @@ urlpatterns = [
     path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),
     path("enterprises/", views.enterprise_list, name="enterprise_list"),
     path("enterprises/<int:pk>/", views.enterprise_case_file, name="enterprise_case_file"),
+    path("enterprises/<int:pk>/export/", export_views.export_request, name="export_request"),
+    path("exports/<int:pk>/", export_views.export_status, name="export_status"),
+    path("exports/<int:pk>/xlsx/", export_views.export_xlsx, name="export_xlsx"),
+    path("exports/<int:pk>/print/", export_views.export_print, name="export_print"),
 ]
