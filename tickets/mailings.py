@@ -2,6 +2,7 @@
 Each one is claimed by a unique row (department, day) or (company, month) before it is sent, so a
 second run, or a second beat, sends nothing twice."""
 
+import logging
 from collections import defaultdict
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from . import notifications, workdays
 from .models import HANDLING_STATUSES, CaseHistoryMailing, DepartmentDigest, Notification, Ticket
 
 _CHUNK = 200
+logger = logging.getLogger(__name__)
 
 
 def _claim(model, **key):
@@ -60,27 +62,40 @@ def send_department_digests(now=None):
         staff[user.department_id].append(user)
     sent = 0
     for department_id, tickets in by_department.items():
-        if not staff[department_id]:
-            continue
-        # The claim commits with the messages: a digest that failed to be written is not lost.
-        with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
-            if not _claim(DepartmentDigest, department_id=department_id, date=today):
-                continue
-            overdue = [t for t in tickets if t.due_date < today]
-            upcoming = [t for t in tickets if t.due_date >= today]
-            subject = _("Daily digest %(date)s: %(overdue)s overdue, %(upcoming)s due soon") % {
-                "date": today.isoformat(), "overdue": len(overdue), "upcoming": len(upcoming),
-            }
-            lines = []
-            for heading, group in ((_("Overdue"), overdue), (_("Due within two working days"), upcoming)):
-                if group:
-                    lines.append(f"{heading}:")
-                    lines.extend(f"  {t.reference}  {t.due_date.isoformat()}  {t.title}  ({t.enterprise.name})" for t in group)
-                    lines.append("")
-            lines.append(_("Your inbox: %(url)s") % {"url": settings.SITE_URL + reverse("department_inbox")})
-            body = "\n".join(lines)
-            sent += _save([_message_row(u, Notification.Kind.DIGEST, subject, body, reverse("department_inbox"), now) for u in staff[department_id]])
+        if staff[department_id]:
+            sent += _isolated(_department_digest, department_id, tickets, staff[department_id], today, now)
     return {"notifications": sent}
+
+
+def _department_digest(department_id, tickets, staff, today, now):
+    # The claim commits with the messages: a digest that failed to be written is not lost.
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        if not _claim(DepartmentDigest, department_id=department_id, date=today):
+            return 0
+        overdue = [t for t in tickets if t.due_date < today]
+        upcoming = [t for t in tickets if t.due_date >= today]
+        subject = _("Daily digest %(date)s: %(overdue)s overdue, %(upcoming)s due soon") % {
+            "date": today.isoformat(), "overdue": len(overdue), "upcoming": len(upcoming),
+        }
+        lines = []
+        for heading, group in ((_("Overdue"), overdue), (_("Due within two working days"), upcoming)):
+            if group:
+                lines.append(f"{heading}:")
+                lines.extend(f"  {t.reference}  {t.due_date.isoformat()}  {t.title}  ({t.enterprise.name})" for t in group)
+                lines.append("")
+        lines.append(_("Your inbox: %(url)s") % {"url": settings.SITE_URL + reverse("department_inbox")})
+        body = "\n".join(lines)
+        return _save([_message_row(u, Notification.Kind.DIGEST, subject, body, reverse("department_inbox"), now) for u in staff])
+
+
+def _isolated(function, *args):
+    """One department's or company's mailing failing must not stop the others; it is logged,
+    its claim is rolled back with it, and the next run tries again."""
+    try:
+        return function(*args)
+    except Exception:  # noqa: BLE001
+        logger.exception("Mailing %s%s failed", function.__name__, args[:1])
+        return 0
 
 
 def _case_history_text(enterprise, tickets, today):
@@ -108,6 +123,17 @@ def _case_history_text(enterprise, tickets, today):
     return "\n".join(lines)
 
 
+def _case_history(enterprise, tickets, readers, month, now):
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        if not _claim(CaseHistoryMailing, enterprise=enterprise, month=month):
+            return 0
+        subject = _("Monthly case history of %(company)s (%(month)s)") % {"company": enterprise.name, "month": month.strftime("%Y-%m")}
+        body = _case_history_text(enterprise, tickets, timezone.localdate(now))
+        url = reverse("enterprise_case_file", args=[enterprise.pk])
+        unique_readers = {u.pk: u for u in readers}.values()
+        return _save([_message_row(u, Notification.Kind.CASE_HISTORY, subject, body, url, now) for u in unique_readers])
+
+
 def send_case_histories(now=None):
     """Once a month, send each company's users and liaison officials its case history: every
     ticket, its state, dates, department, result and rating. Companies with no ticket are skipped."""
@@ -126,13 +152,6 @@ def send_case_histories(now=None):
         for link in Enterprise.liaisons.through.objects.filter(enterprise_id__in=chunk, user__is_active=True).select_related("user"):
             readers[link.enterprise_id].append(link.user)
         for enterprise in Enterprise.objects.filter(pk__in=chunk).order_by("pk"):
-            if not readers[enterprise.pk]:
-                continue
-            with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
-                if not _claim(CaseHistoryMailing, enterprise=enterprise, month=month):
-                    continue
-                subject = _("Monthly case history of %(company)s (%(month)s)") % {"company": enterprise.name, "month": month.strftime("%Y-%m")}
-                body = _case_history_text(enterprise, tickets[enterprise.pk], timezone.localdate(now))
-                url = reverse("enterprise_case_file", args=[enterprise.pk])
-                sent += _save([_message_row(u, Notification.Kind.CASE_HISTORY, subject, body, url, now) for u in {u.pk: u for u in readers[enterprise.pk]}.values()])
+            if readers[enterprise.pk]:
+                sent += _isolated(_case_history, enterprise, tickets[enterprise.pk], readers[enterprise.pk], month, now)
     return {"notifications": sent}

@@ -42,8 +42,8 @@ _TEXTS = {
     Kind.EXTENSION_DECIDED: (gettext_noop("Extension %(decision)s: %(ref)s %(title)s"), gettext_noop("Your extension request was %(decision)s. The due date is %(due)s. %(note)s")),
     Kind.DUE_SOON: (gettext_noop("Due soon: %(ref)s %(title)s"), gettext_noop("This ticket is due %(due)s.")),
     Kind.UNSIGNED: (gettext_noop("Not signed in time: %(ref)s %(title)s"), gettext_noop("This ticket should have been signed for by %(sign_by)s.")),
-    Kind.OVERDUE: (gettext_noop("Overdue (yellow card): %(ref)s %(title)s"), gettext_noop("This ticket was due %(due)s and is not resolved. It is now under yellow-card supervision.")),
-    Kind.LONG_OVERDUE: (gettext_noop("Long overdue (red card): %(ref)s %(title)s"), gettext_noop("This ticket was due %(due)s and is still not resolved. It is now under red-card supervision.")),
+    Kind.OVERDUE: (gettext_noop("Overdue: %(ref)s %(title)s"), gettext_noop("This ticket was due %(due)s and is not resolved. Supervision: %(level)s.")),
+    Kind.LONG_OVERDUE: (gettext_noop("Long overdue: %(ref)s %(title)s"), gettext_noop("This ticket was due %(due)s and is still not resolved %(days)s working days later. Supervision: %(level)s.")),
     Kind.AUTO_CLOSED: (gettext_noop("Closed without an answer: %(ref)s %(title)s"), gettext_noop("The result was reported on %(resolved)s and the company did not answer, so the ticket was closed.")),
 }
 
@@ -64,6 +64,11 @@ def compose(kind, facts):
         return subject, f"{body}\n\n{link}\n\n{footer}"
 
 
+def _supervision_label(ticket):
+    with translation.override(settings.LANGUAGE_CODE):
+        return ticket.get_supervision_level_display()
+
+
 def ticket_facts(ticket, **extra):
     """The values a message may mention, from a Ticket."""
     facts = {
@@ -74,6 +79,8 @@ def ticket_facts(ticket, **extra):
         "due": ticket.due_date.isoformat() if ticket.due_date else "",
         "sign_by": ticket.response_due_date.isoformat() if ticket.response_due_date else "",
         "resolved": timezone.localdate(ticket.resolved_at).isoformat() if ticket.resolved_at else "",
+        "level": _supervision_label(ticket),
+        "days": settings.SUPERVISION_RED_AFTER_WORKING_DAYS,
         "note": "",
     }
     facts.update(extra)

@@ -450,7 +450,7 @@ def ticket_raise_supervision(*, ticket, by, level, notice, at=None):
     if level == SupervisionLevel.RED:
         recipients += notifications.role_members("leader")
     notifications.notify(
-        Notification.Kind.SUPERVISED, ticket, recipients, by=by, at=at, note=notice, level=ticket.get_supervision_level_display()
+        Notification.Kind.SUPERVISED, ticket, recipients, by=by, at=at, note=notice
     )
     return ticket
 
