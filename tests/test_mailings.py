@@ -100,14 +100,14 @@ def test_digest_is_sent_once_a_day(desk, department_user):
 
 
 def test_digest_that_failed_to_be_written_is_sent_by_the_next_run_the_same_day(desk, department_user, monkeypatch):
-    real_row = mailings._message_row
+    real_row = mailings.notifications.message_row
 
     def broken(*args, **kwargs):
         raise RuntimeError("mail template broken")
 
-    monkeypatch.setattr(mailings, "_message_row", broken)
+    monkeypatch.setattr(mailings.notifications, "message_row", broken)
     assert mailings.send_department_digests(now=at(day(9, 30), 8)) == {"notifications": 0}  # logged, not raised
-    monkeypatch.setattr(mailings, "_message_row", real_row)
+    monkeypatch.setattr(mailings.notifications, "message_row", real_row)
 
     assert mailings.send_department_digests(now=at(day(9, 30), 9)) == {"notifications": 1}
     assert len(digests_for(department_user)) == 1

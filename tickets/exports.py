@@ -183,22 +183,7 @@ def _notify_ready(export):
             _("This message was sent by the Enterprise Issue Resolution System."),
         ]
     )
-    now = timezone.now()
-    status = notifications.email_status_for(user)
-    notifications.save_and_queue(
-        [
-            Notification(
-                recipient_id=user.pk,
-                kind=Notification.Kind.EXPORT_READY,
-                subject=subject[:200],
-                body=body,
-                url=url,
-                created_at=now,
-                email_status=status,
-                email_next_attempt_at=now if status == Notification.EmailStatus.PENDING else None,
-            )
-        ]
-    )
+    notifications.save_and_queue([notifications.message_row(user, Notification.Kind.EXPORT_READY, subject, body, url, timezone.now())])
 
 
 # --------------------------------------------------------------------------------------------

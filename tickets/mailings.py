@@ -35,14 +35,6 @@ def _save(rows):
     return len(rows)
 
 
-def _message_row(user, kind, subject, body, url, now):
-    status = notifications.email_status_for(user)
-    return Notification(
-        recipient_id=user.pk, kind=kind, subject=subject[:200], body=body, url=url, created_at=now,
-        email_status=status, email_next_attempt_at=now if status == Notification.EmailStatus.PENDING else None,
-    )
-
-
 def send_department_digests(now=None):
     """Tell each department's staff, once a day, what is overdue and what is due within two
     working days. Departments with nothing due get nothing."""
@@ -85,7 +77,7 @@ def _department_digest(department_id, tickets, staff, today, now):
                 lines.append("")
         lines.append(_("Your inbox: %(url)s") % {"url": settings.SITE_URL + reverse("department_inbox")})
         body = "\n".join(lines)
-        return _save([_message_row(u, Notification.Kind.DIGEST, subject, body, reverse("department_inbox"), now) for u in staff])
+        return _save([notifications.message_row(u, Notification.Kind.DIGEST, subject, body, reverse("department_inbox"), now) for u in staff])
 
 
 def _isolated(function, *args):
@@ -131,7 +123,7 @@ def _case_history(enterprise, tickets, readers, month, now):
         body = _case_history_text(enterprise, tickets, timezone.localdate(now))
         url = reverse("enterprise_case_file", args=[enterprise.pk])
         unique_readers = {u.pk: u for u in readers}.values()
-        return _save([_message_row(u, Notification.Kind.CASE_HISTORY, subject, body, url, now) for u in unique_readers])
+        return _save([notifications.message_row(u, Notification.Kind.CASE_HISTORY, subject, body, url, now) for u in unique_readers])
 
 
 def send_case_histories(now=None):

@@ -12,7 +12,7 @@ import threading
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop
 
 from enterprises.models import User
 
-from .models import Notification
+from .models import Notification, SupervisionLevel
 
 logger = logging.getLogger(__name__)
 
@@ -48,43 +48,74 @@ _TEXTS = {
 }
 
 
-def _ticket_url(reference):
-    return settings.SITE_URL + reverse("ticket_detail", args=[reference])
+def _ticket_path(reference):
+    return reverse("ticket_detail", args=[reference])
+
+
+class Composer:
+    """Writes the messages of one kind. The texts are translated once, into the site's language
+    (Chinese by default), then filled in per ticket: the sweep composes thousands at a time."""
+
+    def __init__(self, kind):
+        subject_text, body_text = _TEXTS[kind]
+        with translation.override(settings.LANGUAGE_CODE):
+            self.subject, self.body = _(subject_text), _(body_text)
+            self.link = _("Open the ticket: %(url)s")
+            self.footer = _("This message was sent by the Enterprise Issue Resolution System.")
+            self.levels = {value: str(label) for value, label in SupervisionLevel.choices}
+
+    def __call__(self, facts):
+        """(subject, body) for one ticket's facts."""
+        values = {key: value if value not in (None, "") else "—" for key, value in facts.items()}
+        if "level" in values:
+            values["level"] = self.levels.get(values["level"], values["level"])
+        link = self.link % {"url": settings.SITE_URL + _ticket_path(facts["ref"])}
+        return (self.subject % values)[:200], f"{self.body % values}\n\n{link}\n\n{self.footer}"
 
 
 def compose(kind, facts):
-    """(subject, body) for a ticket notification, in the site's language (Chinese by default)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        subject_text, body_text = _TEXTS[kind]
-        values = {key: value if value not in (None, "") else "—" for key, value in facts.items()}
-        subject = (_(subject_text) % values)[:200]
-        body = _(body_text) % values
-        link = _("Open the ticket: %(url)s") % {"url": _ticket_url(facts["ref"])}
-        footer = _("This message was sent by the Enterprise Issue Resolution System.")
-        return subject, f"{body}\n\n{link}\n\n{footer}"
+    return Composer(kind)(facts)
 
 
-def _supervision_label(ticket):
-    with translation.override(settings.LANGUAGE_CODE):
-        return ticket.get_supervision_level_display()
+# The ticket columns a message may mention: what the sweep loads for the tickets it claimed.
+FACT_COLUMNS = (
+    "id", "reference", "title", "enterprise_id", "enterprise__name", "department_id", "department__name",
+    "due_date", "response_due_date", "resolved_at", "supervision_level",
+)
 
 
-def ticket_facts(ticket, **extra):
-    """The values a message may mention, from a Ticket."""
+def facts_from_row(row, **extra):
+    """The values a message may mention, from a dict of FACT_COLUMNS. `level` stays the raw
+    supervision value; the Composer shows its label."""
     facts = {
-        "ref": ticket.reference,
-        "title": ticket.title,
-        "company": ticket.enterprise.name if ticket.enterprise_id else "",
-        "department": ticket.department.name if ticket.department_id else "",
-        "due": ticket.due_date.isoformat() if ticket.due_date else "",
-        "sign_by": ticket.response_due_date.isoformat() if ticket.response_due_date else "",
-        "resolved": timezone.localdate(ticket.resolved_at).isoformat() if ticket.resolved_at else "",
-        "level": _supervision_label(ticket),
+        "ref": row["reference"],
+        "title": row["title"],
+        "company": row["enterprise__name"] or "",
+        "department": row["department__name"] or "",
+        "due": row["due_date"].isoformat() if row["due_date"] else "",
+        "sign_by": row["response_due_date"].isoformat() if row["response_due_date"] else "",
+        "resolved": timezone.localdate(row["resolved_at"]).isoformat() if row["resolved_at"] else "",
+        "level": row["supervision_level"],
         "days": settings.SUPERVISION_RED_AFTER_WORKING_DAYS,
         "note": "",
     }
     facts.update(extra)
     return facts
+
+
+def ticket_facts(ticket, **extra):
+    """The values a message may mention, from a Ticket."""
+    row = {
+        "reference": ticket.reference,
+        "title": ticket.title,
+        "enterprise__name": ticket.enterprise.name if ticket.enterprise_id else "",
+        "department__name": ticket.department.name if ticket.department_id else "",
+        "due_date": ticket.due_date,
+        "response_due_date": ticket.response_due_date,
+        "resolved_at": ticket.resolved_at,
+        "supervision_level": ticket.supervision_level,
+    }
+    return facts_from_row(row, **extra)
 
 
 _SYSTEM_NOTES = {
@@ -148,39 +179,54 @@ def email_status_for(user):
     return Notification.EmailStatus.PENDING if user.email else Notification.EmailStatus.NO_ADDRESS
 
 
-def build(kind, recipients, *, ticket_id, reference, facts, now=None, exclude=None):
-    """Unsaved Notification rows, one per distinct recipient (never the person who acted)."""
-    subject, body = compose(kind, facts)
-    now = now or timezone.now()
+# Columns of a notification row as inserted in bulk (see insert_rows).
+ROW_COLUMNS = ("recipient_id", "ticket_id", "kind", "subject", "body", "url", "created_at", "email_status", "email_attempts", "email_next_attempt_at", "email_error")
+
+
+def message_row(user, kind, subject, body, url, now, ticket_id=None):
+    """One notification as a row tuple (ROW_COLUMNS)."""
+    status = email_status_for(user)
+    return (user.pk, ticket_id, kind, subject[:200], body, url, now, status, 0, now if status == Notification.EmailStatus.PENDING else None, "")
+
+
+def rows_for(kind, recipients, *, ticket_id, reference, subject, body, now, exclude=None):
+    """Row tuples, one per distinct recipient, never the person who acted."""
+    url = _ticket_path(reference) if reference else ""
     seen, rows = {exclude.pk} if exclude is not None else set(), []
     for user in recipients:
-        if user.pk in seen:
-            continue
-        seen.add(user.pk)
-        rows.append(
-            Notification(
-                recipient_id=user.pk,
-                ticket_id=ticket_id,
-                kind=kind,
-                subject=subject,
-                body=body,
-                url=reverse("ticket_detail", args=[reference]) if reference else "",
-                created_at=now,
-                email_status=email_status_for(user),
-                email_next_attempt_at=now if email_status_for(user) == Notification.EmailStatus.PENDING else None,
-            )
-        )
+        if user.pk not in seen:
+            seen.add(user.pk)
+            rows.append(message_row(user, kind, subject, body, url, now, ticket_id))
     return rows
 
 
+def build(kind, recipients, *, ticket_id, reference, facts, now=None, exclude=None, composer=None):
+    """Row tuples for telling `recipients` about one ticket."""
+    subject, body = (composer or Composer(kind))(facts)
+    return rows_for(kind, recipients, ticket_id=ticket_id, reference=reference, subject=subject, body=body, now=now or timezone.now(), exclude=exclude)
+
+
+def insert_rows(rows):
+    """Insert row tuples in bulk: COPY on PostgreSQL (the sweep may write tens of thousands),
+    bulk_create elsewhere."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {Notification._meta.db_table} ({', '.join(ROW_COLUMNS)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+    else:
+        Notification.objects.bulk_create([Notification(**dict(zip(ROW_COLUMNS, row))) for row in rows], batch_size=500)
+
+
 def save_and_queue(rows):
-    """Store the rows and, once the surrounding transaction commits, queue their e-mails."""
+    """Store the rows (tuples from build/rows_for) and, once the surrounding transaction
+    commits, queue their e-mails."""
     if not rows:
-        return []
-    created = Notification.objects.bulk_create(rows, batch_size=1000)
-    if any(row.email_status == Notification.EmailStatus.PENDING for row in rows):
+        return 0
+    insert_rows(rows)
+    if any(row[7] == Notification.EmailStatus.PENDING for row in rows):
         transaction.on_commit(queue_email_sending)
-    return created
+    return len(rows)
 
 
 def notify(kind, ticket, recipients, *, by=None, at=None, **extra):

@@ -77,8 +77,9 @@ def _raise_supervision(ticket_ids, to_level, from_levels, now, note):
 
 
 def _tickets(ids):
+    """The claimed tickets as light rows (dicts of notifications.FACT_COLUMNS), in chunks."""
     for start in range(0, len(ids), _CHUNK):
-        yield from Ticket.objects.filter(pk__in=ids[start : start + _CHUNK]).select_related("department", "enterprise").order_by("id")
+        yield from Ticket.objects.filter(pk__in=ids[start : start + _CHUNK]).order_by("id").values(*notifications.FACT_COLUMNS)
 
 
 class _Audience:
@@ -112,15 +113,14 @@ class _Audience:
 
 
 def _notify_all(kind, tickets, recipients_of, now):
+    compose = notifications.Composer(kind)
     rows = []
     for ticket in tickets:
+        subject, body = compose(notifications.facts_from_row(ticket))
         rows.extend(
-            notifications.build(
-                kind, recipients_of(ticket), ticket_id=ticket.pk, reference=ticket.reference, facts=notifications.ticket_facts(ticket), now=now
-            )
+            notifications.rows_for(kind, recipients_of(ticket), ticket_id=ticket["id"], reference=ticket["reference"], subject=subject, body=body, now=now)
         )
-    notifications.save_and_queue(rows)
-    return len(rows)
+    return notifications.save_and_queue(rows)
 
 
 def _auto_close(cutoff_date, now, working_days):
@@ -160,7 +160,7 @@ def run_sweep(now=None):
 
     with transaction.atomic():
         audience = _Audience()
-        staff = lambda t: audience.by_department.get(t.department_id, [])  # noqa: E731
+        staff = lambda t: audience.by_department.get(t["department_id"], [])  # noqa: E731
 
         due_soon = _claim_reminders(
             Reminder.Kind.DUE_SOON, "", "due_date", f"{handling} AND t.due_date >= %s AND t.due_date <= %s", [*HANDLING, today, soon], now
@@ -200,7 +200,7 @@ def run_sweep(now=None):
         closed = _auto_close(close_cutoff, now, close_after)
         report["auto_closed"] = len(closed)
         closed_tickets = list(_tickets(closed))
-        audience.load_companies({t.enterprise_id for t in closed_tickets})
-        _notify_all(Notification.Kind.AUTO_CLOSED, closed_tickets, lambda t: audience.company(t.enterprise_id) + staff(t), now)
+        audience.load_companies({t["enterprise_id"] for t in closed_tickets})
+        _notify_all(Notification.Kind.AUTO_CLOSED, closed_tickets, lambda t: audience.company(t["enterprise_id"]) + staff(t), now)
 
     return report
