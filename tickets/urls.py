@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import export_views, views
+from . import export_views, report_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,6 +19,9 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notification_list"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
     path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),
+    path("reports/", report_views.dashboard, name="report_dashboard"),
+    path("reports/tickets/", report_views.figure_tickets, name="report_tickets"),
+    path("reports/xlsx/", report_views.dashboard_xlsx, name="report_xlsx"),
     path("enterprises/", views.enterprise_list, name="enterprise_list"),
     path("enterprises/<int:pk>/", views.enterprise_case_file, name="enterprise_case_file"),
     path("enterprises/<int:pk>/export/", export_views.export_request, name="export_request"),

@@ -25,7 +25,7 @@ ROLE_HOME = {
     "department": "department_inbox",
     "dispatcher": "dispatch_queue",
     "supervisor": "supervision_board",
-    "leader": "ticket_list",
+    "leader": "report_dashboard",
     "admin": "dispatch_queue",
 }
 

@@ -1,0 +1,114 @@
+"""The leadership dashboard as people use it: who may open it, every number links to its
+tickets, the xlsx and printable versions, bad periods refused, bounded queries."""
+
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from tickets import services
+
+
+@pytest.fixture
+def loop_done(dispatcher, department_user, company_user, department, submit):
+    """One closed ticket, one still waiting for dispatch, this year."""
+    closed = submit(title="已销号的诉求")
+    services.ticket_assign(ticket=closed, by=dispatcher, department=department)
+    services.ticket_sign(ticket=closed, by=department_user)
+    services.ticket_resolve(ticket=closed, by=department_user, result="已解决")
+    services.ticket_confirm(ticket=closed, by=company_user, rating="satisfied")
+    waiting = submit(title="待交办的诉求")
+    return closed, waiting
+
+
+@pytest.mark.parametrize("role", ["leader", "supervisor", "dispatcher", "admin_user"])
+def test_city_roles_open_the_dashboard(request, client, role, loop_done):
+    client.force_login(request.getfixturevalue(role))
+    response = client.get(reverse("report_dashboard"))
+    assert response.status_code == 200
+    assert response.context["figures"]["closed"] == 1
+
+
+@pytest.mark.parametrize("role", ["department_user", "company_user", "liaison"])
+def test_department_company_and_liaison_cannot_open_the_dashboard(request, client, role):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get(reverse("report_dashboard")).status_code == 403
+    assert client.get(reverse("report_tickets"), {"figure": "closed"}).status_code == 403
+    assert client.get(reverse("report_xlsx")).status_code == 403
+
+
+def test_leadership_lands_on_the_dashboard(client, leader):
+    client.force_login(leader)
+    assert client.get(reverse("home"))["Location"] == reverse("report_dashboard")
+
+
+def test_every_card_links_to_the_tickets_behind_it(client, leader, loop_done):
+    closed, waiting = loop_done
+    client.force_login(leader)
+    cards = {c["key"]: c for c in client.get(reverse("report_dashboard")).context["cards"]}
+    listing = client.get(reverse("report_tickets") + "?" + cards["closed"]["link"])
+    references = [t.reference for t in listing.context["page"].object_list]
+    assert references == [closed.reference]
+
+
+def test_breakdown_numbers_link_to_their_tickets(client, leader, loop_done, department):
+    closed, _waiting = loop_done
+    client.force_login(leader)
+    ranking = client.get(reverse("report_dashboard")).context["ranking"]
+    [row] = [r for r in ranking if r["group"] == department]
+    listing = client.get(reverse("report_tickets") + "?" + row["links"]["accepted"])
+    assert [t.reference for t in listing.context["page"].object_list] == [closed.reference]
+
+
+def test_unknown_figure_is_refused(client, leader):
+    client.force_login(leader)
+    assert client.get(reverse("report_tickets"), {"figure": "drop table"}).status_code == 400
+
+
+def test_custom_period_needs_both_dates_and_in_order(client, leader):
+    client.force_login(leader)
+    missing = client.get(reverse("report_dashboard"), {"period": "custom", "start": "2026-01-01"})
+    assert missing.status_code == 400
+    reversed_period = client.get(reverse("report_dashboard"), {"period": "custom", "start": "2026-05-01", "end": "2026-01-01"})
+    assert reversed_period.status_code == 400
+    assert reversed_period.context["form"].non_field_errors()
+
+
+def test_garbage_dates_are_refused_not_crashing(client, leader):
+    client.force_login(leader)
+    assert client.get(reverse("report_dashboard"), {"period": "custom", "start": "yesterday", "end": "2026-13-45"}).status_code == 400
+
+
+def test_xlsx_has_one_sheet_per_breakdown(client, leader, loop_done):
+    client.force_login(leader)
+    response = client.get(reverse("report_xlsx"), {"period": "year"})
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    assert len(book.sheetnames) == 6  # summary, ranking, category, district, industry, month
+    summary = book[book.sheetnames[0]]
+    values = [row for row in summary.iter_rows(values_only=True)]
+    assert any(1 in row for row in values)  # one closed ticket
+
+
+def test_printable_page_has_no_navigation(client, leader, loop_done):
+    client.force_login(leader)
+    body = client.get(reverse("report_dashboard"), {"period": "year", "print": "1"}).content.decode()
+    assert "print-page" in body and 'class="mainnav"' not in body
+
+
+def test_dashboard_queries_do_not_grow_with_the_data(client, leader, dispatcher, department, submit):
+    client.force_login(leader)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("report_dashboard")).status_code == 200
+        return len(ctx)
+
+    services.ticket_assign(ticket=submit(), by=dispatcher, department=department)  # every group kind present
+    few = count()
+    for _ in range(8):
+        services.ticket_assign(ticket=submit(), by=dispatcher, department=department)
+    assert count() == few

@@ -1,0 +1,580 @@
+"""The leadership report (DESIGN.md §5): every figure computed in the database.
+
+Over the tickets **submitted** with a local (Asia/Shanghai) date in ``[start, end]`` (both ends
+included, and not after ``as_of``), evaluated at the moment ``as_of`` (default: now). Every fact about
+a ticket "at as_of" is read from its append-only ``TicketEvent`` timeline (and, for signings, its
+``Assignment`` rows), never from the ticket's current fields, so a past ``as_of`` gives the figures as
+they were then, and ``as_of=now`` gives the figures the current fields give.
+
+API
+---
+``report(*, start, end, as_of=None, department=None, category=None, district=None, industry=None)``
+    One dict of figures (see ``COUNTS``, ``RATES``, ``handling_time``). **One query.**
+``breakdown(by, **same_args)``
+    The same figures per group, ``by`` in ``GROUPS``. **One grouped query** plus one query for the
+    group labels (none for ``month``).
+``department_ranking(**same_args)``
+    The department rows of ``breakdown("department")`` in ranking order (see its docstring).
+``tickets_for(figure, **same_args)`` / ``ticket_ids_for(figure, **same_args)``
+    The tickets behind any count (``COUNTS``), so that every number on a page can link to its list.
+``assignments_for(figure, **same_args)``
+    The ``Assignment`` rows behind ``signings`` / ``signed_on_time`` (the response rate counts
+    signings, not tickets).
+``ticket_facts(**same_args)``
+    The per-ticket facts queryset the figures are aggregated from (``r_*`` annotations), for
+    exports and for checking a figure ticket by ticket.
+``format_rate(value)``
+    "83.3%" or "—".
+
+The figures (the numerator and denominator of every rate are in the dict under their own names)::
+
+    submitted        tickets submitted in the period (by as_of), whatever became of them
+    accepted         ever assigned by as_of, and not rejected at as_of            (受理数)
+    rejected         status "rejected" at as_of; counted apart, in no rate         (不予受理数)
+    closed           accepted, status "closed" at as_of                            (销号数)
+    resolved         accepted, resolved at least once by as_of
+    on_time          resolved, and the FIRST resolution's local date <= the due date in force at
+                     that moment (the resolve event's data["due_date"], which an approved
+                     extension had moved); a resolve event without a due date counts as on time
+    overdue_open     accepted, status at as_of not resolved/closed/rejected, due date in force at
+                     as_of (last of assign / reopen / approved extension; a return clears it)
+                     before as_of's local date                                     (超期未办结)
+    rated            accepted, with a rating by as_of; the LATEST one counts: confirm gives
+                     satisfied / basically_satisfied, reopen gives dissatisfied; auto-close
+                     ("no answer") is not a rating and does not replace an earlier one
+    satisfied        rated, latest rating satisfied or basically_satisfied
+    signings         Assignment rows of accepted tickets signed by as_of (one per signing)
+    signed_on_time   of those, signed on a local date <= the assignment's response_due_date
+    returned         accepted, returned to dispatch at least once by as_of
+    reopened         accepted, reopened at least once by as_of
+    yellow, red      accepted, supervision level at as_of (last supervision event) yellow / red
+    handling_days    sum over resolved tickets of the working days d with
+                     first-assignment date < d <= first-resolution date (local dates)
+
+    closure_rate = closed / accepted          on_time_rate = on_time / resolved
+    satisfaction_rate = satisfied / rated     response_rate = signed_on_time / signings
+    return_rate = returned / accepted         redo_rate = reopened / resolved
+    handling_time = handling_days / resolved, one decimal (ROUND_HALF_UP)
+
+Rates are ``Decimal`` ratios rounded to 4 places (``Decimal("0.6667")``; ``format_rate`` shows
+"66.7%"), or ``None`` when the denominator is 0 (shown as "—"). "Status at as_of" is the
+``to_state`` of the last lifecycle event with ``created_at <= as_of`` (ties broken by id).
+
+Working days in SQL: ``weekdays(a, r] - weekday holidays in (a, r] + weekend make-up days in (a, r]``,
+where the Monday–Friday count is ``W(r) - W(a)`` with ``W(d) = 5*((n+1) div 7) + min((n+1) mod 7, 5)``
+and ``n`` the number of days from Monday 1970-01-05 to ``d`` (``date - date`` on PostgreSQL,
+``julianday`` on SQLite), and the two CalendarDay counts are one correlated subquery. A year with no
+stored calendar has no CalendarDay rows, so it counts Monday–Friday, as ``tickets.workdays`` does.
+
+Queries and indexes: the number of queries is fixed (above). ``report()`` is one
+``SELECT … FROM (SELECT <per-ticket facts> FROM ticket WHERE submitted_at in period) GROUP-less``:
+Django wraps the per-ticket facts in a derived table because the aggregates refer to subquery
+annotations, so each correlated subquery runs once per ticket. ``breakdown()`` is one GROUP BY
+query, in which the facts are inlined in each aggregate (more subquery executions per ticket, still
+one query). What helps:
+
+* ``ticket.submitted_at`` (indexed) — the period filter;
+* ``ticketevent (ticket_id, created_at)`` (index ``event_ticket_created``) — every "first/last event
+  of kinds K by as_of" subquery is a short scan of one ticket's timeline; a wider
+  ``(ticket_id, kind, created_at)`` index would make them exact index look-ups (recommended once
+  timelines grow long with comments);
+* ``assignment (ticket_id)`` — the two signing counts (the FK index);
+* ``calendarday (date)`` (unique) — the working-day correction.
+"""
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from django.db import NotSupportedError
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce, Least, TruncDate, TruncMonth
+from django.utils import timezone
+
+from enterprises.models import Department, District, Industry
+
+from .models import (
+    Assignment,
+    CalendarDay,
+    Category,
+    EventKind,
+    Rating,
+    Status,
+    SupervisionLevel,
+    Ticket,
+    TicketEvent,
+)
+
+# The events that change Ticket.status: the last one by as_of gives the status at as_of.
+LIFECYCLE_EVENTS = (
+    EventKind.SUBMITTED,
+    EventKind.ASSIGN,
+    EventKind.REJECT,
+    EventKind.SIGN,
+    EventKind.RETURN,
+    EventKind.RESOLVE,
+    EventKind.CONFIRM,
+    EventKind.REOPEN,
+    EventKind.AUTO_CLOSE,
+)
+# The events that set (or, for a return, clear) Ticket.due_date.
+DUE_DATE_EVENTS = (EventKind.ASSIGN, EventKind.REOPEN, EventKind.EXTENSION_APPROVED, EventKind.RETURN)
+
+ACCEPTED_STATUSES = (Status.SUBMITTED, Status.ASSIGNED, Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED)
+OPEN_AT_AS_OF = (Status.SUBMITTED, Status.ASSIGNED, Status.IN_PROGRESS)
+GOOD_RATINGS = (Rating.SATISFIED, Rating.BASICALLY_SATISFIED)
+RATINGS = (Rating.SATISFIED, Rating.BASICALLY_SATISFIED, Rating.DISSATISFIED)
+
+COUNTS = (
+    "submitted",
+    "accepted",
+    "rejected",
+    "closed",
+    "resolved",
+    "on_time",
+    "overdue_open",
+    "rated",
+    "satisfied",
+    "signings",
+    "signed_on_time",
+    "returned",
+    "reopened",
+    "yellow",
+    "red",
+    "handling_days",
+)
+RATES = {
+    "closure_rate": ("closed", "accepted"),
+    "on_time_rate": ("on_time", "resolved"),
+    "satisfaction_rate": ("satisfied", "rated"),
+    "response_rate": ("signed_on_time", "signings"),
+    "return_rate": ("returned", "accepted"),
+    "redo_rate": ("reopened", "resolved"),
+}
+# handling_time = handling_days / resolved, one decimal.
+HANDLING_TIME = ("handling_days", "resolved")
+
+GROUPS = ("department", "category", "district", "industry", "month")
+
+RATE_PLACES = Decimal("0.0001")
+HANDLING_PLACES = Decimal("0.1")
+
+# Day 0 of the working-day arithmetic: a Monday.
+_EPOCH_MONDAY = "1970-01-05"
+
+
+# --------------------------------------------------------------------------------------------
+# SQL building blocks
+# --------------------------------------------------------------------------------------------
+
+
+class DayNumber(Func):
+    """Whole days from Monday 1970-01-05 to a date (an integer), on PostgreSQL and SQLite."""
+
+    output_field = IntegerField()
+    arity = 1
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template=f"((%(expressions)s)::date - DATE '{_EPOCH_MONDAY}')", **extra_context)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template=f"CAST(ROUND(julianday(%(expressions)s) - julianday('{_EPOCH_MONDAY}')) AS INTEGER)",
+            **extra_context,
+        )
+
+    def as_mysql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template=f"DATEDIFF(%(expressions)s, '{_EPOCH_MONDAY}')", **extra_context)
+
+    def as_sql(self, compiler, connection, template=None, **extra_context):
+        if template is None:
+            raise NotSupportedError(f"tickets.reports: no day arithmetic for {connection.vendor}")
+        return super().as_sql(compiler, connection, template=template, **extra_context)
+
+
+def _weekdays_through(date):
+    """Monday–Friday days from 1970-01-05 to `date`, both included."""
+    days = DayNumber(date) + Value(1)
+    return Value(5) * (days / Value(7)) + Least(days % Value(7), Value(5))
+
+
+def _local_date(field):
+    return TruncDate(field, tzinfo=timezone.get_default_timezone())
+
+
+def _events(as_of, *kinds):
+    return TicketEvent.objects.filter(ticket=OuterRef("pk"), kind__in=kinds, created_at__lte=as_of)
+
+
+def _first(events, value, output_field):
+    return Subquery(events.order_by("created_at", "id").values(v=value)[:1], output_field=output_field)
+
+
+def _last(events, value, output_field):
+    return Subquery(events.order_by("-created_at", "-id").values(v=value)[:1], output_field=output_field)
+
+
+def _count(queryset):
+    """COUNT(*) of a correlated queryset, as a scalar subquery (0 when none)."""
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField())).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _json_date(key):
+    return Cast(KeyTextTransform(key, "data"), DateField())
+
+
+def _signings(as_of):
+    """The ticket's assignments signed by as_of, with the local date of the signing."""
+    return Assignment.objects.filter(ticket=OuterRef("pk"), signed_at__isnull=False, signed_at__lte=as_of).annotate(
+        signed_on=_local_date("signed_at")
+    )
+
+
+def _fact_annotations(as_of):
+    """Per-ticket facts at as_of, each one correlated subquery on the ticket's events."""
+    due_in_force = Case(
+        When(kind=EventKind.EXTENSION_APPROVED, then=_json_date("to")),
+        When(kind=EventKind.RETURN, then=Value(None, output_field=DateField())),
+        default=_json_date("due_date"),
+        output_field=DateField(),
+    )
+    latest_rating = Case(
+        When(kind=EventKind.REOPEN, then=Value(Rating.DISSATISFIED.value)),
+        default=KeyTextTransform("rating", "data"),
+        output_field=TextField(),
+    )
+    return {
+        "r_status": Coalesce(
+            _last(_events(as_of, *LIFECYCLE_EVENTS), F("to_state"), CharField()), Value(Status.SUBMITTED.value), output_field=CharField()
+        ),
+        "r_assigned_on": _first(_events(as_of, EventKind.ASSIGN), _local_date("created_at"), DateField()),
+        "r_resolved_on": _first(_events(as_of, EventKind.RESOLVE), _local_date("created_at"), DateField()),
+        "r_resolve_due": _first(_events(as_of, EventKind.RESOLVE), _json_date("due_date"), DateField()),
+        "r_due": _last(_events(as_of, *DUE_DATE_EVENTS), due_in_force, DateField()),
+        "r_rating": _last(_events(as_of, EventKind.CONFIRM, EventKind.REOPEN), latest_rating, TextField()),
+        "r_returned": Exists(_events(as_of, EventKind.RETURN)),
+        "r_reopened": Exists(_events(as_of, EventKind.REOPEN)),
+        "r_supervision": Coalesce(
+            _last(_events(as_of, EventKind.SUPERVISION), F("to_state"), CharField()),
+            Value(SupervisionLevel.NONE.value),
+            output_field=CharField(),
+        ),
+        "r_department": _last(
+            _events(as_of, EventKind.ASSIGN), Cast(KeyTextTransform("department_id", "data"), BigIntegerField()), BigIntegerField()
+        ),
+        "r_signings": _count(_signings(as_of)),
+        "r_signings_on_time": _count(_signings(as_of).filter(signed_on__lte=F("response_due_date"))),
+    }
+
+
+def _calendar_correction():
+    """Make-up working days on weekends minus holidays on weekdays, in (assigned_on, resolved_on]."""
+    days = (
+        CalendarDay.objects.filter(date__gt=OuterRef("r_assigned_on"), date__lte=OuterRef("r_resolved_on"))
+        .order_by()
+        .annotate(
+            delta=Case(
+                When(is_working_day=True, date__iso_week_day__gte=6, then=Value(1)),
+                When(is_working_day=False, date__iso_week_day__lte=5, then=Value(-1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        .annotate(total=Func(F("delta"), function="SUM", output_field=IntegerField()))
+        .values("total")
+    )
+    return Coalesce(Subquery(days, output_field=IntegerField()), Value(0))
+
+
+def _handling_days():
+    """Working days d with first-assignment date < d <= first-resolution date (an expression over
+    the r_assigned_on, r_resolved_on and r_calendar facts)."""
+    return _weekdays_through(F("r_resolved_on")) - _weekdays_through(F("r_assigned_on")) + F("r_calendar")
+
+
+def _conditions(as_of_date):
+    """Which tickets each count counts (shared by the aggregates and by tickets_for)."""
+    accepted = Q(r_assigned_on__isnull=False, r_status__in=ACCEPTED_STATUSES)
+    resolved = accepted & Q(r_resolved_on__isnull=False)
+    rated = accepted & Q(r_rating__in=RATINGS)
+    return {
+        "submitted": Q(),
+        "accepted": accepted,
+        "rejected": Q(r_status=Status.REJECTED),
+        "closed": accepted & Q(r_status=Status.CLOSED),
+        "resolved": resolved,
+        "on_time": resolved & (Q(r_resolve_due__isnull=True) | Q(r_resolved_on__lte=F("r_resolve_due"))),
+        "overdue_open": accepted & Q(r_status__in=OPEN_AT_AS_OF, r_due__lt=as_of_date),
+        "rated": rated,
+        "satisfied": rated & Q(r_rating__in=GOOD_RATINGS),
+        # Tickets with at least one signing / on-time signing (the figures count signings).
+        "signings": accepted & Q(r_signings__gt=0),
+        "signed_on_time": accepted & Q(r_signings_on_time__gt=0),
+        "returned": accepted & Q(r_returned=True),
+        "reopened": accepted & Q(r_reopened=True),
+        "yellow": accepted & Q(r_supervision=SupervisionLevel.YELLOW),
+        "red": accepted & Q(r_supervision=SupervisionLevel.RED),
+        "handling_days": resolved,
+    }
+
+
+def _aggregates(conditions):
+    aggregates = {
+        name: Count("pk", filter=condition) if condition else Count("pk")
+        for name, condition in conditions.items()
+        if name not in ("signings", "signed_on_time", "handling_days")
+    }
+    aggregates["signings"] = Coalesce(Sum("r_signings", filter=conditions["accepted"]), Value(0))
+    aggregates["signed_on_time"] = Coalesce(Sum("r_signings_on_time", filter=conditions["accepted"]), Value(0))
+    aggregates["handling_days"] = Coalesce(Sum(_handling_days(), filter=conditions["resolved"]), Value(0))
+    return aggregates
+
+
+# --------------------------------------------------------------------------------------------
+# scope: period, as_of, filters
+# --------------------------------------------------------------------------------------------
+
+
+def _pk(value):
+    return getattr(value, "pk", value)
+
+
+def _local_midnight(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min), timezone.get_default_timezone())
+
+
+def _moment(as_of):
+    """as_of as an aware datetime: now by default; a date means the end of that local day."""
+    if as_of is None:
+        return timezone.now()
+    if isinstance(as_of, datetime.datetime):
+        if timezone.is_naive(as_of):
+            as_of = timezone.make_aware(as_of, timezone.get_default_timezone())
+        return as_of
+    if isinstance(as_of, datetime.date):
+        return _local_midnight(as_of + datetime.timedelta(days=1)) - datetime.timedelta(microseconds=1)
+    raise TypeError("as_of must be a datetime, a date or None")
+
+
+class _Scope:
+    def __init__(self, *, start, end, as_of=None, department=None, category=None, district=None, industry=None):
+        if start > end:
+            raise ValueError("The period's start is after its end.")
+        self.start, self.end = start, end
+        self.as_of = _moment(as_of)
+        self.as_of_date = timezone.localdate(self.as_of)
+        self.department, self.category = _pk(department), _pk(category)
+        self.district, self.industry = _pk(district), _pk(industry)
+
+    def tickets(self):
+        tickets = Ticket.objects.filter(
+            submitted_at__gte=_local_midnight(self.start),
+            submitted_at__lt=_local_midnight(self.end + datetime.timedelta(days=1)),
+            submitted_at__lte=self.as_of,
+        )
+        if self.category is not None:
+            tickets = tickets.filter(category_id=self.category)
+        if self.district is not None:
+            tickets = tickets.filter(enterprise__district_id=self.district)
+        if self.industry is not None:
+            tickets = tickets.filter(enterprise__industry_id=self.industry)
+        return tickets
+
+    def facts(self):
+        facts = self.tickets().annotate(**_fact_annotations(self.as_of)).annotate(r_calendar=_calendar_correction())
+        if self.department is not None:
+            facts = facts.filter(r_department=self.department)
+        return facts.order_by()
+
+    def conditions(self):
+        return _conditions(self.as_of_date)
+
+    def finish(self, counts):
+        """The figures dict from the raw counts (no query)."""
+        result = {name: counts[name] or 0 for name in COUNTS}
+        for rate, (numerator, denominator) in RATES.items():
+            result[rate] = _ratio(result[numerator], result[denominator])
+        days, resolved = (result[name] for name in HANDLING_TIME)
+        result["handling_time"] = (Decimal(days) / Decimal(resolved)).quantize(HANDLING_PLACES, ROUND_HALF_UP) if resolved else None
+        result["start"], result["end"], result["as_of"] = self.start, self.end, self.as_of
+        return result
+
+
+def _ratio(numerator, denominator):
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(RATE_PLACES, ROUND_HALF_UP)
+
+
+def format_rate(value):
+    """83.3% for Decimal("0.8333"); "—" for None."""
+    if value is None:
+        return "—"
+    return f"{(value * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
+
+
+# --------------------------------------------------------------------------------------------
+# the API
+# --------------------------------------------------------------------------------------------
+
+
+def report(*, start, end, as_of=None, department=None, category=None, district=None, industry=None):
+    """All §5 figures for the tickets submitted (local dates) in [start, end], at as_of.
+
+    `department` is the department that holds the ticket at as_of or last held it; `category`,
+    `district` (the company's) and `industry` (the company's) filter the tickets. Model instances
+    or primary keys. One query.
+    """
+    scope = _Scope(
+        start=start, end=end, as_of=as_of, department=department, category=category, district=district, industry=industry
+    )
+    counts = scope.facts().aggregate(**_aggregates(scope.conditions()))
+    return scope.finish(counts)
+
+
+def _group_expression(by):
+    if by == "department":
+        return F("r_department")
+    if by == "category":
+        return F("category_id")
+    if by == "district":
+        return F("enterprise__district_id")
+    if by == "industry":
+        return F("enterprise__industry_id")
+    if by == "month":
+        return TruncMonth("submitted_at", tzinfo=timezone.get_default_timezone())
+    raise ValueError(f"breakdown by one of {', '.join(GROUPS)}, not {by!r}")
+
+
+_GROUP_MODELS = {"department": Department, "category": Category, "district": District, "industry": Industry}
+
+
+def breakdown(by, **args):
+    """The report's figures per group, as a list of dicts (the figures of report() plus `group`
+    (the Department / Category / District / Industry, or the first day of the month), `key`
+    (its pk or that date) and `label`).
+
+    department: the department holding the ticket at as_of or that last held it (the last assign
+    event's department_id by as_of); tickets never assigned (pending, or rejected straight away)
+    form a group of their own with group=None, so that every count sums over the groups to the
+    report's. month: month of submission, local time. Groups are in the model's order (month:
+    chronological), the no-department group last.
+
+    One GROUP BY query, plus one for the labels of the groups found.
+    """
+    group = _group_expression(by)
+    scope = _Scope(**args)
+    rows = list(
+        scope.facts()
+        .annotate(r_group=group)
+        .values("r_group")
+        .annotate(**_aggregates(scope.conditions()))
+        .order_by()
+    )
+    results = []
+    if by == "month":
+        tz = timezone.get_default_timezone()
+        for row in rows:
+            month = row["r_group"]
+            if isinstance(month, datetime.datetime):
+                month = timezone.localtime(month, tz).date() if timezone.is_aware(month) else month.date()
+            results.append({**scope.finish(row), "group": month, "key": month, "label": f"{month:%Y-%m}"})
+        results.sort(key=lambda row: row["key"])
+        return results
+    keys = {row["r_group"] for row in rows if row["r_group"] is not None}
+    objects = _GROUP_MODELS[by].objects.in_bulk(keys) if keys else {}
+    for row in rows:
+        obj = objects.get(row["r_group"])
+        results.append(
+            {**scope.finish(row), "group": obj, "key": row["r_group"], "label": str(obj) if obj is not None else "—"}
+        )
+    results.sort(key=lambda row: (row["group"] is None, getattr(row["group"], "sort_order", 0), row["label"]))
+    return results
+
+
+def department_ranking(**args):
+    """Departments (that accepted at least one ticket of the period) ranked by closure rate, then
+    on-time rate, both highest first, a rate of "—" last. The closure rate comes first because it
+    is the campaign's headline figure (销号率: problems actually solved and confirmed), the on-time
+    rate separates departments that close as much; rates are compared at full precision (the
+    rounded ratios). Departments with equal rates share a rank (1, 2, 2, 4); among them the one
+    with more accepted tickets is listed first, then by name. Each row is a breakdown row with
+    `rank` added. Same queries as breakdown("department").
+    """
+    rows = [row for row in breakdown("department", **args) if row["group"] is not None and row["accepted"]]
+
+    def merit(row):
+        closure = Fraction(row["closed"], row["accepted"])
+        on_time = Fraction(row["on_time"], row["resolved"]) if row["resolved"] else None
+        return closure, on_time
+
+    def order(row):
+        closure, on_time = merit(row)
+        return (-closure, on_time is None, -(on_time or 0), -row["accepted"], row["label"])
+
+    rows.sort(key=order)
+    ranked = []
+    for position, row in enumerate(rows, start=1):
+        tied = ranked and merit(ranked[-1]) == merit(row)
+        ranked.append({**row, "rank": ranked[-1]["rank"] if tied else position})
+    return ranked
+
+
+def tickets_for(figure, **args):
+    """The tickets behind a count of report(**args) (a name in COUNTS), as a plain Ticket queryset,
+    so that every number can link to its list. For `signings` / `signed_on_time`, which count
+    signings, these are the tickets with at least one (on-time) signing; assignments_for() lists
+    the signings themselves. `handling_days` gives the resolved tickets it is summed over."""
+    scope = _Scope(**args)
+    conditions = scope.conditions()
+    if figure not in conditions:
+        raise ValueError(f"Unknown figure {figure!r}; one of {', '.join(conditions)}")
+    return Ticket.objects.filter(pk__in=scope.facts().filter(conditions[figure]).values("pk"))
+
+
+def ticket_ids_for(figure, **args):
+    return list(tickets_for(figure, **args).order_by("pk").values_list("pk", flat=True))
+
+
+def assignments_for(figure, **args):
+    """The Assignment rows counted by `signings` or `signed_on_time`."""
+    if figure not in ("signings", "signed_on_time"):
+        raise ValueError("assignments_for() lists signings: figure 'signings' or 'signed_on_time'")
+    scope = _Scope(**args)
+    assignments = Assignment.objects.filter(
+        ticket__in=tickets_for("accepted", **args), signed_at__isnull=False, signed_at__lte=scope.as_of
+    )
+    if figure == "signed_on_time":
+        assignments = assignments.annotate(signed_on=_local_date("signed_at")).filter(signed_on__lte=F("response_due_date"))
+    return assignments
+
+
+def ticket_facts(**args):
+    """The per-ticket facts at as_of the figures are computed from: r_status, r_assigned_on,
+    r_resolved_on, r_resolve_due, r_due, r_rating, r_returned, r_reopened, r_supervision,
+    r_department, r_signings, r_signings_on_time, and r_handling_days (None unless resolved)."""
+    scope = _Scope(**args)
+    return scope.facts().annotate(
+        r_handling_days=Case(When(r_resolved_on__isnull=False, then=_handling_days()), default=None, output_field=IntegerField())
+    )
