@@ -174,6 +174,8 @@ def _sorted_ranking(rows, sort):
 
 
 def _dashboard_data(args, sort=None):
+    # One moment for every figure on the page, so that they agree with each other.
+    args = {**args, "as_of": timezone.now()}
     figures = reports.report(**args)
     ranking = _rows_with_links(reports.department_ranking(**args), args, "department")
     by_category = _rows_with_links(reports.breakdown("category", **args), args, "category")
