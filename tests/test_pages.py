@@ -382,3 +382,61 @@ def test_supervision_board_lists_red_cards_before_yellow(as_user, supervisor, su
     response = as_user(supervisor).get(reverse("supervision_board"))
     supervised = dict((key, rows) for key, _label, rows in response.context["sections"])["supervised"]
     assert [t.reference for t in supervised] == [red.reference, yellow.reference]
+
+
+# --- long lists are paged without counting them ---------------------------------------------
+
+
+@pytest.fixture
+def many_department_tickets(submit, dispatcher, department):
+    """PAGE_SIZE + 2 tickets held by the department, newest last."""
+    from tickets.views import PAGE_SIZE
+
+    tickets = []
+    for n in range(PAGE_SIZE + 2):
+        t = submit(title=f"分页诉求{n:02d}")
+        services.ticket_assign(ticket=t, by=dispatcher, department=department)
+        tickets.append(t)
+    return tickets
+
+
+def _ticket_counts(ctx):
+    return [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper() and "tickets_ticket" in q["sql"]]
+
+
+@pytest.mark.parametrize("url_name", ["ticket_list", "department_inbox"])
+def test_long_list_pages_next_and_previous_without_a_total(as_user, department_user, many_department_tickets, url_name):
+    client = as_user(department_user)
+    with CaptureQueriesContext(connection) as ctx:
+        first = client.get(reverse(url_name))
+    assert _ticket_counts(ctx) == []  # no COUNT(*) over the tickets
+    page = first.context["page"]
+    assert (page.number, len(page.object_list), page.has_next(), page.has_previous()) == (1, 25, True, False)
+    body = first.content.decode()
+    assert "page=2" in body and "第 1 页，共" not in body
+    second = client.get(reverse(url_name), {"page": 2}).context["page"]
+    assert (second.number, len(second.object_list), second.has_next(), second.has_previous()) == (2, 2, False, True)
+    shown = {t.reference for t in page.object_list} | {t.reference for t in second.object_list}
+    assert shown == {t.reference for t in many_department_tickets}
+
+
+def test_list_page_past_the_end_or_invalid_shows_the_first_page(as_user, department_user, many_department_tickets):
+    client = as_user(department_user)
+    for value in ("999999", "abc", "-3"):
+        page = client.get(reverse("ticket_list"), {"page": value}).context["page"]
+        assert page.number == 1 and len(page.object_list) == 25
+
+
+def test_list_offers_at_most_the_bounded_number_of_pages(as_user, department_user, many_department_tickets, monkeypatch):
+    from tickets import views
+
+    monkeypatch.setattr(views, "BOUNDED_MAX_PAGES", 1)
+    response = as_user(department_user).get(reverse("ticket_list"), {"page": 5})
+    page = response.context["page"]
+    assert (page.number, page.capped, page.has_next()) == (1, True, False)
+    assert "仅显示前 25 条" in response.content.decode()
+
+
+def test_list_pagination_keeps_the_filters(as_user, dispatcher, many_department_tickets):
+    body = as_user(dispatcher).get(reverse("ticket_list"), {"status": "assigned"}).content.decode()
+    assert "status=assigned&amp;page=2" in body or "status=assigned&page=2" in body

@@ -201,3 +201,22 @@ def test_inactive_user_sees_no_company(role, tickets, request):
     user.is_active = False
     user.save()
     assert visible(user, Enterprise) == set()
+
+
+def test_every_open_assignment_belongs_to_the_department_holding_the_ticket(
+    submit, dispatcher, department, department_user, other_department, other_department_user
+):
+    """The invariant Ticket.objects.visible_to relies on for departments: a ticket leaves a
+    department only by being returned, which ends that assignment."""
+    from tickets.models import Assignment
+
+    ticket = submit()
+    services.ticket_assign(ticket=ticket, by=dispatcher, department=department)
+    services.ticket_return(ticket=ticket, by=department_user, reason="不归我局")
+    services.ticket_assign(ticket=ticket, by=dispatcher, department=other_department)
+    services.ticket_sign(ticket=ticket, by=other_department_user)
+    services.ticket_resolve(ticket=ticket, by=other_department_user, result="已办")
+    ticket.refresh_from_db()
+    open_assignments = Assignment.objects.filter(ended_at__isnull=True)
+    assert all(a.department_id == a.ticket.department_id for a in open_assignments.select_related("ticket"))
+    assert Ticket.objects.visible_to(department_user).filter(pk=ticket.pk).exists()

@@ -191,8 +191,13 @@ class TicketQuerySet(models.QuerySet):
         if role == "liaison":
             return self.filter(enterprise__liaisons=user)
         if role == "department" and user.department_id:
-            held = Assignment.objects.filter(ticket=OuterRef("pk"), department_id=user.department_id)
-            return self.filter(Q(department_id=user.department_id) | Exists(held))
+            # "Is or was assigned": held now, or held before. A ticket leaves a department only by
+            # being returned, which ends that assignment (services.ticket_return), so an earlier
+            # holding is an ended assignment (partial index assignment_ended_dept_ticket).
+            held_before = Assignment.objects.filter(
+                ticket=OuterRef("pk"), department_id=user.department_id, ended_at__isnull=False
+            )
+            return self.filter(Q(department_id=user.department_id) | Exists(held_before))
         return self.none()
 
     def overdue(self, on_date):
@@ -419,8 +424,12 @@ class Assignment(models.Model):
     class Meta:
         ordering = ["assigned_at"]
         indexes = [
-            # Ticket.objects.visible_to(department user): EXISTS(assignment of this department).
+            # A department's assignments (reports, the ticket's history).
             models.Index(fields=["department", "ticket"], name="assignment_dept_ticket"),
+            # Ticket.objects.visible_to(department user): EXISTS(ended assignment of this department).
+            models.Index(
+                fields=["department", "ticket"], name="assignment_ended_dept_ticket", condition=Q(ended_at__isnull=False)
+            ),
         ]
 
 
