@@ -304,14 +304,11 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=status, source=Status.SUBMITTED, target=Status.ASSIGNED, permission=_dispatcher)
     def assign(self, department, due_date=None, at=None):
-        from . import workdays
-
         at = at or timezone.now()
-        response_days, resolution_days = self.category.service_levels(self.priority)
-        today = timezone.localdate(at)
+        sign_by, resolve_by = self.service_level_dates(timezone.localdate(at))
         self.department = department
-        self.due_date = due_date or workdays.add_working_days(today, resolution_days)
-        self.response_due_date = min(workdays.add_working_days(today, response_days), self.due_date)
+        self.due_date = due_date or resolve_by
+        self.response_due_date = min(sign_by, self.due_date)
         self.assigned_at = at
         self.first_assigned_at = self.first_assigned_at or at
         self.signed_at = None
@@ -356,14 +353,11 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=status, source=Status.RESOLVED, target=Status.IN_PROGRESS, permission=_company_side)
     def reopen(self, comment, at=None):
-        from . import workdays
-
         at = at or timezone.now()
-        _response_days, resolution_days = self.category.service_levels(self.priority)
         self.rating = Rating.DISSATISFIED
         self.rating_comment = comment
         self.resolved_at = None
-        self.due_date = workdays.add_working_days(timezone.localdate(at), resolution_days)
+        _sign_by, self.due_date = self.service_level_dates(timezone.localdate(at))
 
     @transition(field=status, source=Status.RESOLVED, target=Status.CLOSED, permission=_system_only)
     def auto_close(self, at=None):
@@ -394,6 +388,14 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         pass
 
     # ----- derived facts for pages ---------------------------------------------------------
+
+    def service_level_dates(self, start):
+        """(sign by, resolve by) for this ticket's category and priority, counted in working
+        days from `start`: the SLA's due dates for an assignment (or a reopen) made that day."""
+        from . import workdays
+
+        response_days, resolution_days = self.category.service_levels(self.priority)
+        return workdays.add_working_days(start, response_days), workdays.add_working_days(start, resolution_days)
 
     def is_overdue(self, on_date=None):
         on_date = on_date or timezone.localdate()

@@ -162,7 +162,7 @@ def _assign_defaults(ticket):
     """What the assign form proposes: the category's department and its SLA due date."""
     today = timezone.localdate()
     response_days, resolution_days = ticket.category.service_levels(ticket.priority)
-    suggested_due = workdays.add_working_days(today, resolution_days)
+    _sign_by, suggested_due = ticket.service_level_dates(today)
     return {
         "initial": {"department": ticket.category.default_department, "due_date": suggested_due},
         "suggested_due": suggested_due,
