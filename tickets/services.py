@@ -582,9 +582,8 @@ def available_actions(ticket, user):
     actions = {name for name in LIFECYCLE_ACTIONS if has_transition_perm(getattr(ticket, name), user)}
     if can_comment(ticket, user):
         actions.add("comment")
-    if user.is_supervisor and ticket.supervision_level != SupervisionLevel.RED and ticket.status in (
-        Status.SUBMITTED, Status.ASSIGNED, Status.IN_PROGRESS, Status.RESOLVED
-    ):
+    # Red is reachable from every level below it on an open ticket: the model's rule decides.
+    if has_transition_perm(ticket.raise_to_red, user):
         actions.add("supervise")
     if (
         user.is_department
