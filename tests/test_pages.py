@@ -440,3 +440,10 @@ def test_list_offers_at_most_the_bounded_number_of_pages(as_user, department_use
 def test_list_pagination_keeps_the_filters(as_user, dispatcher, many_department_tickets):
     body = as_user(dispatcher).get(reverse("ticket_list"), {"status": "assigned"}).content.decode()
     assert "status=assigned&amp;page=2" in body or "status=assigned&page=2" in body
+
+
+def test_too_many_files_are_refused_on_the_form(as_user, company_user, category, settings):
+    files = [SimpleUploadedFile(f"{n}.pdf", b"%PDF", content_type="application/pdf") for n in range(settings.ATTACHMENT_MAX_FILES + 1)]
+    response = _post_submit(as_user(company_user), category, files=files)
+    assert response.context["form"].errors["files"]
+    assert Ticket.objects.count() == 0 and Attachment.objects.count() == 0

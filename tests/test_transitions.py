@@ -1077,3 +1077,13 @@ def test_return_from_a_stale_copy_records_the_department_that_really_held_the_ti
 
     event = assigned_ticket.events.filter(kind="return_to_dispatch").last()
     assert event.data == {"department_id": other_department.pk, "department": other_department.name}
+
+
+def test_too_many_files_are_refused_by_the_service_too(submit, settings):
+    from tickets.models import Ticket
+
+    files = [SimpleUploadedFile(f"{n}.pdf", b"%PDF") for n in range(settings.ATTACHMENT_MAX_FILES + 1)]
+    with pytest.raises(ValidationError) as refused:
+        submit(files=files)
+    assert refused.value.code == "file_count"
+    assert not Ticket.objects.exists()

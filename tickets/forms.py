@@ -36,17 +36,9 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
-        if len(files) > settings.ATTACHMENT_MAX_FILES:
-            raise ValidationError(_("Attach at most %(count)s files.") % {"count": settings.ATTACHMENT_MAX_FILES})
-        errors = []
         for upload in files:
             super().clean(upload, initial)
-            try:
-                services.validate_upload(upload)
-            except ValidationError as error:
-                errors.extend(error.messages)
-        if errors:
-            raise ValidationError(errors)
+        services.validate_uploads(files)
         return files
 
 

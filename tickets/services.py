@@ -126,9 +126,27 @@ def validate_upload(upload):
         raise ValidationError(_("“%(name)s” is empty.") % {"name": upload.name}, code="file_empty")
 
 
-def _store_attachments(ticket, files, *, by, event):
+def validate_uploads(files):
+    """Refuse a set of files (too many, or any file not accepted), listing every problem."""
+    if len(files) > settings.ATTACHMENT_MAX_FILES:
+        raise ValidationError(
+            _("Attach at most %(count)s files.") % {"count": settings.ATTACHMENT_MAX_FILES}, code="file_count"
+        )
+    errors = []
     for upload in files:
-        validate_upload(upload)
+        try:
+            validate_upload(upload)
+        except ValidationError as error:
+            errors.extend(error.error_list)
+    if len(errors) == 1:
+        raise errors[0]  # keeps its code (file_type, file_size, file_empty)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _store_attachments(ticket, files, *, by, event):
+    """Store files that validate_uploads() accepted (callers check before writing anything)."""
+    for upload in files:
         content_type = getattr(upload, "content_type", "") or mimetypes.guess_type(upload.name)[0] or ""
         Attachment.objects.create(
             ticket=ticket,
@@ -171,8 +189,7 @@ def ticket_submit(*, by, enterprise, category, title, description, priority, cha
         raise ActionRefused(_("You cannot submit a problem for this company."), code="forbidden")
     if channel is None:
         channel = "liaison" if by.is_liaison else "hotline" if by.is_dispatcher else "web"
-    for upload in files:
-        validate_upload(upload)
+    validate_uploads(files)
     at = at or timezone.now()
     with transaction.atomic():
         ticket = Ticket(
@@ -321,8 +338,7 @@ def ticket_return(*, ticket, by, reason, at=None):
 def ticket_resolve(*, ticket, by, result, files=(), at=None):
     """办结: the department reports the problem solved, with the result."""
     result = _require_text(result, _("Describe how the problem was solved."))
-    for upload in files:
-        validate_upload(upload)
+    validate_uploads(files)
     at = at or timezone.now()
     ticket, event = _transition(
         ticket,
@@ -476,8 +492,7 @@ def ticket_comment(*, ticket, by, text, files=(), at=None):
     """A progress note (with optional files) on the timeline."""
     if not (text or "").strip() and not files:
         raise ActionRefused(_("Write a note or attach a file."), code="invalid")
-    for upload in files:
-        validate_upload(upload)
+    validate_uploads(files)
     ticket = _locked(ticket)
     if not can_comment(ticket, by):
         raise ActionRefused(_("You cannot add notes to this ticket."), code="forbidden")
