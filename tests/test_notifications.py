@@ -203,3 +203,12 @@ def test_notification_list_queries_do_not_grow(dispatcher, client, submit):
     for _ in range(10):
         submit()
     assert count() == few
+
+
+def test_a_former_liaison_still_linked_to_the_company_is_not_told(company_user, liaison, resolved_ticket):
+    """Only users who are liaison officials now count as the company's liaisons."""
+    from enterprises.models import User
+
+    User.objects.filter(pk=liaison.pk).update(role=User.Role.DISPATCHER)
+    assert liaison.pk not in {u.pk for u in notifications.company_side(resolved_ticket.enterprise_id)}
+    assert company_user.pk in {u.pk for u in notifications.company_side(resolved_ticket.enterprise_id)}

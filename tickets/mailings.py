@@ -122,8 +122,7 @@ def _case_history(enterprise, tickets, readers, month, now):
         subject = _("Monthly case history of %(company)s (%(month)s)") % {"company": enterprise.name, "month": month.strftime("%Y-%m")}
         body = _case_history_text(enterprise, tickets, timezone.localdate(now))
         url = reverse("enterprise_case_file", args=[enterprise.pk])
-        unique_readers = {u.pk: u for u in readers}.values()
-        return _save([notifications.message_row(u, Notification.Kind.CASE_HISTORY, subject, body, url, now) for u in unique_readers])
+        return _save([notifications.message_row(u, Notification.Kind.CASE_HISTORY, subject, body, url, now) for u in readers])
 
 
 def send_case_histories(now=None):
@@ -138,12 +137,8 @@ def send_case_histories(now=None):
         tickets = defaultdict(list)
         for ticket in Ticket.objects.filter(enterprise_id__in=chunk).select_related("department").order_by("enterprise_id", "submitted_at", "id"):
             tickets[ticket.enterprise_id].append(ticket)
-        readers = defaultdict(list)
-        for user in User.objects.filter(is_active=True, role=User.Role.COMPANY, enterprise_id__in=chunk):
-            readers[user.enterprise_id].append(user)
-        for link in Enterprise.liaisons.through.objects.filter(enterprise_id__in=chunk, user__is_active=True).select_related("user"):
-            readers[link.enterprise_id].append(link.user)
+        readers = notifications.company_sides(chunk)
         for enterprise in Enterprise.objects.filter(pk__in=chunk).order_by("pk"):
-            if readers[enterprise.pk]:
+            if readers.get(enterprise.pk):
                 sent += _isolated(_case_history, enterprise, tickets[enterprise.pk], readers[enterprise.pk], month, now)
     return {"notifications": sent}

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from enterprises.models import Enterprise, User
+from enterprises.models import User
 
 from . import notifications, workdays
 from .models import EventKind, Notification, Reminder, Status, SupervisionLevel, Ticket, TicketEvent
@@ -98,15 +98,7 @@ class _Audience:
         self._company = None
 
     def load_companies(self, enterprise_ids):
-        self._company = defaultdict(list)
-        ids = list(enterprise_ids)
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            for user in User.objects.filter(is_active=True, role="company", enterprise_id__in=chunk):
-                self._company[user.enterprise_id].append(user)
-            liaisons = Enterprise.liaisons.through.objects.filter(enterprise_id__in=chunk, user__is_active=True).select_related("user")
-            for link in liaisons:
-                self._company[link.enterprise_id].append(link.user)
+        self._company = notifications.company_sides(enterprise_ids)
 
     def company(self, enterprise_id):
         return self._company.get(enterprise_id, []) if self._company is not None else []
