@@ -30,11 +30,6 @@ def _claim(model, **key):
     return True
 
 
-def _save(rows):
-    notifications.save_and_queue(rows)
-    return len(rows)
-
-
 def send_department_digests(now=None):
     """Tell each department's staff, once a day, what is overdue and what is due within two
     working days. Departments with nothing due get nothing."""
@@ -77,7 +72,7 @@ def _department_digest(department_id, tickets, staff, today, now):
                 lines.append("")
         lines.append(_("Your inbox: %(url)s") % {"url": settings.SITE_URL + reverse("department_inbox")})
         body = "\n".join(lines)
-        return _save([notifications.message_row(u, Notification.Kind.DIGEST, subject, body, reverse("department_inbox"), now) for u in staff])
+        return notifications.save_and_queue([notifications.message_row(u, Notification.Kind.DIGEST, subject, body, reverse("department_inbox"), now) for u in staff])
 
 
 def _isolated(function, *args):
@@ -122,7 +117,7 @@ def _case_history(enterprise, tickets, readers, month, now):
         subject = _("Monthly case history of %(company)s (%(month)s)") % {"company": enterprise.name, "month": month.strftime("%Y-%m")}
         body = _case_history_text(enterprise, tickets, timezone.localdate(now))
         url = reverse("enterprise_case_file", args=[enterprise.pk])
-        return _save([notifications.message_row(u, Notification.Kind.CASE_HISTORY, subject, body, url, now) for u in readers])
+        return notifications.save_and_queue([notifications.message_row(u, Notification.Kind.CASE_HISTORY, subject, body, url, now) for u in readers])
 
 
 def send_case_histories(now=None):

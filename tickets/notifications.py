@@ -73,10 +73,6 @@ class Composer:
         return (self.subject % values)[:200], f"{self.body % values}\n\n{link}\n\n{self.footer}"
 
 
-def compose(kind, facts):
-    return Composer(kind)(facts)
-
-
 # The ticket columns a message may mention: what the sweep loads for the tickets it claimed.
 FACT_COLUMNS = (
     "id", "reference", "title", "enterprise_id", "enterprise__name", "department_id", "department__name",

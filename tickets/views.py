@@ -355,7 +355,7 @@ def enterprise_case_file(request, pk):
 
 @login_required
 def notification_list(request):
-    notes = Notification.objects.filter(recipient=request.user).select_related("ticket").order_by("-created_at", "-id")
+    notes = Notification.objects.filter(recipient=request.user).order_by("-created_at", "-id")
     if request.GET.get("unread"):
         notes = notes.unread()
     return render(request, "tickets/notification_list.html", {"page": _paginate(request, notes), "unread_only": bool(request.GET.get("unread"))})
