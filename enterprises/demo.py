@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from stdnum.cn import uscc
 
 from tickets import notifications, services, workdays
-from tickets.models import Category, ExtensionRequest, Rating, SLAPolicy, SupervisionLevel, Ticket
+from tickets.models import Category, ExtensionRequest, Notification, Rating, SLAPolicy, SupervisionLevel, Ticket
 
 from .models import Department, District, Enterprise, Industry, User
 
@@ -861,12 +862,18 @@ class Summary:
     by_status: dict = field(default_factory=dict)
 
 
+UNREAD_HISTORY = datetime.timedelta(days=3)
+
+
 def build(now=None):
     """Create the whole demo data set in one transaction; returns a Summary."""
     now = now or timezone.now()
     # The demo's history is shown in the app; its notifications are not e-mailed.
     with _quiet_calendar_warnings(), notifications.emails_suppressed(), transaction.atomic():
-        return _Builder(now).run()
+        summary = _Builder(now).run()
+        # People read their messages as the months went by: only the last few days' are unread.
+        Notification.objects.filter(created_at__lt=now - UNREAD_HISTORY).update(read_at=F("created_at"))
+        return summary
 
 
 class _Builder:

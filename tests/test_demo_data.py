@@ -211,3 +211,15 @@ def test_refuses_a_database_with_other_data(db):
     with pytest.raises(CommandError):
         run()
     assert Ticket.objects.count() == 0 and not User.objects.filter(username="dispatcher").exists()
+
+
+def test_only_the_last_days_notifications_are_unread(db):
+    from django.utils import timezone
+
+    from enterprises import demo
+    from tickets.models import Notification
+
+    demo.build()
+    unread = Notification.objects.filter(read_at__isnull=True)
+    assert Notification.objects.filter(read_at__isnull=False).exists()
+    assert not unread.filter(created_at__lt=timezone.now() - demo.UNREAD_HISTORY).exists()
