@@ -253,6 +253,20 @@ def ids(*tickets):
     return sorted(ticket.pk for ticket in tickets)
 
 
+def assert_now_agrees_with_the_timeline(**args):
+    """Without as_of, the report reads the tickets' current-fact columns; with as_of = now it
+    replays their event timelines. Every count, every breakdown row and the tickets behind every
+    count must be the same."""
+    now = timezone.now()
+    assert figures(reports.report(**args), *COUNT_NAMES) == figures(reports.report(**args, as_of=now), *COUNT_NAMES)
+    for by in reports.GROUPS:
+        current = {row["key"]: figures(row, *COUNT_NAMES) for row in reports.breakdown(by, **args)}
+        replayed = {row["key"]: figures(row, *COUNT_NAMES) for row in reports.breakdown(by, **args, as_of=now)}
+        assert current == replayed, by
+    for figure in COUNT_NAMES:
+        assert reports.ticket_ids_for(figure, **args) == reports.ticket_ids_for(figure, **args, as_of=now), figure
+
+
 def test_figures_after_everything_happened(story):
     result = reports.report(**PERIOD, as_of=FINAL)
 
@@ -341,6 +355,36 @@ def test_as_of_now_gives_what_the_current_fields_give(story):
     # auto-close), but its latest rating is still the 不满意 of its reopening.
     assert Ticket.objects.get(pk=story.T4.pk).rating == "no_answer"
     assert story.T4.pk in reports.ticket_ids_for("rated", **PERIOD)
+
+
+def test_the_current_facts_agree_with_the_timeline(story):
+    assert_now_agrees_with_the_timeline(**PERIOD)
+    assert_now_agrees_with_the_timeline(start=day(9, 1), end=day(10, 31))
+
+
+def test_the_current_facts_agree_with_the_timeline_under_every_filter(story, cast):
+    for scope in ({"department": cast.d1}, {"department": cast.d2}, {"category": cast.hiring}, {"district": cast.e2.district}, {"industry": cast.e1.industry}):
+        assert_now_agrees_with_the_timeline(**PERIOD, **scope)
+
+
+def test_store_current_facts_rebuilds_from_the_timeline_what_the_transitions_keep(story):
+    columns = list(reports.STORED_FACTS)
+    kept = list(Ticket.objects.order_by("pk").values_list("pk", *columns))
+    Ticket.objects.update(
+        last_department=None, first_resolved_on_time=None, handling_working_days=None, latest_rating="",
+        was_returned=False, was_reopened=False, signings=0, signings_on_time=0,
+    )
+    assert reports.store_current_facts() == len(kept) == 11
+    assert list(Ticket.objects.order_by("pk").values_list("pk", *columns)) == kept
+    # T2: D1, on time (extended), 10 working days, 基本满意 after a reopening, one late signing.
+    t2 = Ticket.objects.get(pk=story.T2.pk)
+    assert (t2.last_department_id, t2.first_resolved_on_time, t2.handling_working_days, t2.latest_rating) == (
+        t2.department_id, True, 10, "basically_satisfied"
+    )
+    assert (t2.was_returned, t2.was_reopened, t2.signings, t2.signings_on_time) == (False, True, 1, 0)
+    # T3 was returned by D2 and is still counted for D1, where it ended.
+    t3 = Ticket.objects.get(pk=story.T3.pk)
+    assert (t3.was_returned, t3.last_department.name, t3.signings, t3.first_resolved_on_time) == (True, "市发改委", 1, False)
 
 
 def test_rejected_tickets_are_counted_apart_and_in_no_rate(story):
@@ -543,6 +587,7 @@ def test_on_time_counts_local_calendar_dates_and_approved_extensions(cast):
     # Before C's extension was approved (Sep 29 10:00) it was due Sep 29 like D; at the end of
     # Sep 30, only D, still due Sep 29, is overdue; F waits at dispatch with no due date.
     assert reports.ticket_ids_for("overdue_open", **args | {"as_of": at(day(9, 30), 18)}) == ids(d)
+    assert_now_agrees_with_the_timeline(start=day(9, 28), end=day(9, 28))
 
 
 def test_no_answer_is_not_a_rating_and_the_latest_rating_wins(cast):
@@ -576,6 +621,7 @@ def test_no_answer_is_not_a_rating_and_the_latest_rating_wins(cast):
     assert (result["reopened"], result["resolved"], result["redo_rate"]) == (2, 4, Decimal("0.5"))
     # All four closed.
     assert result["closure_rate"] == Decimal("1")
+    assert_now_agrees_with_the_timeline(**args)
 
 
 def test_each_signing_is_measured_against_the_assignment_it_answers(cast):
@@ -596,6 +642,7 @@ def test_each_signing_is_measured_against_the_assignment_it_answers(cast):
     # Before the second signing (Sep 22 12:00): only the late one.
     before = reports.report(**args | {"as_of": at(day(9, 22), 12)})
     assert (before["signed_on_time"], before["signings"], before["response_rate"]) == (0, 1, Decimal("0"))
+    assert_now_agrees_with_the_timeline(start=day(9, 18), end=day(9, 18))
 
 
 def test_departments_with_equal_rates_share_a_rank(cast, db):
@@ -621,6 +668,8 @@ def test_departments_with_equal_rates_share_a_rank(cast, db):
     assert [(row["rank"], row["label"], row["accepted"]) for row in ranking] == [(1, "市人社局", 2), (1, "市发改委", 1), (3, "市商务局", 2)]
     assert reports.format_rate(ranking[2]["closure_rate"]) == "50.0%"
     assert reports.format_rate(ranking[0]["on_time_rate"]) == "100.0%"
+    now = reports.department_ranking(start=day(9, 14), end=day(9, 14))  # from the current-fact columns
+    assert [(row["rank"], row["label"], row["accepted"]) for row in now] == [(1, "市人社局", 2), (1, "市发改委", 1), (3, "市商务局", 2)]
 
 
 def test_handling_time_counts_official_working_days(cast):
@@ -648,6 +697,7 @@ def test_handling_time_counts_official_working_days(cast):
     result = reports.report(**args)
     # (4 + 0 + 2 + 4 + 1) / 5 = 11 / 5 = 2.2
     assert (result["handling_days"], result["resolved"], result["handling_time"]) == (11, 5, Decimal("2.2"))
+    assert dict(Ticket.objects.filter(pk__in=per_ticket).values_list("pk", "handling_working_days")) == per_ticket
 
 
 def test_handling_days_agree_with_the_work_calendar_day_by_day(cast):
@@ -669,6 +719,7 @@ def test_handling_days_agree_with_the_work_calendar_day_by_day(cast):
     facts = dict(reports.ticket_facts(start=day(9, 14), end=day(9, 14), as_of=at(day(2, 1, 2027))).values_list("pk", "r_handling_days"))
     assert facts == expected
     assert expected[min(expected)] == 1  # Sat Sep 19 -> Sun Sep 20 (make-up day)
+    assert dict(Ticket.objects.filter(pk__in=expected).values_list("pk", "handling_working_days")) == expected
 
 
 def test_a_year_without_a_stored_calendar_counts_monday_to_friday_until_one_is_entered(cast):
@@ -684,6 +735,40 @@ def test_a_year_without_a_stored_calendar_counts_monday_to_friday_until_one_is_e
     CalendarDay.objects.create(date=day(3, 5, 2040), is_working_day=False, name="测试假日")
     assert workdays.working_days_between(day(3, 2, 2040), day(3, 6, 2040)) == 1
     assert reports.report(**args)["handling_days"] == 1
+
+
+def test_a_holiday_entered_in_the_admin_recounts_the_stored_handling_time(cast, client, admin_user):
+    desk, d1, fin, e1 = cast.desk, cast.d1, cast.finance, cast.e1
+    # Mon Nov 2 2026 -> Wed Nov 4 2026: Tue 3, Wed 4 = 2.
+    ticket = desk.walk(e1, fin, d1, submitted=at(day(11, 2), 9), assigned=at(day(11, 2)), due=day(11, 30), resolved=at(day(11, 4)))
+    other = desk.walk(e1, fin, d1, submitted=at(day(11, 2), 9), assigned=at(day(11, 2)), due=day(11, 30), resolved=at(day(11, 2), 17))
+    args = dict(start=day(11, 2), end=day(11, 2))
+    assert reports.report(**args)["handling_days"] == 2
+
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/tickets/calendarday/add/", {"date": "2026-11-03", "is_working_day": "", "name": "测试假日"}
+    )
+    assert response.status_code == 302
+    assert Ticket.objects.get(pk=ticket.pk).handling_working_days == 1
+    assert Ticket.objects.get(pk=other.pk).handling_working_days == 0
+    assert reports.report(**args)["handling_days"] == 1 == reports.report(**args, as_of=timezone.now())["handling_days"]
+
+    holiday = CalendarDay.objects.get(date=day(11, 3))
+    client.post(f"/admin/tickets/calendarday/{holiday.pk}/delete/", {"post": "yes"})
+    assert Ticket.objects.get(pk=ticket.pk).handling_working_days == 2
+
+
+def test_recount_handling_days_touches_only_tickets_whose_span_meets_the_dates(cast):
+    desk, d1, fin, e1 = cast.desk, cast.d1, cast.finance, cast.e1
+    inside = desk.walk(e1, fin, d1, submitted=at(day(3, 2, 2040), 9), assigned=at(day(3, 2, 2040)), due=day(3, 30, 2040), resolved=at(day(3, 6, 2040)))
+    before = desk.walk(e1, fin, d1, submitted=at(day(3, 2, 2040), 9), assigned=at(day(3, 2, 2040)), due=day(3, 30, 2040), resolved=at(day(3, 2, 2040), 17))
+    after = desk.walk(e1, fin, d1, submitted=at(day(3, 2, 2040), 9), assigned=at(day(3, 6, 2040)), due=day(3, 30, 2040), resolved=at(day(3, 8, 2040)))
+    CalendarDay.objects.create(date=day(3, 5, 2040), is_working_day=False, name="测试假日")  # not through the admin
+    # Mar 5 is in (Mar 2, Mar 6] only: one ticket recounted, 2 -> 1.
+    assert reports.recount_handling_days(day(3, 5, 2040), day(3, 5, 2040)) == 1
+    assert Ticket.objects.get(pk=inside.pk).handling_working_days == 1
+    assert [Ticket.objects.get(pk=t.pk).handling_working_days for t in (before, after)] == [0, 2]
 
 
 def test_rates_are_none_without_a_denominator(db):
@@ -736,18 +821,19 @@ def _queries_with(cast, n):
                     desk.reopen(ticket, at(day(10, 8)))
                 else:
                     desk.confirm(ticket, "satisfied", at(day(10, 8)))
-            args = dict(start=day(9, 1), end=day(9, 30), as_of=FINAL)
-            with CaptureQueriesContext(connection) as queries:
-                result = reports.report(**args)
-            assert result["submitted"] == n
-            counts["report"] = len(queries)
-            for by in reports.GROUPS:
+            for path, as_of in (("timeline", FINAL), ("now", None)):
+                args = dict(start=day(9, 1), end=day(9, 30), as_of=as_of)
                 with CaptureQueriesContext(connection) as queries:
-                    reports.breakdown(by, **args)
-                counts[by] = len(queries)
-            with CaptureQueriesContext(connection) as queries:
-                reports.department_ranking(**args)
-            counts["ranking"] = len(queries)
+                    result = reports.report(**args)
+                assert result["submitted"] == n
+                counts[path, "report"] = len(queries)
+                for by in reports.GROUPS:
+                    with CaptureQueriesContext(connection) as queries:
+                        reports.breakdown(by, **args)
+                    counts[path, by] = len(queries)
+                with CaptureQueriesContext(connection) as queries:
+                    reports.department_ranking(**args)
+                counts[path, "ranking"] = len(queries)
             raise Undo
     except Undo:
         pass
@@ -757,8 +843,11 @@ def _queries_with(cast, n):
 def test_queries_do_not_grow_with_the_number_of_tickets(cast, on_postgres):
     few, many = _queries_with(cast, 3), _queries_with(cast, 30)
     assert few == many
-    # One query for the report and for the month breakdown; one more for the other groups' labels;
-    # on PostgreSQL one more for each, the SET LOCAL that switches the JIT compiler off.
+    # One query for the report and for the month breakdown; one more for the other groups' labels.
+    # Replaying the timeline, on PostgreSQL one more for each, the SET LOCAL that switches the JIT
+    # compiler off.
     jit = 1 if on_postgres else 0
     expected = {"report": 1, "department": 2, "category": 2, "district": 2, "industry": 2, "month": 1, "ranking": 2}
-    assert few == {name: count + jit for name, count in expected.items()}
+    assert few == {("timeline", name): count + jit for name, count in expected.items()} | {
+        ("now", name): count for name, count in expected.items()
+    }

@@ -60,3 +60,16 @@ def test_sync_from_package_is_idempotent_and_keeps_manual_years(db):
 def test_no_warning_when_counted_days_stay_in_known_year(db, caplog):
     workdays.add_working_days(datetime.date(2026, 11, 24), 5)
     assert "No official calendar" not in caplog.text
+
+
+def test_sync_from_package_leaves_unchanged_years_alone(db):
+    ids_before = set(CalendarDay.objects.filter(date__year=2026).values_list("pk", flat=True))
+    assert workdays.sync_from_package() == []
+    assert set(CalendarDay.objects.filter(date__year=2026).values_list("pk", flat=True)) == ids_before
+
+
+def test_sync_from_package_restores_a_changed_year_and_says_so(db):
+    CalendarDay.objects.filter(date=datetime.date(2026, 10, 8)).delete()
+    CalendarDay.objects.create(date=datetime.date(2026, 10, 8), is_working_day=False, name="误改")
+    assert workdays.sync_from_package() == [2026]
+    assert workdays.is_working_day(datetime.date(2026, 10, 8))

@@ -2,9 +2,11 @@
 workflow (services), never by hand, and events are append-only."""
 
 from django.contrib import admin
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import workdays
 from .models import (
     Assignment,
     CalendarDay,
@@ -39,9 +41,31 @@ class CalendarYearAdmin(admin.ModelAdmin):
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
+    """Every change recounts what depends on the calendar of the dates it touched."""
+
     list_display = ["date", "is_working_day", "name"]
     list_filter = ["is_working_day"]
     date_hierarchy = "date"
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        dates = [obj.date]
+        if change and "date" in form.changed_data:
+            dates.append(form.initial["date"])
+        super().save_model(request, obj, form, change)
+        workdays.calendar_changed(min(dates), max(dates))
+
+    @transaction.atomic
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        workdays.calendar_changed(obj.date, obj.date)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        dates = list(queryset.values_list("date", flat=True))
+        super().delete_queryset(request, queryset)
+        if dates:
+            workdays.calendar_changed(min(dates), max(dates))
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

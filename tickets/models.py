@@ -254,7 +254,8 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     response_due_date = models.DateField(_("sign by"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
 
-    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
+    # Indexed by ticket_report_facts (below), which leads with it.
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     first_assigned_at = models.DateTimeField(_("first assigned at"), null=True, blank=True)
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
@@ -270,6 +271,34 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates", verbose_name=_("duplicate of")
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    # What the leadership report counts (DESIGN.md §5), kept by the transitions below in the
+    # same save as the state they summarise, so that the report "as of now" is one scan of
+    # ticket_report_facts. The event timeline gives the same facts for a past moment
+    # (tickets.reports); tests hold the two to each other.
+    last_department = models.ForeignKey(
+        Department,
+        null=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # read through ticket_report_facts; an index of its own would serve only deleting a department
+        verbose_name=_("last department"),
+        help_text=_("The department that holds the ticket, or last held it."),
+    )
+    first_resolved_on_time = models.BooleanField(
+        _("first resolution on time"), null=True, editable=False, help_text=_("Resolved the first time on or before the due date then in force.")
+    )
+    handling_working_days = models.PositiveSmallIntegerField(
+        _("handling time (working days)"), null=True, editable=False, help_text=_("Working days from the first assignment to the first resolution.")
+    )
+    latest_rating = models.CharField(
+        _("latest rating"), max_length=20, choices=Rating.choices, blank=True, editable=False, help_text=_("No answer is not a rating and replaces none.")
+    )
+    was_returned = models.BooleanField(_("returned at least once"), default=False, editable=False)
+    was_reopened = models.BooleanField(_("reopened at least once"), default=False, editable=False)
+    signings = models.PositiveSmallIntegerField(_("signings"), default=0, editable=False)
+    signings_on_time = models.PositiveSmallIntegerField(_("signings in time"), default=0, editable=False)
 
     objects = TicketQuerySet.as_manager()
 
@@ -295,6 +324,29 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["response_due_date"], name="ticket_unsigned_due", condition=Q(status="assigned")),
             # The sweep's auto-close of resolved tickets the company never answered.
             models.Index(fields=["resolved_at"], name="ticket_awaiting_answer", condition=Q(status="resolved")),
+            # The leadership report as of now (tickets.reports, current facts): tickets submitted
+            # in a period, every fact it counts read from the index alone (index-only scan on
+            # PostgreSQL; elsewhere a plain index on submitted_at). Also the lists' newest first.
+            models.Index(
+                fields=["submitted_at"],
+                name="ticket_report_facts",
+                include=[
+                    "status",
+                    "supervision_level",
+                    "first_assigned_at",
+                    "first_resolved_on_time",
+                    "handling_working_days",
+                    "due_date",
+                    "latest_rating",
+                    "was_returned",
+                    "was_reopened",
+                    "signings",
+                    "signings_on_time",
+                    "last_department",
+                    "category",
+                    "enterprise",
+                ],
+            ),
         ]
 
     def __str__(self):
@@ -306,7 +358,7 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     def assign(self, department, due_date=None, at=None):
         at = at or timezone.now()
         sign_by, resolve_by = self.service_level_dates(timezone.localdate(at))
-        self.department = department
+        self.department = self.last_department = department
         self.due_date = due_date or resolve_by
         self.response_due_date = min(sign_by, self.due_date)
         self.assigned_at = at
@@ -322,6 +374,9 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     @transition(field=status, source=Status.ASSIGNED, target=Status.IN_PROGRESS, permission=_holding_department)
     def sign(self, at=None):
         self.signed_at = at or timezone.now()
+        self.signings += 1
+        if timezone.localdate(self.signed_at) <= self.response_due_date:
+            self.signings_on_time += 1
 
     @transition(
         field=status,
@@ -330,6 +385,7 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         permission=_holding_department,
     )
     def return_to_dispatch(self, reason, at=None):
+        self.was_returned = True
         self.department = None
         self.due_date = None
         self.response_due_date = None
@@ -341,20 +397,27 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         at = at or timezone.now()
         self.result = result
         self.resolved_at = at
-        self.first_resolved_at = self.first_resolved_at or at
+        if self.first_resolved_at is None:
+            from . import workdays
+
+            resolved_on = timezone.localdate(at)
+            self.first_resolved_at = at
+            self.first_resolved_on_time = self.due_date is None or resolved_on <= self.due_date
+            self.handling_working_days = workdays.working_days_between(timezone.localdate(self.first_assigned_at), resolved_on)
 
     @transition(field=status, source=Status.RESOLVED, target=Status.CLOSED, permission=_company_side)
     def confirm(self, rating, comment="", at=None):
         if rating not in (Rating.SATISFIED, Rating.BASICALLY_SATISFIED):
             raise ValueError("confirm() takes 满意 or 基本满意; 不满意 is reopen()")
-        self.rating = rating
+        self.rating = self.latest_rating = rating
         self.rating_comment = comment
         self.closed_at = at or timezone.now()
 
     @transition(field=status, source=Status.RESOLVED, target=Status.IN_PROGRESS, permission=_company_side)
     def reopen(self, comment, at=None):
         at = at or timezone.now()
-        self.rating = Rating.DISSATISFIED
+        self.rating = self.latest_rating = Rating.DISSATISFIED
+        self.was_reopened = True
         self.rating_comment = comment
         self.resolved_at = None
         _sign_by, self.due_date = self.service_level_dates(timezone.localdate(at))

@@ -101,6 +101,7 @@ from fractions import Fraction
 from django.db import NotSupportedError, connections, transaction
 from django.db.models import (
     BigIntegerField,
+    BooleanField,
     Case,
     CharField,
     Count,
@@ -260,7 +261,7 @@ def _signings(as_of):
     )
 
 
-def _fact_annotations(as_of):
+def _event_facts(as_of):
     """Per-ticket facts at as_of, each one correlated subquery on the ticket's events."""
     due_in_force = Case(
         When(kind=EventKind.EXTENSION_APPROVED, then=_json_date("to")),
@@ -294,6 +295,41 @@ def _fact_annotations(as_of):
         ),
         "r_signings": _count(_signings(as_of)),
         "r_signings_on_time": _count(_signings(as_of).filter(signed_on__lte=F("response_due_date"))),
+    }
+
+
+def _derived_event_facts():
+    """Facts derived from those of _event_facts (a second annotate(), as they refer to them):
+    whether the first resolution was on time (a resolve event without a due date counts as on
+    time), and the handling time in working days."""
+    resolved = Q(r_resolved_on__isnull=False)
+    return {
+        "r_on_time": Case(
+            When(resolved & (Q(r_resolve_due__isnull=True) | Q(r_resolved_on__lte=F("r_resolve_due"))), then=Value(True)),
+            When(resolved, then=Value(False)),
+            default=None,
+            output_field=BooleanField(),
+        ),
+        "r_handling_days": Case(When(resolved, then=_handling_days()), default=None, output_field=IntegerField()),
+    }
+
+
+def _current_facts():
+    """The same facts now, read from the ticket's own columns (kept by its transitions)."""
+    return {
+        "r_status": F("status"),
+        "r_assigned_on": F("first_assigned_at"),
+        "r_resolved_on": F("first_resolved_at"),
+        "r_on_time": F("first_resolved_on_time"),
+        "r_due": F("due_date"),
+        "r_rating": F("latest_rating"),
+        "r_returned": F("was_returned"),
+        "r_reopened": F("was_reopened"),
+        "r_supervision": F("supervision_level"),
+        "r_department": F("last_department_id"),
+        "r_signings": F("signings"),
+        "r_signings_on_time": F("signings_on_time"),
+        "r_handling_days": F("handling_working_days"),
     }
 
 
@@ -337,7 +373,7 @@ def _conditions(as_of_date):
         "rejected": Q(r_status=Status.REJECTED),
         "closed": Q(r_status=Status.CLOSED) & accepted,
         "resolved": resolved,
-        "on_time": (Q(r_resolve_due__isnull=True) | Q(r_resolved_on__lte=F("r_resolve_due"))) & resolved,
+        "on_time": Q(r_on_time=True) & resolved,
         "overdue_open": Q(r_due__lt=as_of_date) & Q(r_status__in=OPEN_AT_AS_OF) & accepted,
         "rated": rated,
         "satisfied": Q(r_rating__in=GOOD_RATINGS) & rated,
@@ -360,7 +396,7 @@ def _aggregates(conditions):
     }
     aggregates["signings"] = Coalesce(Sum("r_signings", filter=conditions["signings"]), Value(0))
     aggregates["signed_on_time"] = Coalesce(Sum("r_signings_on_time", filter=conditions["signed_on_time"]), Value(0))
-    aggregates["handling_days"] = Coalesce(Sum(_handling_days(), filter=conditions["resolved"]), Value(0))
+    aggregates["handling_days"] = Coalesce(Sum("r_handling_days", filter=conditions["resolved"]), Value(0))
     return aggregates
 
 
@@ -395,6 +431,9 @@ class _Scope:
         if start > end:
             raise ValueError("The period's start is after its end.")
         self.start, self.end = start, end
+        # No as_of: now, read from the tickets' current-fact columns; a given moment (even
+        # one after the last event): replayed from the event timeline.
+        self.current = as_of is None
         self.as_of = _moment(as_of)
         self.as_of_date = timezone.localdate(self.as_of, timezone.get_default_timezone())
         self.department, self.category = _pk(department), _pk(category)
@@ -414,11 +453,22 @@ class _Scope:
             tickets = tickets.filter(enterprise__industry_id=self.industry)
         return tickets
 
-    def facts(self):
-        facts = self.tickets().annotate(**_fact_annotations(self.as_of)).annotate(r_calendar=_calendar_correction())
+    def facts(self, selected=True):
+        """The tickets in scope with their r_* facts: annotations (`selected`) or aliases
+        (usable in filters and aggregates only, which is all a grouped query needs)."""
+        if self.current:
+            facts = _current_facts()
+            tickets = self.tickets().annotate(**facts) if selected else self.tickets().alias(**facts)
+        else:
+            tickets = (
+                self.tickets()
+                .annotate(**_event_facts(self.as_of))
+                .annotate(r_calendar=_calendar_correction())
+                .annotate(**_derived_event_facts())
+            )
         if self.department is not None:
-            facts = facts.filter(r_department=self.department)
-        return facts.order_by()
+            tickets = tickets.filter(r_department=self.department)
+        return tickets.order_by()
 
     def conditions(self):
         return _conditions(self.as_of_date)
@@ -489,12 +539,15 @@ def report(*, start, end, as_of=None, department=None, category=None, district=N
     scope = _Scope(
         start=start, end=end, as_of=as_of, department=department, category=category, district=district, industry=industry
     )
+    aggregates = _aggregates(scope.conditions())
+    if scope.current:
+        counts = scope.facts().aggregate(**aggregates)
+        return scope.finish(counts)
     facts = scope.facts()
     # DISTINCT over (pk, facts) never merges two tickets (the pk differs) but stops PostgreSQL
     # from flattening the derived table into the aggregate, which would run every correlated
     # subquery once per figure that uses it instead of once per ticket (3-4x slower).
     fenced = facts.values("pk", *facts.query.annotations).distinct()
-    aggregates = _aggregates(scope.conditions())
     with _without_jit():
         counts = fenced.aggregate(**aggregates)
     return scope.finish(counts)
@@ -532,9 +585,12 @@ def breakdown(by, **args):
     """
     group = _group_expression(by)
     scope = _Scope(**args)
-    grouped = scope.facts().annotate(r_group=group).values("r_group").annotate(**_aggregates(scope.conditions())).order_by()
-    with _without_jit():
+    grouped = scope.facts(selected=False).annotate(r_group=group).values("r_group").annotate(**_aggregates(scope.conditions())).order_by()
+    if scope.current:
         rows = list(grouped)
+    else:
+        with _without_jit():
+            rows = list(grouped)
     results = []
     if by == "month":
         tz = timezone.get_default_timezone()
@@ -614,7 +670,72 @@ def ticket_facts(**args):
     r_resolved_on, r_resolve_due, r_due, r_rating, r_returned, r_reopened, r_supervision,
     r_department, r_signings, r_signings_on_time, r_calendar (the working-day correction) and
     r_handling_days (None unless resolved at least once by as_of)."""
-    scope = _Scope(**args)
-    return scope.facts().annotate(
-        r_handling_days=Case(When(r_resolved_on__isnull=False, then=_handling_days()), default=None, output_field=IntegerField())
+    return _Scope(**args).facts()
+
+
+# --------------------------------------------------------------------------------------------
+# the current-fact columns: rebuilt from the events, and recounted when the calendar changes
+# --------------------------------------------------------------------------------------------
+
+# Ticket column <- the event-timeline fact it stores (for as_of = now).
+STORED_FACTS = {
+    "last_department_id": "r_department",
+    "first_resolved_on_time": "r_on_time",
+    "handling_working_days": "r_handling_days",
+    "latest_rating": "r_rating",
+    "was_returned": "r_returned",
+    "was_reopened": "r_reopened",
+    "signings": "r_signings",
+    "signings_on_time": "r_signings_on_time",
+}
+
+
+def _update_tickets_from(rows, columns):
+    """UPDATE the tickets in `rows` (a values() queryset with the ticket pk as `r_ticket`) setting each
+    column of `columns` {column: SQL over the derived table f}, in one statement. Returns the
+    number of tickets updated."""
+    connection = connections[Ticket.objects.db]
+    table, quote = Ticket._meta.db_table, connection.ops.quote_name
+    sql, params = rows.query.sql_with_params()
+    assignments = ", ".join(f"{quote(column)} = {expression}" for column, expression in columns.items())
+    statement = f"UPDATE {quote(table)} SET {assignments} FROM ({sql}) AS f WHERE {quote(table)}.{quote('id')} = f.r_ticket"
+    with _without_jit(), connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.rowcount
+
+
+def store_current_facts(tickets=None):
+    """Set the current-fact columns (STORED_FACTS) of `tickets` (default: all) from their event
+    timelines, in one statement: for tickets recorded before the columns existed (the migration
+    that added them calls this), or to repair them. The transitions keep them afterwards."""
+    tickets = Ticket.objects.all() if tickets is None else tickets
+    now = timezone.now()
+    facts = (
+        tickets.order_by()
+        .annotate(**_event_facts(now))
+        .annotate(r_calendar=_calendar_correction())
+        .annotate(**_derived_event_facts())
+        .values(*STORED_FACTS.values(), r_ticket=F("pk"))
     )
+    columns = {column: f"f.{fact}" for column, fact in STORED_FACTS.items()}
+    columns["latest_rating"] = "COALESCE(f.r_rating, '')"
+    return _update_tickets_from(facts, columns)
+
+
+def recount_handling_days(first, last):
+    """Recount the stored handling time of tickets whose span (first assignment, first
+    resolution] meets the dates [first, last], after the working calendar of those dates changed
+    (an administrator added a holiday, a year's official calendar arrived). One statement."""
+    tickets = Ticket.objects.filter(
+        first_resolved_at__isnull=False,
+        first_resolved_at__gte=_local_midnight(first),
+        first_assigned_at__lt=_local_midnight(last),
+    )
+    days = (
+        tickets.order_by()
+        .annotate(r_assigned_on=_local_date("first_assigned_at"), r_resolved_on=_local_date("first_resolved_at"))
+        .annotate(r_calendar=_calendar_correction())
+        .annotate(r_handling_days=_handling_days())
+        .values("r_handling_days", r_ticket=F("pk"))
+    )
+    return _update_tickets_from(days, {"handling_working_days": "f.r_handling_days"})

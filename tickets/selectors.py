@@ -10,7 +10,6 @@ from . import workdays
 from .models import (
     HANDLING_STATUSES,
     Attachment,
-    EventKind,
     ExtensionRequest,
     Priority,
     Status,
@@ -55,12 +54,10 @@ def ticket_list(user, *, status=None, supervision=None, category=None, departmen
 
 def dispatch_queue(user):
     """New and returned tickets waiting for dispatch, oldest first (first come, first served)."""
-    returned = TicketEvent.objects.filter(ticket=OuterRef("pk"), kind=EventKind.RETURN)
     return (
         Ticket.objects.visible_to(user)
         .filter(status=Status.SUBMITTED)
         .select_related(*_LIST_RELATED, "category__default_department")
-        .annotate(was_returned=Exists(returned))
         .order_by("submitted_at", "id")
     )
 

@@ -82,8 +82,9 @@ def unknown_years(*dates):
 
 
 def sync_from_package():
-    """Store every year the chinese-calendar package knows. Idempotent; a year an administrator
-    entered by hand is left alone."""
+    """Store every year the chinese-calendar package knows. Idempotent: a year whose stored days
+    already match is left as it is, and so is a year an administrator entered by hand. Returns
+    the years whose days changed."""
     import chinese_calendar
     from chinese_calendar import constants
 
@@ -97,19 +98,41 @@ def sync_from_package():
     years = sorted({d.year for d in package_days})
     manual = set(CalendarYear.objects.filter(source=CalendarYear.Source.MANUAL).values_list("year", flat=True))
     years = [y for y in years if y not in manual]
+    stored = {day: (working, name) for day, working, name in CalendarDay.objects.filter(date__year__in=years).values_list("date", "is_working_day", "name")}
+    known = set(CalendarYear.objects.filter(year__in=years).values_list("year", flat=True))
+
+    def days_of(days, year):
+        return {day: value for day, value in days.items() if day.year == year}
+
+    changed = [y for y in years if y not in known or days_of(stored, y) != days_of(package_days, y)]
     with transaction.atomic():
-        CalendarDay.objects.filter(date__year__in=years).delete()
+        CalendarDay.objects.filter(date__year__in=changed).delete()
         CalendarDay.objects.bulk_create(
             [
                 CalendarDay(date=day, is_working_day=working, name=name)
                 for day, (working, name) in sorted(package_days.items())
-                if day.year in years
+                if day.year in changed
             ]
         )
-        for year in years:
+        for year in changed:
             CalendarYear.objects.update_or_create(year=year, defaults={"source": CalendarYear.Source.PACKAGE})
-    logger.info("Working calendar: %s years from chinese-calendar %s", len(years), getattr(chinese_calendar, "__version__", "?"))
-    return years
+        if changed:
+            calendar_changed(datetime.date(min(changed), 1, 1), datetime.date(max(changed), 12, 31))
+    logger.info(
+        "Working calendar: %s years from chinese-calendar %s, %s changed",
+        len(years),
+        getattr(chinese_calendar, "__version__", "?"),
+        len(changed),
+    )
+    return changed
+
+
+def calendar_changed(first, last):
+    """Whatever is stored in working days and depends on the calendar of the dates [first, last]
+    is recounted (the tickets' handling time), in the caller's transaction."""
+    from . import reports
+
+    reports.recount_handling_days(first, last)
 
 
 _HOLIDAY_NAMES = {
