@@ -110,6 +110,9 @@ TICKET_COLUMNS = (
     "supervision_level", "response_due_date", "due_date", "submitted_at", "first_assigned_at", "assigned_at", "signed_at",
     "first_resolved_at", "resolved_at", "closed_at", "result", "rating", "rating_comment", "reject_reason", "updated_at",
     "category_id", "department_id", "duplicate_of_id", "enterprise_id", "submitted_by_id",
+    # The current facts the leadership report reads (kept by the transitions in the product).
+    "last_department_id", "first_resolved_on_time", "handling_working_days", "latest_rating", "was_returned",
+    "was_reopened", "signings", "signings_on_time",
 )
 EVENT_COLUMNS = ("id", "kind", "from_state", "to_state", "note", "data", "created_at", "actor_id", "ticket_id")
 ASSIGNMENT_COLUMNS = (
@@ -623,6 +626,8 @@ class Generator:
             "status": "submitted", "sup": "none", "dept": None, "resp": None, "due": None, "first_assigned": None,
             "assigned": None, "signed": None, "first_resolved": None, "resolved": None, "closed": None, "result": "",
             "rating": "", "rating_comment": "", "reject_reason": "", "dup": None, "last": s,
+            "last_dept": None, "on_time": None, "handling": None, "latest_rating": "", "returned": False,
+            "reopened": False, "signings": 0, "signings_on_time": 0,
         }
 
         def event(t, kind_, from_state, to_state, note="", data="{}", actor=None):
@@ -662,12 +667,17 @@ class Generator:
                 event(t, "supervision", f["sup"], "red", self.note_long)
                 f["sup"] = "red"
 
+        def sign(t):
+            f.update(status="in_progress", signed=t)
+            f["signings"] += 1
+            f["signings_on_time"] += day_of(t) <= f["resp"]
+
         def assign(t, dept, due_o=None):
             a_o = day_of(t)
             due = due_o or cal.add(a_o, resolution_days)
             resp = min(cal.add(a_o, response_days), due)
             dispatcher = rng.choice(self.dispatchers)
-            f.update(status="assigned", dept=dept, due=due, resp=resp, assigned=t, signed=None)
+            f.update(status="assigned", dept=dept, last_dept=dept, due=due, resp=resp, assigned=t, signed=None)
             f["first_assigned"] = f["first_assigned"] or t
             row = [t, resp, due, None, None, "", dispatcher, dept]
             assignments.append(row)
@@ -686,6 +696,8 @@ class Generator:
                 to_dt(s), opt_dt(f["first_assigned"]), opt_dt(f["assigned"]), opt_dt(f["signed"]),
                 opt_dt(f["first_resolved"]), opt_dt(f["resolved"]), opt_dt(f["closed"]), f["result"], f["rating"],
                 f["rating_comment"], f["reject_reason"], to_dt(f["last"]), cat_pk, f["dept"], f["dup"], e + 1, submitter,
+                f["last_dept"], f["on_time"], f["handling"], f["latest_rating"], f["returned"], f["reopened"],
+                f["signings"], f["signings_on_time"],
             )
             return row, f, events, assignments, reminders, extensions
 
@@ -716,7 +728,7 @@ class Generator:
                 t = self.later_same_day(t, 1800, 3 * HOUR)
                 if t > now:
                     return finish()
-                f.update(status="in_progress", signed=t)
+                sign(t)
                 row[3] = t
                 event(t, "sign", "assigned", "in_progress", actor=rng.choice(self.staff[wrong]))
             t_ret = self.step(self.work_time(cal.add(day_of(a_t), rng.choice((0, 1, 1, 2)))), t)
@@ -728,7 +740,7 @@ class Generator:
                 t_ret, "return_to_dispatch", f["status"], "submitted", rng.choice(RETURN_REASONS),
                 f'{{"department_id": {wrong}, "department": "{self.dept_names[wrong]}"}}', rng.choice(self.staff[wrong]),
             )
-            f.update(status="submitted", dept=None, due=None, resp=None, assigned=None, signed=None)
+            f.update(status="submitted", dept=None, due=None, resp=None, assigned=None, signed=None, returned=True)
             a_t = self.step(self.work_time(cal.add(day_of(t_ret), rng.choice((0, 1)))), t_ret)
             if a_t > now:
                 return finish()
@@ -753,7 +765,7 @@ class Generator:
             if not force:
                 claims(a_t, now + 1, due_o, resp_o, None)
             return finish()
-        f.update(status="in_progress", signed=t_sign)
+        sign(t_sign)
         row[3] = t_sign
         event(t_sign, "sign", "assigned", "in_progress", actor=rng.choice(staff))
         sign_o = day_of(t_sign)
@@ -835,6 +847,7 @@ class Generator:
 
         result = rng.choice(self.results[cat_index])
         f.update(status="resolved", resolved=t_res, first_resolved=t_res, result=result)
+        f.update(on_time=day_of(t_res) <= due_o, handling=cal.between(day_of(f["first_assigned"]), day_of(t_res)))
         event(t_res, "resolve", "in_progress", "resolved", result, f'{{"due_date": "{iso(due_o)}"}}', rng.choice(staff))
         if kind == "auto_close":
             return finish()
@@ -865,13 +878,14 @@ class Generator:
             if answer == "confirm":
                 rating = "satisfied" if rng.random() < 0.78 else "basically_satisfied"
                 comment = rng.choice(self.rating_comments) if rng.random() < 0.4 else ""
-                f.update(status="closed", rating=rating, rating_comment=comment, closed=t_ans)
+                f.update(status="closed", rating=rating, latest_rating=rating, rating_comment=comment, closed=t_ans)
                 event(t_ans, "confirm", "resolved", "closed", comment, f'{{"rating": "{rating}"}}', company_side)
                 return finish()
             # Reopened: a new due date, at least yellow supervision, handled again.
             comment = rng.choice(self.reopen_comments)
             new_due = cal.add(day_of(t_ans), resolution_days)
-            f.update(status="in_progress", rating="dissatisfied", rating_comment=comment, resolved=None, due=new_due)
+            f.update(status="in_progress", rating="dissatisfied", latest_rating="dissatisfied", reopened=True)
+            f.update(rating_comment=comment, resolved=None, due=new_due)
             row[2] = new_due
             event(t_ans, "reopen", "resolved", "in_progress", comment, f'{{"rating": "dissatisfied", "due_date": "{iso(new_due)}"}}', company_side)
             if f["sup"] == "none":

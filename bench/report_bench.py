@@ -50,6 +50,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url")
     parser.add_argument("--days", type=int, default=365, help="length of the period, ending today")
+    parser.add_argument(
+        "--replay", action="store_true", help="replay the event timelines (as for a past as_of) instead of reading the current facts"
+    )
     args = parser.parse_args(argv)
     common.setup_django(common.database_url(args.database_url))
 
@@ -58,10 +61,14 @@ def main(argv=None):
     from tickets import reports
 
     end = timezone.localdate()
-    period = {"start": end - datetime.timedelta(days=args.days - 1), "end": end, "as_of": timezone.now()}
+    period = {"start": end - datetime.timedelta(days=args.days - 1), "end": end}
+    if args.replay:
+        period["as_of"] = timezone.now()
     calls = [("report()", lambda: reports.report(**period))]
     calls += [(f"breakdown({by!r})", lambda by=by: reports.breakdown(by, **period)) for by in reports.GROUPS]
     calls += [("department_ranking()", lambda: reports.department_ranking(**period))]
+    # What the dashboard page computes (the figures, the ranking and four breakdowns).
+    dashboard = ("dashboard()", lambda: reports.dashboard(**period))
 
     print(f"Leadership report, tickets submitted {period['start']} — {period['end']}")
     rows, total_orm, total_bare = [], 0.0, 0.0
@@ -72,9 +79,14 @@ def main(argv=None):
         total_bare += bare_seconds
         rows.append((name, orm_seconds, bare_seconds, len(statements)))
         print(f"  {name:24} {orm_seconds:8.2f} s  bare SQL {bare_seconds:8.2f} s  queries {len(statements)}", flush=True)
-    ratio = total_orm / total_bare if total_bare else float("nan")
+    print(f"  {'sum of the above':24} {total_orm:8.2f} s  bare SQL {total_bare:8.2f} s")
+    name, call = dashboard
+    orm_seconds, statements = _timed(call)
+    bare_seconds = _bare(statements)
+    ratio = orm_seconds / bare_seconds if bare_seconds else float("nan")
     print("=" * 72)
-    print(f"whole dashboard  {total_orm:.2f} s   aim < 1 s: {'PASS' if total_orm < 1 else 'MISS'}")
+    print(f"  {name:24} {orm_seconds:8.2f} s  bare SQL {bare_seconds:8.2f} s  queries {len(statements)}")
+    print(f"whole dashboard  {orm_seconds:.2f} s   aim < 1 s: {'PASS' if orm_seconds < 1 else 'MISS'}")
     print(f"vs bare SQL      {ratio:.2f}x   aim <= 1.5x: {'PASS' if ratio <= 1.5 else 'MISS'}")
 
 

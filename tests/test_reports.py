@@ -387,6 +387,36 @@ def test_store_current_facts_rebuilds_from_the_timeline_what_the_transitions_kee
     assert (t3.was_returned, t3.last_department.name, t3.signings, t3.first_resolved_on_time) == (True, "市发改委", 1, False)
 
 
+def test_the_dashboard_is_the_report_its_ranking_and_its_breakdowns(story):
+    data = reports.dashboard(**PERIOD)
+    assert figures(data["figures"], *COUNT_NAMES, *RATE_NAMES) == figures(reports.report(**PERIOD), *COUNT_NAMES, *RATE_NAMES)
+    assert data["figures"]["accepted"] == 6 and data["figures"]["handling_time"] == Decimal("5.5")
+
+    def table(rows):
+        return [(row["label"], row.get("rank"), figures(row, *COUNT_NAMES)) for row in rows]
+
+    assert table(data["ranking"]) == table(reports.department_ranking(**PERIOD))
+    for by in reports.DASHBOARD_GROUPS:
+        assert table(data[by]) == table(reports.breakdown(by, **PERIOD)), by
+
+
+def test_the_dashboard_replays_the_timeline_for_a_past_moment(story):
+    then = at(day(9, 30), 18)
+    data = reports.dashboard(**PERIOD, as_of=then)
+    assert figures(data["figures"], *COUNT_NAMES) == figures(reports.report(**PERIOD, as_of=then), *COUNT_NAMES)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_dashboard_reads_one_snapshot_on_postgresql():
+    with CaptureQueriesContext(connection) as queries:
+        reports.dashboard(start=day(9, 14), end=day(9, 30))
+    statements = [query["sql"] for query in queries.captured_queries]
+    # BEGIN, the isolation level, five grouped queries (no groups found: no label queries), COMMIT.
+    assert statements[:2] == ["BEGIN", "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"]
+    assert len(statements) == 2 + 5 + 1 and statements[-1] == "COMMIT"
+
+
 def test_rejected_tickets_are_counted_apart_and_in_no_rate(story):
     result = reports.report(**PERIOD, as_of=FINAL)
     assert reports.ticket_ids_for("rejected", **PERIOD, as_of=FINAL) == ids(story.T5, story.T11)
@@ -834,6 +864,9 @@ def _queries_with(cast, n):
                 with CaptureQueriesContext(connection) as queries:
                     reports.department_ranking(**args)
                 counts[path, "ranking"] = len(queries)
+                with CaptureQueriesContext(connection) as queries:
+                    reports.dashboard(**args)
+                counts[path, "dashboard"] = len(queries)
             raise Undo
     except Undo:
         pass
@@ -848,6 +881,8 @@ def test_queries_do_not_grow_with_the_number_of_tickets(cast, on_postgres):
     # compiler off.
     jit = 1 if on_postgres else 0
     expected = {"report": 1, "department": 2, "category": 2, "district": 2, "industry": 2, "month": 1, "ranking": 2}
+    # The dashboard: five grouped queries and four label queries (inside the test's transaction,
+    # without the statement that opens its snapshot).
     assert few == {("timeline", name): count + jit for name, count in expected.items()} | {
         ("now", name): count for name, count in expected.items()
-    }
+    } | {("timeline", "dashboard"): 9 + 5 * jit, ("now", "dashboard"): 9}

@@ -334,6 +334,7 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
                     "status",
                     "supervision_level",
                     "first_assigned_at",
+                    "first_resolved_at",
                     "first_resolved_on_time",
                     "handling_working_days",
                     "due_date",

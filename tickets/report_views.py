@@ -174,14 +174,13 @@ def _sorted_ranking(rows, sort):
 
 
 def _dashboard_data(args, sort=None):
-    # One moment for every figure on the page, so that they agree with each other.
-    args = {**args, "as_of": timezone.now()}
-    figures = reports.report(**args)
-    ranking = _rows_with_links(reports.department_ranking(**args), args, "department")
-    by_category = _rows_with_links(reports.breakdown("category", **args), args, "category")
-    by_district = _rows_with_links(reports.breakdown("district", **args), args, "district")
-    by_industry = _rows_with_links(reports.breakdown("industry", **args), args, "industry")
-    by_month = _rows_with_links(reports.breakdown("month", **args), args, "month")
+    data = reports.dashboard(**args)  # now, in one snapshot: the figures agree with each other
+    figures = data["figures"]
+    ranking = _rows_with_links(data["ranking"], args, "department")
+    by_category = _rows_with_links(data["category"], args, "category")
+    by_district = _rows_with_links(data["district"], args, "district")
+    by_industry = _rows_with_links(data["industry"], args, "industry")
+    by_month = _rows_with_links(data["month"], args, "month")
     cards = [
         {
             "key": key,

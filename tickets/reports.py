@@ -151,7 +151,6 @@ LIFECYCLE_EVENTS = (
 # The events that set (or, for a return, clear) Ticket.due_date.
 DUE_DATE_EVENTS = (EventKind.ASSIGN, EventKind.REOPEN, EventKind.EXTENSION_APPROVED, EventKind.RETURN)
 
-ACCEPTED_STATUSES = (Status.SUBMITTED, Status.ASSIGNED, Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED)
 OPEN_AT_AS_OF = (Status.SUBMITTED, Status.ASSIGNED, Status.IN_PROGRESS)
 GOOD_RATINGS = (Rating.SATISFIED, Rating.BASICALLY_SATISFIED)
 RATINGS = (Rating.SATISFIED, Rating.BASICALLY_SATISFIED, Rating.DISSATISFIED)
@@ -364,7 +363,7 @@ def _conditions(as_of_date):
     The figure's own test comes before `accepted` so that, in the GROUP BY query of breakdown()
     where every fact is an inline subquery, the database skips the two `accepted` subqueries for
     the (many) tickets that fail the figure's own test."""
-    accepted = Q(r_assigned_on__isnull=False) & Q(r_status__in=ACCEPTED_STATUSES)
+    accepted = Q(r_assigned_on__isnull=False) & ~Q(r_status=Status.REJECTED)
     resolved = Q(r_resolved_on__isnull=False) & accepted
     rated = Q(r_rating__in=RATINGS) & accepted
     return {
@@ -390,7 +389,9 @@ def _conditions(as_of_date):
 
 def _aggregates(conditions):
     aggregates = {
-        name: Count("pk", filter=condition) if condition else Count("pk")
+        # COUNT(submitted_at) (never null), not COUNT(id): the current-fact query can then be
+        # answered from ticket_report_facts alone, which leads with submitted_at.
+        name: Count("submitted_at", filter=condition) if condition else Count("submitted_at")
         for name, condition in conditions.items()
         if name not in ("signings", "signed_on_time", "handling_days")
     }
@@ -441,10 +442,10 @@ class _Scope:
 
     def tickets(self):
         tickets = Ticket.objects.filter(
-            submitted_at__gte=_local_midnight(self.start),
-            submitted_at__lt=_local_midnight(self.end + datetime.timedelta(days=1)),
-            submitted_at__lte=self.as_of,
+            submitted_at__gte=_local_midnight(self.start), submitted_at__lt=_local_midnight(self.end + datetime.timedelta(days=1))
         )
+        if not self.current:
+            tickets = tickets.filter(submitted_at__lte=self.as_of)
         if self.category is not None:
             tickets = tickets.filter(category_id=self.category)
         if self.district is not None:
@@ -583,8 +584,11 @@ def breakdown(by, **args):
 
     One GROUP BY query, plus one for the labels of the groups found.
     """
+    return _breakdown(by, _Scope(**args))
+
+
+def _breakdown(by, scope):
     group = _group_expression(by)
-    scope = _Scope(**args)
     grouped = scope.facts(selected=False).annotate(r_group=group).values("r_group").annotate(**_aggregates(scope.conditions())).order_by()
     if scope.current:
         rows = list(grouped)
@@ -621,7 +625,11 @@ def department_ranking(**args):
     with more accepted tickets is listed first, then by name. Each row is a breakdown row with
     `rank` added. Same queries as breakdown("department").
     """
-    rows = [row for row in breakdown("department", **args) if row["group"] is not None and row["accepted"]]
+    return _ranked(breakdown("department", **args))
+
+
+def _ranked(department_rows):
+    rows = [row for row in department_rows if row["group"] is not None and row["accepted"]]
 
     def merit(row):
         closure = Fraction(row["closed"], row["accepted"])
@@ -638,6 +646,42 @@ def department_ranking(**args):
         tied = ranked and merit(ranked[-1]) == merit(row)
         ranked.append({**row, "rank": ranked[-1]["rank"] if tied else position})
     return ranked
+
+
+DASHBOARD_GROUPS = ("category", "district", "industry", "month")
+
+
+def dashboard(**args):
+    """Everything the leadership dashboard shows, read in one snapshot of the database:
+    ``{"figures": report(), "ranking": department_ranking(), "category": breakdown("category"),
+    "district": …, "industry": …, "month": …}`` for the same arguments.
+
+    Five grouped queries (department, category, district, industry, month) plus the four label
+    queries; `figures` is the sum of the month rows (every count is additive and each ticket
+    falls in exactly one month), not a query of its own. On PostgreSQL, outside a transaction,
+    the queries share one REPEATABLE READ, READ ONLY transaction, so that the totals, the
+    ranking and the breakdowns agree even while tickets change.
+    """
+    scope = _Scope(**args)
+    with _snapshot():
+        department = _breakdown("department", scope)
+        rows = {by: _breakdown(by, scope) for by in DASHBOARD_GROUPS}
+    totals = {name: sum(row[name] for row in rows["month"]) for name in COUNTS}
+    return {"figures": scope.finish(totals), "ranking": _ranked(department), **rows}
+
+
+@contextmanager
+def _snapshot():
+    connection = connections[Ticket.objects.db]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        # Inside a transaction its isolation level can no longer change (and SQLite's is
+        # serializable already).
+        yield
+        return
+    with transaction.atomic(using=connection.alias):
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
 
 
 def tickets_for(figure, **args):
