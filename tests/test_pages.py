@@ -112,6 +112,27 @@ def test_ticket_list_filters_by_status(as_user, dispatcher, submit, assigned_tic
     assert assigned_ticket.reference not in body
 
 
+def test_returned_badge_marks_a_ticket_only_while_it_waits_at_dispatch(as_user, dispatcher, department, department_user, assigned_ticket):
+    services.ticket_return(ticket=assigned_ticket, by=department_user, reason="不属于本部门职责")
+    assert 'class="badge returned"' in as_user(dispatcher).get(reverse("ticket_list")).content.decode()
+    services.ticket_assign(ticket=assigned_ticket, by=dispatcher, department=department)
+    assert 'class="badge returned"' not in as_user(dispatcher).get(reverse("ticket_list")).content.decode()
+
+
+def test_filter_selects_render_like_django_select(db):
+    from django import forms as django_forms
+    from django.test.html import parse_html
+
+    from tickets.forms import QuickSelect
+
+    choices = [("", "全部"), ("a", "A & B"), ("b", "<b>")]
+    for value in ("", "a", "b"):
+        expected = django_forms.Select(choices=choices, attrs={"id": "id_x"}).render("x", value)
+        assert parse_html(QuickSelect(choices=choices, attrs={"id": "id_x"}).render("x", value)) == parse_html(expected)
+    grouped = [("城区", [("1", "甲")]), ("", "无")]
+    assert parse_html(QuickSelect(choices=grouped).render("x", "1")) == parse_html(django_forms.Select(choices=grouped).render("x", "1"))
+
+
 # --- attachments ----------------------------------------------------------------------------
 
 

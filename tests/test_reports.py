@@ -886,3 +886,38 @@ def test_queries_do_not_grow_with_the_number_of_tickets(cast, on_postgres):
     assert few == {("timeline", name): count + jit for name, count in expected.items()} | {
         ("now", name): count for name, count in expected.items()
     } | {("timeline", "dashboard"): 9 + 5 * jit, ("now", "dashboard"): 9}
+
+
+# --------------------------------------------------------------------------------------------
+# the stored facts can be checked and repaired
+# --------------------------------------------------------------------------------------------
+
+
+def test_no_ticket_disagrees_with_its_timeline_after_the_transitions(story):
+    assert not reports.current_facts_disagreeing().exists()
+
+
+def test_a_ticket_changed_behind_the_transitions_is_found_and_repaired(story, capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    Ticket.objects.filter(pk=story.T2.pk).update(was_reopened=False)
+    Ticket.objects.filter(pk=story.T3.pk).update(handling_working_days=None, latest_rating="satisfied")
+    assert sorted(reports.current_facts_disagreeing().values_list("pk", flat=True)) == ids(story.T2, story.T3)
+
+    with pytest.raises(CommandError, match="--repair"):
+        call_command("report_facts")
+    assert story.T2.reference in capsys.readouterr().out
+    call_command("report_facts", "--repair")
+    assert "Repaired 2 tickets." in capsys.readouterr().out
+    assert not reports.current_facts_disagreeing().exists()
+    t3 = Ticket.objects.get(pk=story.T3.pk)
+    assert (t3.handling_working_days, t3.latest_rating) == (7, "")
+
+
+def test_report_facts_refuses_a_period_of_no_days(db):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("report_facts", "--days", "0")

@@ -3,7 +3,10 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Department, Enterprise
@@ -191,12 +194,33 @@ class SuperviseForm(forms.Form):
             self.fields["level"].initial = SupervisionLevel.RED
 
 
+class QuickSelect(forms.Select):
+    """The same <select> as forms.Select, written in Python: Django renders every <option>
+    through a template include, which made the filter bar a quarter of a list page's time."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        groups = []
+        for group_name, options, _index in widget["optgroups"]:
+            rendered = format_html_join(
+                "", '<option value="{}"{}>{}</option>', ((o["value"], flatatt(o["attrs"]), o["label"]) for o in options)
+            )
+            groups.append(format_html('<optgroup label="{}">{}</optgroup>', group_name, rendered) if group_name else rendered)
+        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), mark_safe("".join(groups)))
+
+
 class TicketFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100, widget=forms.TextInput(attrs={"placeholder": _("Reference, title or company")}))
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All statuses"))] + list(Ticket._meta.get_field("status").choices))
-    supervision = forms.ChoiceField(
-        label=_("Supervision"), required=False, choices=[("", _("Any supervision"))] + list(SupervisionLevel.choices)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses"))] + list(Ticket._meta.get_field("status").choices), widget=QuickSelect
     )
-    category = forms.ModelChoiceField(label=_("Category"), required=False, queryset=Category.objects.all(), empty_label=_("All categories"))
-    department = forms.ModelChoiceField(label=_("Department"), required=False, queryset=Department.objects.all(), empty_label=_("All departments"))
+    supervision = forms.ChoiceField(
+        label=_("Supervision"), required=False, choices=[("", _("Any supervision"))] + list(SupervisionLevel.choices), widget=QuickSelect
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), required=False, queryset=Category.objects.all(), empty_label=_("All categories"), widget=QuickSelect
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"), required=False, queryset=Department.objects.all(), empty_label=_("All departments"), widget=QuickSelect
+    )
 

@@ -766,6 +766,28 @@ def store_current_facts(tickets=None):
     return _update_tickets_from(facts, columns)
 
 
+def current_facts_disagreeing(tickets=None):
+    """The tickets (default: all) whose current-fact columns differ from what their event
+    timelines give now: none, as long as every change goes through the transitions. For
+    `manage.py report_facts --check` and the benchmark; store_current_facts() repairs them."""
+    tickets = Ticket.objects.all() if tickets is None else tickets
+    facts = (
+        tickets.order_by()
+        .annotate(**_event_facts(timezone.now()))
+        .annotate(r_calendar=_calendar_correction())
+        .annotate(**_derived_event_facts())
+        .annotate(r_rating_or_blank=Coalesce("r_rating", Value(""), output_field=TextField()))
+    )
+    differences = []
+    for column, fact in STORED_FACTS.items():
+        fact = "r_rating_or_blank" if column == "latest_rating" else fact
+        same = Q(**{column: F(fact)}) | Q(**{f"{column}__isnull": True, f"{fact}__isnull": True})
+        # A comparison with NULL is neither true nor false: CASE sends it to the ELSE.
+        differences.append(Case(When(same, then=Value(0)), default=Value(1), output_field=IntegerField()))
+    differing = facts.annotate(r_differences=sum(differences[1:], differences[0])).filter(r_differences__gt=0)
+    return Ticket.objects.filter(pk__in=differing.values("pk"))
+
+
 def recount_handling_days(first, last):
     """Recount the stored handling time of tickets whose span (first assignment, first
     resolution] meets the dates [first, last], after the working calendar of those dates changed
