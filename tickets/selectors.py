@@ -115,6 +115,11 @@ def pending_extensions(user):
 
 def ticket_detail(user, reference):
     """The ticket with everything its page shows; raises Ticket.DoesNotExist if not visible."""
+    return ticket_detail_queryset(user).get(reference=reference)
+
+
+def ticket_detail_queryset(user):
+    """The tickets `user` may see, each with everything its detail page (or API) shows."""
     attachments = Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "id"))
     events = Prefetch(
         "events",
@@ -131,7 +136,6 @@ def ticket_detail(user, reference):
             ),
             "category__sla_policies",
         )
-        .get(reference=reference)
     )
 
 

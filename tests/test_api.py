@@ -1,0 +1,100 @@
+"""The integration API: the same who-sees-what rule as the pages, session or token auth."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tickets import services
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def as_user(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def references(response):
+    return [row["reference"] for row in response.json()["results"]]
+
+
+def test_anonymous_gets_a_json_refusal(api, ticket):
+    response = api.get("/api/tickets/")
+    assert response.status_code == 401 and response["WWW-Authenticate"] == "Token"
+    assert "detail" in response.json()
+
+
+def test_company_lists_only_its_own_tickets(company_user, other_company_user, submit, category):
+    mine = submit(title="我的诉求")
+    services.ticket_submit(
+        by=other_company_user, enterprise=other_company_user.enterprise, category=category,
+        title="别人的诉求", description="x", priority="normal",
+    )
+    assert references(as_user(company_user).get("/api/tickets/")) == [mine.reference]
+
+
+def test_other_company_gets_404_for_a_ticket(other_company_user, ticket):
+    assert as_user(other_company_user).get(f"/api/tickets/{ticket.reference}/").status_code == 404
+
+
+def test_department_sees_only_what_it_holds_or_held(department_user, other_department_user, assigned_ticket):
+    assert references(as_user(department_user).get("/api/tickets/")) == [assigned_ticket.reference]
+    assert references(as_user(other_department_user).get("/api/tickets/")) == []
+    assert as_user(other_department_user).get(f"/api/tickets/{assigned_ticket.reference}/").status_code == 404
+
+
+def test_retrieve_includes_the_timeline(department_user, assigned_ticket):
+    body = as_user(department_user).get(f"/api/tickets/{assigned_ticket.reference}/").json()
+    assert body["status"] == "assigned"
+    assert [event["kind"] for event in body["timeline"]] == ["submitted", "assign"]
+    assert body["department"]["name"] == assigned_ticket.department.name
+
+
+def test_list_filters_by_status(dispatcher, submit, assigned_ticket):
+    waiting = submit(title="待交办")
+    assert references(as_user(dispatcher).get("/api/tickets/", {"status": "submitted"})) == [waiting.reference]
+
+
+def test_an_unknown_status_filter_is_a_400_with_a_message(dispatcher, ticket):
+    response = as_user(dispatcher).get("/api/tickets/", {"status": "lost"})
+    assert response.status_code == 400
+    assert "status" in response.json()
+
+
+def test_an_issued_token_authenticates_and_a_revoked_one_does_not(api, dispatcher, ticket):
+    token = Token.objects.create(user=dispatcher)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert references(api.get("/api/tickets/")) == [ticket.reference]
+    token.delete()
+    assert api.get("/api/tickets/").status_code == 401
+
+
+def test_departments_and_categories_are_listed(company_user, department, category):
+    assert department.name in [row["name"] for row in as_user(company_user).get("/api/departments/").json()]
+    assert category.name in [row["name"] for row in as_user(company_user).get("/api/categories/").json()]
+
+
+def test_the_list_makes_a_bounded_number_of_queries(dispatcher, submit):
+    for n in range(3):
+        submit(title=f"诉求{n}")
+    client = as_user(dispatcher)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/api/tickets/")
+    for n in range(12):
+        submit(title=f"更多诉求{n}")
+    with CaptureQueriesContext(connection) as many:
+        client.get("/api/tickets/")
+    assert len(few) == len(many) <= 4
+
+
+def test_the_openapi_schema_and_its_docs_are_served(client, db):
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"/api/tickets/{reference}/" in schema.content
+    assert client.get("/api/docs/").status_code == 200
