@@ -1,12 +1,22 @@
 """The leadership report (DESIGN.md §5): every figure computed in the database.
 
 Over the tickets **submitted** with a local (Asia/Shanghai) date in ``[start, end]`` (both ends
-included, and not after ``as_of``), evaluated at the moment ``as_of`` (default: now). Every fact about
-a ticket "at as_of" is read from its append-only ``TicketEvent`` timeline (and, for signings, its
-``Assignment`` rows), never from the ticket's current fields, so a past ``as_of`` gives the figures as
-they were then, and ``as_of=now`` gives the figures the current fields give (but for the rating: a
-ticket reopened and then auto-closed has ``rating = "no_answer"`` while its latest rating is the
-不满意 of the reopening, which is the one §5 counts).
+included), evaluated at a moment ``as_of``. Two ways to the same facts about each ticket:
+
+* **now** (``as_of`` omitted): the ticket's report-fact columns (``last_department``,
+  ``first_resolved_on_time``, ``handling_working_days``, ``latest_rating``, ``was_returned``,
+  ``was_reopened``, ``signings``, ``signings_on_time``, with ``status``, ``supervision_level``,
+  ``due_date``, ``first_assigned_at``, ``first_resolved_at``), kept by the ticket's transitions in
+  the same save as the state they summarise, and read through the covering index
+  ``ticket_report_facts`` (an index-only scan on PostgreSQL);
+* **a given moment** (``as_of`` a datetime or date, even one after the last event): replayed from
+  the append-only ``TicketEvent`` timeline (and, for signings, the ``Assignment`` rows), so a past
+  ``as_of`` gives the figures as they were then. Exact, but each fact is a correlated subquery per
+  ticket: seconds for a month, minutes for a year of a million-ticket database.
+
+Tests hold the two to each other on every hand-built data set; ``current_facts_disagreeing()``
+(``manage.py report_facts``) checks stored facts against the timeline, ``store_current_facts()``
+rewrites them, ``recount_handling_days()`` follows a change of the working calendar.
 
 API
 ---
@@ -23,6 +33,9 @@ API
 ``assignments_for(figure, **same_args)``
     The ``Assignment`` rows behind ``signings`` / ``signed_on_time`` (the response rate counts
     signings, not tickets).
+``dashboard(**same_args)``
+    Everything the dashboard shows (figures, ranking, category / district / industry / month
+    breakdowns) in one database snapshot.
 ``ticket_facts(**same_args)``
     The per-ticket facts queryset the figures are aggregated from (``r_*`` annotations), for
     exports and for checking a figure ticket by ticket.
@@ -69,28 +82,15 @@ and ``n`` the number of days from Monday 1970-01-05 to ``d`` (``date - date`` on
 ``julianday`` on SQLite), and the two CalendarDay counts are one correlated subquery. A year with no
 stored calendar has no CalendarDay rows, so it counts Monday–Friday, as ``tickets.workdays`` does.
 
-Queries: a fixed number, whatever the data (above), plus on PostgreSQL one ``SET LOCAL jit = off``
-before each report or breakdown query (see ``_without_jit``). ``report()`` aggregates over a derived
-table ``SELECT DISTINCT pk, <facts> FROM ticket WHERE submitted_at in period``, so each correlated
-subquery runs once per ticket. ``breakdown()`` is one GROUP BY query over the tickets, in which each
-aggregate repeats the facts it uses as inline subqueries (Django cannot GROUP BY over a derived
-table), so it costs a few times more per ticket. Measured on PostgreSQL 15 with 20,000 tickets
-(~6 events each) over a year: report 0.6 s, a breakdown 1.9 s; one month (~1,600 tickets): 0.1 s
-and 0.25–0.35 s.
+Queries: a fixed number, whatever the data (above). Replaying the timeline adds, on PostgreSQL,
+one ``SET LOCAL jit = off`` before each query (see ``_without_jit``); ``report()`` then aggregates
+over a derived table ``SELECT DISTINCT pk, <facts> …`` so that each correlated subquery runs once per
+ticket. ``dashboard()`` reads everything the dashboard shows in one snapshot (five grouped queries
+and four label queries).
 
-Indexes that help:
-
-* ``ticket.submitted_at`` (exists) — the period filter;
-* ``ticketevent (ticket_id, created_at)`` (exists: ``event_ticket_created``) and the FK index on
-  ``ticketevent.ticket_id`` — every "first / last event of kinds K by as_of" subquery is a short scan
-  of one ticket's timeline. ``(ticket_id, kind, created_at)`` would make them exact look-ups; it
-  measured no faster with ~6 events per ticket, so only worth adding if timelines grow long;
-* ``assignment.ticket_id`` (exists, FK) — the two signing counts;
-* ``calendarday.date`` (exists, unique) — the working-day correction.
-
-The remaining cost is per-ticket subquery overhead, not a missing index. If breakdowns over tens of
-thousands of tickets must be faster, the way on is to store the per-ticket facts (a table kept by
-the services, or a materialized view), not more indexes.
+Indexes: ``ticket_report_facts`` (``submitted_at`` INCLUDE every fact column above, and the
+category, company and department) for "now"; for the replay ``event_ticket_created`` (``ticketevent
+(ticket_id, created_at)``), the FK index ``assignment.ticket_id`` and ``calendarday.date``.
 """
 
 import datetime
@@ -313,6 +313,13 @@ def _derived_event_facts():
     }
 
 
+def _replayed(tickets, as_of):
+    """`tickets` with every fact at as_of replayed from their timelines (r_* annotations)."""
+    return (
+        tickets.annotate(**_event_facts(as_of)).annotate(r_calendar=_calendar_correction()).annotate(**_derived_event_facts())
+    )
+
+
 def _current_facts():
     """The same facts now, read from the ticket's own columns (kept by its transitions)."""
     return {
@@ -461,12 +468,7 @@ class _Scope:
             facts = _current_facts()
             tickets = self.tickets().annotate(**facts) if selected else self.tickets().alias(**facts)
         else:
-            tickets = (
-                self.tickets()
-                .annotate(**_event_facts(self.as_of))
-                .annotate(r_calendar=_calendar_correction())
-                .annotate(**_derived_event_facts())
-            )
+            tickets = _replayed(self.tickets(), self.as_of)
         if self.department is not None:
             tickets = tickets.filter(r_department=self.department)
         return tickets.order_by()
@@ -710,10 +712,11 @@ def assignments_for(figure, **args):
 
 
 def ticket_facts(**args):
-    """The per-ticket facts at as_of the figures are computed from: r_status, r_assigned_on,
-    r_resolved_on, r_resolve_due, r_due, r_rating, r_returned, r_reopened, r_supervision,
-    r_department, r_signings, r_signings_on_time, r_calendar (the working-day correction) and
-    r_handling_days (None unless resolved at least once by as_of)."""
+    """The per-ticket facts the figures are aggregated from, as r_* annotations: r_status,
+    r_assigned_on, r_resolved_on, r_on_time, r_due, r_rating, r_returned, r_reopened,
+    r_supervision, r_department, r_signings, r_signings_on_time and r_handling_days (None unless
+    resolved at least once). Replaying the timeline adds its intermediate facts (r_resolve_due,
+    r_calendar)."""
     return _Scope(**args).facts()
 
 
@@ -753,14 +756,7 @@ def store_current_facts(tickets=None):
     timelines, in one statement: for tickets recorded before the columns existed (the migration
     that added them calls this), or to repair them. The transitions keep them afterwards."""
     tickets = Ticket.objects.all() if tickets is None else tickets
-    now = timezone.now()
-    facts = (
-        tickets.order_by()
-        .annotate(**_event_facts(now))
-        .annotate(r_calendar=_calendar_correction())
-        .annotate(**_derived_event_facts())
-        .values(*STORED_FACTS.values(), r_ticket=F("pk"))
-    )
+    facts = _replayed(tickets.order_by(), timezone.now()).values(*STORED_FACTS.values(), r_ticket=F("pk"))
     columns = {column: f"f.{fact}" for column, fact in STORED_FACTS.items()}
     columns["latest_rating"] = "COALESCE(f.r_rating, '')"
     return _update_tickets_from(facts, columns)
@@ -771,12 +767,8 @@ def current_facts_disagreeing(tickets=None):
     timelines give now: none, as long as every change goes through the transitions. For
     `manage.py report_facts --check` and the benchmark; store_current_facts() repairs them."""
     tickets = Ticket.objects.all() if tickets is None else tickets
-    facts = (
-        tickets.order_by()
-        .annotate(**_event_facts(timezone.now()))
-        .annotate(r_calendar=_calendar_correction())
-        .annotate(**_derived_event_facts())
-        .annotate(r_rating_or_blank=Coalesce("r_rating", Value(""), output_field=TextField()))
+    facts = _replayed(tickets.order_by(), timezone.now()).annotate(
+        r_rating_or_blank=Coalesce("r_rating", Value(""), output_field=TextField())
     )
     differences = []
     for column, fact in STORED_FACTS.items():
