@@ -12,7 +12,11 @@ from . import selectors
 from .models import Category, Status, SupervisionLevel, Ticket, TicketEvent
 
 
-class Page(pagination.PageNumberPagination):
+class Page(pagination.CursorPagination):
+    """Newest first, by cursor: no COUNT over everything the caller may see (a dispatcher sees
+    every ticket), and a platform walking the pages misses nothing while new tickets arrive."""
+
+    ordering = ("-submitted_at", "-id")
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
