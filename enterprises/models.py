@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .validators import normalize_credit_code, validate_credit_code
@@ -225,10 +226,25 @@ class User(AbstractUser):
     def is_leader(self):
         return self.role == self.Role.LEADER
 
+    @property
+    def oversees_deadlines(self):
+        """Dispatch and supervision: they decide extension requests and work the supervision board."""
+        return self.is_dispatcher or self.is_supervisor
+
+    @property
+    def can_submit(self):
+        """Companies, their liaison officials, and dispatch taking a hotline call."""
+        return self.is_company or self.is_liaison or self.is_dispatcher
+
     def speaks_for(self, enterprise_id):
         """May this user speak for the company (submit, confirm, reopen on its behalf)?"""
         if self.role == self.Role.COMPANY:
             return self.enterprise_id == enterprise_id
         if self.role == self.Role.LIAISON:
-            return self.liaison_enterprises.filter(pk=enterprise_id).exists()
+            return enterprise_id in self._liaison_enterprise_ids
         return False
+
+    @cached_property
+    def _liaison_enterprise_ids(self):
+        # Read once per user object (one request): a detail page asks several times.
+        return set(self.liaison_enterprises.values_list("pk", flat=True))

@@ -236,3 +236,10 @@ def test_createsuperuser_makes_an_administrator(db):
     from enterprises.models import User
 
     assert User.objects.get(username="root").role == User.Role.ADMIN
+
+
+def test_a_liaison_reads_its_companies_once_however_often_asked(liaison, enterprise, other_enterprise, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert liaison.speaks_for(enterprise.pk)
+        assert not liaison.speaks_for(other_enterprise.pk)
+        assert liaison.speaks_for(enterprise.pk)

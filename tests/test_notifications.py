@@ -212,3 +212,11 @@ def test_a_former_liaison_still_linked_to_the_company_is_not_told(company_user, 
     User.objects.filter(pk=liaison.pk).update(role=User.Role.DISPATCHER)
     assert liaison.pk not in {u.pk for u in notifications.company_side(resolved_ticket.enterprise_id)}
     assert company_user.pk in {u.pk for u in notifications.company_side(resolved_ticket.enterprise_id)}
+
+
+def test_mark_all_read_says_how_many_in_the_right_number(company_user, client, assigned_ticket):
+    client.force_login(company_user)
+    Notification.objects.filter(recipient=company_user).delete()
+    Notification.objects.create(recipient=company_user, ticket=assigned_ticket, kind=Notification.Kind.ASSIGNED, subject="x")
+    response = client.post(reverse("notification_read_all"), follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "1 notification marked as read." in response.content.decode()

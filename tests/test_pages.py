@@ -1,6 +1,8 @@
 """Every page, as each role sees it: scoping (404 for what you may not see), the actions
 offered, form errors shown with nothing saved, and bounded query counts."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -233,7 +235,54 @@ def test_assign_form_preselects_category_department(as_user, dispatcher, ticket,
 
 def test_leader_is_offered_no_actions(as_user, leader, in_progress_ticket):
     response = as_user(leader).get(detail_url(in_progress_ticket))
-    assert response.context["actions"] == set()
+    assert response.context["panels"] == []
+    assert 'id="actions"' not in response.content.decode()
+
+
+def test_an_action_the_page_does_not_offer_is_refused_without_validating_a_form(as_user, company_user, ticket):
+    response = as_user(company_user).post(action_url(ticket, "assign"), {})
+    assert response.status_code == 302
+    assert Ticket.objects.get(pk=ticket.pk).status == Status.SUBMITTED
+    body = as_user(company_user).get(detail_url(ticket)).content.decode()
+    assert "此操作对该诉求当前不可用" in body
+
+
+def test_a_refusal_of_the_input_by_the_service_keeps_the_form_and_what_was_typed(as_user, department_user, in_progress_ticket):
+    too_early = in_progress_ticket.due_date.isoformat()
+    response = as_user(department_user).post(
+        action_url(in_progress_ticket, "request_extension"), {"requested_due_date": too_early, "reason": "需要会签"}
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "申请的办理期限须晚于当前办理期限" in body and "需要会签" in body
+    assert not in_progress_ticket.extension_requests.exists()
+
+
+def test_extension_decision_does_not_redirect_to_another_site(as_user, dispatcher, department_user, in_progress_ticket):
+    request = services.extension_request(
+        ticket=in_progress_ticket, by=department_user, requested_due_date=in_progress_ticket.due_date + datetime.timedelta(days=10), reason="会签"
+    )
+    response = as_user(dispatcher).post(
+        reverse("extension_decide", args=[request.pk]), {"decision": "refuse", "note": "", "next": "https://evil.example/"}
+    )
+    assert response.status_code == 302 and response["Location"] == detail_url(in_progress_ticket)
+    request.refresh_from_db()
+    assert request.state == "pending"
+
+
+def test_dispatcher_menu_links_to_the_supervision_board(as_user, dispatcher):
+    assert reverse("supervision_board") in as_user(dispatcher).get(reverse("ticket_list")).content.decode()
+
+
+def test_attachment_help_follows_the_language_of_the_request(db):
+    from django.utils import translation
+
+    from tickets.forms import ResolveForm
+
+    with translation.override("en"):
+        assert str(ResolveForm().fields["files"].help_text).startswith("Up to 5 files")
+    with translation.override("zh-hans"):
+        assert not str(ResolveForm().fields["files"].help_text).startswith("Up to")
 
 
 def test_leader_cannot_post_an_action(as_user, leader, in_progress_ticket):

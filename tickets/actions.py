@@ -50,7 +50,7 @@ ACTIONS = [
     ),
     TicketAction(
         "reject", _("Do not accept (out of scope or duplicate)"), _("Do not accept"), "danger",
-        _form(forms.RejectForm, needs_ticket=True, needs_user=True),
+        _form(forms.RejectForm, needs_user=True),
         lambda t, u, d: services.ticket_reject(ticket=t, by=u, reason=d["reason"], duplicate_of=d["duplicate_of"]),
         _("The ticket was not accepted; the company will see your reason."),
     ),
@@ -71,7 +71,7 @@ ACTIONS = [
     ),
     TicketAction(
         "request_extension", _("Ask for more time"), _("Request extension"), "",
-        _form(forms.ExtensionRequestForm, needs_ticket=True),
+        _form(forms.ExtensionRequestForm),
         lambda t, u, d: services.extension_request(ticket=t, by=u, requested_due_date=d["requested_due_date"], reason=d["reason"]),
         _("Extension requested. The dispatch office will decide."),
     ),

@@ -4,9 +4,10 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Department, Enterprise
@@ -19,6 +20,14 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+def _attachment_help():
+    return gettext("Up to %(count)s files, %(size)s MB each: %(types)s") % {
+        "count": settings.ATTACHMENT_MAX_FILES,
+        "size": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+        "types": ", ".join(settings.ATTACHMENT_ALLOWED_EXTENSIONS),
+    }
+
+
 class MultipleFileField(forms.FileField):
     """Several files in one field, each checked against the accepted types and size."""
 
@@ -26,15 +35,8 @@ class MultipleFileField(forms.FileField):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(f".{e}" for e in settings.ATTACHMENT_ALLOWED_EXTENSIONS)}))
         kwargs.setdefault("required", False)
         kwargs.setdefault("label", _("Attachments"))
-        kwargs.setdefault(
-            "help_text",
-            _("Up to %(count)s files, %(size)s MB each: %(types)s")
-            % {
-                "count": settings.ATTACHMENT_MAX_FILES,
-                "size": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
-                "types": ", ".join(settings.ATTACHMENT_ALLOWED_EXTENSIONS),
-            },
-        )
+        # Lazy: the fields are built at import, the text must follow each request's language.
+        kwargs.setdefault("help_text", lazy(_attachment_help, str)())
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -54,8 +56,8 @@ class TicketSubmitForm(forms.ModelForm):
         model = Ticket
         fields = ["enterprise", "category", "title", "description", "priority", "channel", "contact_name", "contact_phone"]
         widgets = {
-            "title": forms.TextInput(attrs={"maxlength": 100, "placeholder": _("One line: what is the problem?")}),
-            "description": forms.Textarea(attrs={"rows": 7, "maxlength": 5000, "placeholder": _("What happened, since when, what you have tried, what you need.")}),
+            "title": forms.TextInput(attrs={"placeholder": _("One line: what is the problem?")}),
+            "description": forms.Textarea(attrs={"rows": 7, "placeholder": _("What happened, since when, what you have tried, what you need.")}),
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -63,8 +65,6 @@ class TicketSubmitForm(forms.ModelForm):
         self.user = user
         self.fields["category"].queryset = Category.objects.filter(is_active=True)
         self.fields["category"].empty_label = _("— choose —")
-        self.fields["title"].max_length = 100
-        self.fields["description"].max_length = 5000
         if user.is_company:
             del self.fields["enterprise"]
             del self.fields["channel"]
@@ -91,12 +91,6 @@ class AssignForm(forms.Form):
     )
     note = forms.CharField(label=_("Instructions to the department"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def clean_due_date(self):
-        due_date = self.cleaned_data.get("due_date")
-        if due_date and due_date < timezone.localdate():
-            raise ValidationError(_("The due date cannot be in the past."))
-        return due_date
-
 
 class RejectForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
@@ -104,9 +98,9 @@ class RejectForm(forms.Form):
         label=_("Duplicate of (reference)"), required=False, max_length=20, help_text=_("e.g. QY-2026-000123, if this repeats an earlier ticket.")
     )
 
-    def __init__(self, *args, user=None, ticket=None, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user, self.ticket = user, ticket
+        self.user = user
 
     def clean_duplicate_of(self):
         reference = self.cleaned_data.get("duplicate_of", "").strip().upper()
@@ -115,8 +109,6 @@ class RejectForm(forms.Form):
         original = Ticket.objects.visible_to(self.user).filter(reference=reference).first()
         if original is None:
             raise ValidationError(_("No ticket with reference %(ref)s.") % {"ref": reference})
-        if self.ticket is not None and original.pk == self.ticket.pk:
-            raise ValidationError(_("A ticket cannot duplicate itself."))
         return original
 
 
@@ -146,37 +138,15 @@ class CommentForm(forms.Form):
     text = forms.CharField(label=_("Progress note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     files = MultipleFileField()
 
-    def clean(self):
-        cleaned = super().clean()
-        if not (cleaned.get("text") or "").strip() and not cleaned.get("files") and not self.errors:
-            raise ValidationError(_("Write a note or attach a file."))
-        return cleaned
-
 
 class ExtensionRequestForm(forms.Form):
     requested_due_date = forms.DateField(label=_("New due date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reason = forms.CharField(label=_("Why more time is needed"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, ticket=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.ticket = ticket
-
-    def clean_requested_due_date(self):
-        date = self.cleaned_data["requested_due_date"]
-        if self.ticket is not None and self.ticket.due_date and date <= self.ticket.due_date:
-            raise ValidationError(_("The new due date must be later than the current one (%(date)s).") % {"date": self.ticket.due_date})
-        return date
-
 
 class ExtensionDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("refuse", _("Refuse"))], label=_("Decision"))
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("decision") == "refuse" and not (cleaned.get("note") or "").strip():
-            self.add_error("note", _("Say why the extension is refused."))
-        return cleaned
 
 
 class SuperviseForm(forms.Form):

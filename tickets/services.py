@@ -544,7 +544,7 @@ def extension_request(*, ticket, by, requested_due_date, reason, at=None):
 def extension_decide(*, request, by, approve, note="", at=None):
     """Dispatch or supervision approves (the due date moves) or refuses an extension."""
     at = at or timezone.now()
-    if not (by.is_dispatcher or by.is_supervisor):
+    if not by.oversees_deadlines:
         raise ActionRefused(_("Only the dispatch or supervision office decides extension requests."), code="forbidden")
     if not approve:
         note = _require_text(note, _("Say why the extension is refused."))

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from enterprises.models import Enterprise
@@ -125,13 +126,9 @@ def ticket_list(request):
     )
 
 
-def _can_submit(user):
-    return user.is_company or user.is_liaison or user.is_dispatcher
-
-
 @login_required
 def ticket_new(request):
-    _require(_can_submit(request.user))
+    _require(request.user.can_submit)
     posted = request.method == "POST"
     form = forms.TicketSubmitForm(request.POST if posted else None, request.FILES if posted else None, user=request.user)
     if posted and form.is_valid():
@@ -195,16 +192,13 @@ def _action_panels(ticket, user, allowed, bound=None):
 def _detail_context(request, ticket, bound=None):
     user = request.user
     actions = services.available_actions(ticket, user)
-    can_decide = user.is_dispatcher or user.is_supervisor
     return {
         "ticket": ticket,
-        "actions": actions,
         "panels": _action_panels(ticket, user, actions, bound),
         "open_action": bound[0] if bound else None,
         "events": ticket.events.all(),
         "extension_requests": ticket.extension_requests.all(),
-        "can_decide_extensions": can_decide,
-        "decision_form": forms.ExtensionDecisionForm(),
+        "can_decide_extensions": user.oversees_deadlines,
         "today": timezone.localdate(),
         "overdue": ticket.is_overdue(),
         "unsigned_late": ticket.is_unsigned_late(),
@@ -231,15 +225,24 @@ def ticket_action(request, reference, action):
     spec = ticket_actions.BY_NAME.get(action)
     if spec is None:
         raise Http404(_("No such action."))
+    if action not in services.available_actions(ticket, request.user):
+        # A page left open while the ticket moved on, or an action that is not this user's:
+        # say so, rather than validate a form the page does not offer.
+        messages.error(request, _("This action is not available on this ticket now."))
+        return redirect("ticket_detail", reference=reference)
     form = ticket_actions.bound_form(spec, request, ticket)
     if form is None or form.is_valid():
         try:
             spec.run(ticket, request.user, form.cleaned_data if form is not None else {})
         except services.ActionRefused as refused:
-            messages.error(request, refused.message)
+            if refused.code != "invalid" or form is None:
+                messages.error(request, refused.message)
+                return redirect("ticket_detail", reference=reference)
+            # The service's own check of the input: show it on the form, keeping what was typed.
+            form.add_error(None, refused.message)
         else:
             messages.success(request, spec.done)
-        return redirect("ticket_detail", reference=reference)
+            return redirect("ticket_detail", reference=reference)
     messages.error(request, _("Please correct the errors below; nothing was saved."))
     context = _detail_context(request, ticket, bound=(action, form))
     return render(request, "tickets/ticket_detail.html", context, status=400)
@@ -257,7 +260,7 @@ def extension_decide(request, pk):
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-        return redirect(request.POST.get("next") or reverse("ticket_detail", args=[reference]))
+        return redirect(_safe_next(request) or reverse("ticket_detail", args=[reference]))
     approve = form.cleaned_data["decision"] == "approve"
     try:
         services.extension_decide(request=request_obj, by=request.user, approve=approve, note=form.cleaned_data["note"])
@@ -309,7 +312,7 @@ def department_inbox(request):
 
 @login_required
 def supervision_board(request):
-    _require(request.user.is_supervisor or request.user.is_dispatcher)
+    _require(request.user.oversees_deadlines)
     board = selectors.supervision_board(request.user)
     limit = 100
     return render(
@@ -323,7 +326,6 @@ def supervision_board(request):
                 ("supervised", _("Under supervision"), board["supervised"][:limit]),
             ],
             "extensions": selectors.pending_extensions(request.user)[:limit],
-            "decision_form": forms.ExtensionDecisionForm(),
             "today": board["today"],
             "limit": limit,
         },
@@ -374,5 +376,7 @@ def notification_open(request, pk):
 @require_POST
 def notification_read_all(request):
     count = Notification.objects.filter(recipient=request.user).unread().update(read_at=timezone.now())
-    messages.success(request, _("%(count)s notifications marked as read.") % {"count": count})
+    messages.success(
+        request, ngettext("%(count)s notification marked as read.", "%(count)s notifications marked as read.", count) % {"count": count}
+    )
     return redirect("notification_list")
