@@ -272,6 +272,21 @@ def test_others_cannot_submit_for_a_company(role, submit, user_for, enterprise):
     assert not TicketEvent.objects.exists()
 
 
+def test_an_inactive_category_takes_no_new_problems(submit, category):
+    category.is_active = False
+    category.save()
+    assert_refused("invalid", submit)
+    assert not Ticket.objects.exists()
+
+
+def test_a_description_over_5000_characters_is_refused_by_the_service(submit):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        submit(description="长" * 5001)
+    assert not Ticket.objects.exists()
+
+
 # --------------------------------------------------------------------------------------------
 # assign
 # --------------------------------------------------------------------------------------------

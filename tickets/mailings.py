@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from enterprises.models import Enterprise, User
 
 from . import notifications, workdays
-from .models import HANDLING_STATUSES, CaseHistoryMailing, DepartmentDigest, Notification, Ticket
+from .models import AT_RISK_WORKING_DAYS, HANDLING_STATUSES, CaseHistoryMailing, DepartmentDigest, Notification, Ticket
 
 _CHUNK = 200
 logger = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def send_department_digests(now=None):
     working days. Departments with nothing due get nothing."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    horizon = workdays.add_working_days(today, 2)
+    horizon = workdays.add_working_days(today, AT_RISK_WORKING_DAYS)
     due = (
         Ticket.objects.filter(status__in=HANDLING_STATUSES, due_date__lte=horizon)
         .select_related("enterprise")

@@ -11,6 +11,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -176,6 +177,9 @@ class Rating(models.TextChoices):
 
 OPEN_STATUSES = (Status.SUBMITTED, Status.ASSIGNED, Status.IN_PROGRESS, Status.RESOLVED)
 HANDLING_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS)
+# "Due within two working days": what the supervision board and the departments' daily digest
+# show as at risk (their texts say "two"). The sweep's own "due soon" reminder has its setting.
+AT_RISK_WORKING_DAYS = 2
 
 
 class TicketQuerySet(models.QuerySet):
@@ -234,7 +238,8 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("company"))
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("category"))
     title = models.CharField(_("title"), max_length=100)
-    description = models.TextField(_("description"), max_length=5000)
+    # TextField's max_length only shapes forms: the validator makes full_clean (every service) enforce it.
+    description = models.TextField(_("description"), max_length=5000, validators=[MaxLengthValidator(5000)])
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
     submitted_by = models.ForeignKey(

@@ -8,7 +8,9 @@ from enterprises.models import Enterprise
 
 from . import workdays
 from .models import (
+    AT_RISK_WORKING_DAYS,
     HANDLING_STATUSES,
+    OPEN_STATUSES,
     Attachment,
     ExtensionRequest,
     Priority,
@@ -88,14 +90,14 @@ def supervision_board(user, today=None):
     """What the supervision office chases: overdue, due soon, unsigned past the response time,
     and every open ticket already under a yellow or red card."""
     today = today or timezone.localdate()
-    soon = workdays.add_working_days(today, 2)
+    soon = workdays.add_working_days(today, AT_RISK_WORKING_DAYS)
     handling = Ticket.objects.visible_to(user).filter(status__in=HANDLING_STATUSES).select_related(*_LIST_RELATED)
     return {
-        "overdue": handling.filter(due_date__lt=today).order_by("due_date", "id"),
+        "overdue": handling.overdue(today).order_by("due_date", "id"),
         "at_risk": handling.filter(due_date__gte=today, due_date__lte=soon).order_by("due_date", "id"),
         "unsigned": handling.filter(status=Status.ASSIGNED, response_due_date__lt=today).order_by("response_due_date", "id"),
         "supervised": Ticket.objects.visible_to(user)
-        .filter(status__in=(*HANDLING_STATUSES, Status.RESOLVED, Status.SUBMITTED))
+        .filter(status__in=OPEN_STATUSES)
         .exclude(supervision_level=SupervisionLevel.NONE)
         .select_related(*_LIST_RELATED)
         .annotate(supervision_rank=SUPERVISION_RANK)
@@ -145,7 +147,7 @@ def enterprise_list(user, query=None):
     if query:
         enterprises = enterprises.filter(Q(name__icontains=query) | Q(credit_code__icontains=query))
     # Counts from a correlated subquery over the visible tickets only.
-    open_count = visible.filter(enterprise=OuterRef("pk"), status__in=(Status.SUBMITTED, *HANDLING_STATUSES, Status.RESOLVED))
+    open_count = visible.filter(enterprise=OuterRef("pk"), status__in=OPEN_STATUSES)
     return enterprises.annotate(
         ticket_count=Count("tickets", filter=Q(tickets__in=visible), distinct=True),
         has_open=Exists(open_count),
@@ -179,7 +181,7 @@ def enterprise_case_file(user, enterprise_pk):
         "timeline": timeline,
         "counts": counts,
         "total": sum(counts.values()),
-        "open": sum(n for s, n in counts.items() if s in (Status.SUBMITTED, *HANDLING_STATUSES, Status.RESOLVED)),
+        "open": sum(n for s, n in counts.items() if s in OPEN_STATUSES),
         "overdue": tickets.overdue(timezone.localdate()).count(),
         "satisfied": rated.filter(rating__in=("satisfied", "basically_satisfied")).count(),
         "rated": rated.count(),

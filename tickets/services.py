@@ -20,6 +20,8 @@ from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from . import notifications
 from .models import (
+    HANDLING_STATUSES,
+    OPEN_STATUSES,
     Assignment,
     Notification,
     Attachment,
@@ -51,7 +53,7 @@ class ActionRefused(Exception):
 def _locked(ticket):
     """The ticket's current row, locked until the transaction ends (PostgreSQL row lock; the
     fsm state check on save guards SQLite, which has no row locks)."""
-    return Ticket.objects.select_for_update().select_related("category", "enterprise").get(pk=ticket.pk)
+    return Ticket.objects.select_for_update(of=("self",)).select_related("category", "enterprise", "last_department").get(pk=ticket.pk)
 
 
 def _check(ticket, method_name, user):
@@ -187,6 +189,8 @@ def ticket_submit(*, by, enterprise, category, title, description, priority, cha
     """A company (or its liaison, or dispatch taking a hotline call) raises a problem."""
     if not (by.speaks_for(enterprise.pk) or by.is_dispatcher):
         raise ActionRefused(_("You cannot submit a problem for this company."), code="forbidden")
+    if not category.is_active:
+        raise ActionRefused(_("This category no longer takes new problems; choose another."), code="invalid")
     if channel is None:
         channel = "liaison" if by.is_liaison else "hotline" if by.is_dispatcher else "web"
     validate_uploads(files)
@@ -239,8 +243,9 @@ def _withdraw_pending_extensions(ticket, at, reason):
         )
 
 
-def _current_assignment(ticket):
-    return ticket.assignments.filter(ended_at__isnull=True).order_by("-assigned_at").first()
+def _open_assignments(ticket):
+    """The ticket's assignment in force (one at most: an assignment ends before the next)."""
+    return Assignment.objects.filter(ticket=ticket, ended_at__isnull=True)
 
 
 @transaction.atomic
@@ -303,9 +308,7 @@ def ticket_sign(*, ticket, by, at=None):
     """签收: the department acknowledges the ticket."""
     at = at or timezone.now()
     ticket, _event = _transition(ticket, by=by, name="sign", kind=EventKind.SIGN, at=at, kwargs={"at": at})
-    assignment = _current_assignment(ticket)
-    if assignment is not None:
-        Assignment.objects.filter(pk=assignment.pk).update(signed_at=at)
+    _open_assignments(ticket).update(signed_at=at)
     return ticket
 
 
@@ -314,8 +317,6 @@ def ticket_return(*, ticket, by, reason, at=None):
     """退回: not this department's responsibility; back to the dispatch queue."""
     reason = _require_text(reason, _("Say why this ticket is not your department's responsibility."))
     at = at or timezone.now()
-    ticket = _locked(ticket)  # the department that holds it now, not the one of a stale copy
-    department = ticket.department
     ticket, _event = _transition(
         ticket,
         by=by,
@@ -323,13 +324,14 @@ def ticket_return(*, ticket, by, reason, at=None):
         kind=EventKind.RETURN,
         note=reason,
         at=at,
-        data={"department_id": department.pk if department else None, "department": str(department or "")},
+        # The department it leaves (the transition keeps it as last_department).
+        data=lambda t: {"department_id": t.last_department_id, "department": str(t.last_department)},
         kwargs={"reason": reason, "at": at},
     )
-    ticket.assignments.filter(ended_at__isnull=True).update(ended_at=at, end_reason=Assignment.EndReason.RETURNED)
+    _open_assignments(ticket).update(ended_at=at, end_reason=Assignment.EndReason.RETURNED)
     _withdraw_pending_extensions(ticket, at, _("Withdrawn: the ticket was returned to dispatch."))
     notifications.notify(
-        Notification.Kind.RETURNED, ticket, notifications.role_members("dispatcher"), by=by, at=at, note=reason, department=str(department or "")
+        Notification.Kind.RETURNED, ticket, notifications.role_members("dispatcher"), by=by, at=at, note=reason, department=str(ticket.last_department)
     )
     return ticket
 
@@ -392,7 +394,7 @@ def ticket_reopen(*, ticket, by, comment, at=None):
         data=lambda t: {"rating": Rating.DISSATISFIED, "due_date": t.due_date.isoformat()},
         kwargs={"comment": comment, "at": at},
     )
-    Assignment.objects.filter(ticket=ticket, ended_at__isnull=True).update(due_date=ticket.due_date)
+    _open_assignments(ticket).update(due_date=ticket.due_date)
     if ticket.supervision_level == SupervisionLevel.NONE:
         _raise_supervision(ticket, by=None, level=SupervisionLevel.YELLOW, notice=_("Reopened: the company is not satisfied."), at=at)
     notifications.notify(
@@ -478,7 +480,7 @@ def ticket_raise_supervision(*, ticket, by, level, notice, at=None):
 
 def can_comment(ticket, user):
     """Anyone who works on the ticket may add a note; leadership only reads."""
-    if ticket.status in (Status.CLOSED, Status.REJECTED):
+    if ticket.status not in OPEN_STATUSES:
         return False
     if user.sees_everything:
         return not user.is_leader
@@ -510,7 +512,7 @@ def extension_request(*, ticket, by, requested_due_date, reason, at=None):
     ticket = _locked(ticket)
     if not (by.is_department and by.department_id == ticket.department_id):
         raise ActionRefused(_("Only the department handling this ticket can ask for more time."), code="forbidden")
-    if ticket.status not in (Status.ASSIGNED, Status.IN_PROGRESS):
+    if ticket.status not in HANDLING_STATUSES:
         raise ActionRefused(_("More time can only be asked for while the ticket is being handled."), code="invalid_state")
     if requested_due_date <= ticket.due_date:
         raise ActionRefused(_("The new due date must be later than the current one (%(date)s).") % {"date": ticket.due_date}, code="invalid")
@@ -559,7 +561,7 @@ def extension_decide(*, request, by, approve, note="", at=None):
     request.refresh_from_db()
     data = {"request_id": request.pk, "from": request.current_due_date.isoformat(), "to": request.requested_due_date.isoformat()}
     if approve:
-        if ticket.status not in (Status.ASSIGNED, Status.IN_PROGRESS):
+        if ticket.status not in HANDLING_STATUSES:
             raise ActionRefused(_("The ticket is no longer being handled; the extension no longer applies."), code="invalid_state")
         if ticket.department_id != request.department_id or ticket.due_date != request.current_due_date:
             # Returned and reassigned, or reopened with a new due date, since the request was made.
@@ -569,7 +571,7 @@ def extension_decide(*, request, by, approve, note="", at=None):
             )
         ticket.due_date = request.requested_due_date
         _save(ticket)
-        Assignment.objects.filter(ticket=ticket, ended_at__isnull=True).update(due_date=request.requested_due_date)
+        _open_assignments(ticket).update(due_date=request.requested_due_date)
     _record(
         ticket,
         actor=by,
@@ -603,7 +605,7 @@ def available_actions(ticket, user):
     if (
         user.is_department
         and user.department_id == ticket.department_id
-        and ticket.status in (Status.ASSIGNED, Status.IN_PROGRESS)
+        and ticket.status in HANDLING_STATUSES
         # extension_requests is prefetched on the detail page: no extra query there.
         and not any(r.state == ExtensionRequest.State.PENDING for r in ticket.extension_requests.all())
     ):
