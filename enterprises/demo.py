@@ -17,6 +17,7 @@ import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import F
@@ -29,7 +30,6 @@ from tickets.models import Category, ExtensionRequest, Notification, Rating, SLA
 from .models import Department, District, Enterprise, Industry, User
 
 DEMO_PASSWORD = "Demo-pass-2026"
-AUTO_CLOSE_WORKING_DAYS = 7  # the demo's "no answer" tickets are closed this many working days after resolution
 HISTORY_WORKING_DAYS = 205  # about ten months
 
 # --------------------------------------------------------------------------------------------
@@ -681,7 +681,7 @@ def _sign_and_notes(plan, rng, sla, notes, budget):
 
 def _closing(plan, rng, story):
     if story.scenario == "auto_closed":
-        plan.then("auto_close", AUTO_CLOSE_WORKING_DAYS)
+        plan.then("auto_close", settings.AUTO_CLOSE_AFTER_WORKING_DAYS)
     else:
         plan.then("confirm", rng.randint(1, 4), rating=story.rating)
 
@@ -745,7 +745,7 @@ def plan_story(story, rng, sla, dept_notes):
         _place_in_history(plan, rng, earliest_start=resolution_days + 20)
     elif scenario == "resolved":
         _handle(plan, rng, sla, notes=notes)
-        plan.start_ago = plan.span + rng.randint(1, AUTO_CLOSE_WORKING_DAYS - 2)
+        plan.start_ago = plan.span + rng.randint(1, settings.AUTO_CLOSE_AFTER_WORKING_DAYS - 2)
     elif scenario == "reopened_then_resolved":
         _handle(plan, rng, sla)
         plan.steps[-1].kw["result"] = story.first_result
@@ -769,7 +769,11 @@ def plan_story(story, rng, sla, dept_notes):
         _sign_and_notes(plan, rng, sla, notes, held - 1)
         plan.start_ago = assign_gap + held
     elif scenario in ("overdue", "yellow", "red", "extension_refused"):
-        overdue_by = {"overdue": (2, 6), "yellow": (5, 9), "red": (15, 22), "extension_refused": (7, 10)}[scenario]
+        # Working days overdue, as the sweep would see them: below the red-card threshold for the
+        # ones that stay yellow (the sweep cards every overdue ticket yellow and raises it to red
+        # at SUPERVISION_RED_AFTER_WORKING_DAYS), so the first sweep keeps the story as told.
+        below_red = settings.SUPERVISION_RED_AFTER_WORKING_DAYS - 1
+        overdue_by = {"overdue": (1, below_red), "yellow": (3, below_red), "red": (15, 22), "extension_refused": (3, below_red)}[scenario]
         overdue_by = rng.randint(*overdue_by)
         assign_gap = rng.randint(0, 1)
         plan.then("assign", assign_gap)
@@ -1136,7 +1140,7 @@ class _Builder:
         return services.ticket_reopen(ticket=ticket, by=self.company_side(plan), comment=plan.story.reopen, at=at)
 
     def do_auto_close(self, ticket, plan, at):
-        return services.ticket_auto_close(ticket=ticket, at=at, working_days=AUTO_CLOSE_WORKING_DAYS)
+        return services.ticket_auto_close(ticket=ticket, at=at, working_days=settings.AUTO_CLOSE_AFTER_WORKING_DAYS)
 
     def do_reject(self, ticket, plan, at, reason=None):
         duplicate_of = None

@@ -129,6 +129,17 @@ def test_overdue_late_and_supervised_tickets(loaded):
     assert TicketEvent.objects.filter(kind=EventKind.SUPERVISION, actor__role=User.Role.SUPERVISOR).exists()
 
 
+def test_the_first_sweep_keeps_the_demo_story(loaded):
+    """scripts/run sweeps right after loading: it may card the plainly overdue tickets yellow, as
+    it would have done in real life, but must not turn the demo's yellow cards red."""
+    from tickets.sweep import run_sweep
+
+    yellow_before = set(Ticket.objects.filter(supervision_level=SupervisionLevel.YELLOW).values_list("pk", flat=True))
+    report = run_sweep()
+    assert report["raised_red"] == 0 and report["auto_closed"] == 0
+    assert yellow_before <= set(Ticket.objects.filter(supervision_level=SupervisionLevel.YELLOW).values_list("pk", flat=True))
+
+
 def test_reopened_and_extensions(loaded):
     reopened = Ticket.objects.filter(events__kind=EventKind.REOPEN).distinct()
     assert reopened.exists()

@@ -413,7 +413,7 @@ def ticket_auto_close(*, ticket, at=None, working_days=None):
         by=None,
         name="auto_close",
         kind=EventKind.AUTO_CLOSE,
-        note=_("No answer from the company."),
+        note=notifications.system_note("no_answer"),  # the same words, in the site's language, as the sweep's
         at=at,
         data={"working_days": working_days} if working_days else {},
         kwargs={"at": at},
