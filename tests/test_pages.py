@@ -517,3 +517,10 @@ def test_too_many_files_are_refused_on_the_form(as_user, company_user, category,
     response = _post_submit(as_user(company_user), category, files=files)
     assert response.context["form"].errors["files"]
     assert Ticket.objects.count() == 0 and Attachment.objects.count() == 0
+
+
+def test_company_list_counts_only_the_tickets_the_viewer_may_see(as_user, department_user, assigned_ticket, submit, enterprise):
+    submit(title="还没交办的诉求")  # same company, not this department's
+    companies = as_user(department_user).get(reverse("enterprise_list")).context["page"].object_list
+    row = next(e for e in companies if e.pk == enterprise.pk)
+    assert (row.ticket_count, row.has_open) == (1, True)

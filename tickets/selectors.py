@@ -1,7 +1,8 @@
 """Read queries, one per page. Each starts from `visible_to(user)` and fetches what its page
 shows in a bounded number of queries, whatever the number of tickets."""
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from enterprises.models import Enterprise
@@ -146,11 +147,13 @@ def enterprise_list(user, query=None):
     enterprises = Enterprise.objects.visible_to(user).select_related("industry", "district")
     if query:
         enterprises = enterprises.filter(Q(name__icontains=query) | Q(credit_code__icontains=query))
-    # Counts from a correlated subquery over the visible tickets only.
-    open_count = visible.filter(enterprise=OuterRef("pk"), status__in=OPEN_STATUSES)
+    # Correlated subqueries over the visible tickets: evaluated for the page's rows only, and
+    # left out of the paginator's COUNT (a JOIN + GROUP BY would aggregate every ticket twice).
+    of_company = visible.filter(enterprise=OuterRef("pk")).order_by()
+    ticket_count = of_company.values("enterprise").annotate(n=Count("pk")).values("n")
     return enterprises.annotate(
-        ticket_count=Count("tickets", filter=Q(tickets__in=visible), distinct=True),
-        has_open=Exists(open_count),
+        ticket_count=Coalesce(Subquery(ticket_count, output_field=IntegerField()), Value(0)),
+        has_open=Exists(of_company.filter(status__in=OPEN_STATUSES)),
     ).order_by("name")
 
 
