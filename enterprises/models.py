@@ -173,14 +173,16 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        # The database holds the same rule as clean(), both ways: whoever saves without
+        # full_clean (a script, the demo, a factory) cannot store a mismatched user.
         constraints = [
             models.CheckConstraint(
                 name="company_user_has_enterprise",
-                condition=~Q(role="company") | Q(enterprise__isnull=False),
+                condition=Q(role="company", enterprise__isnull=False) | (~Q(role="company") & Q(enterprise__isnull=True)),
             ),
             models.CheckConstraint(
                 name="department_user_has_department",
-                condition=~Q(role="department") | Q(department__isnull=False),
+                condition=Q(role="department", department__isnull=False) | (~Q(role="department") & Q(department__isnull=True)),
             ),
         ]
 
@@ -197,6 +199,9 @@ class User(AbstractUser):
             raise ValidationError({"enterprise": _("Only company users belong to a company.")})
         if self.role != self.Role.DEPARTMENT and self.department_id:
             raise ValidationError({"department": _("Only department staff belong to a department.")})
+        if self.role != self.Role.LIAISON and self.pk and self.liaison_enterprises.exists():
+            # Otherwise the links stay, and would silently give the access back with the role.
+            raise ValidationError({"role": _("Take this person off the companies they look after before changing the role.")})
 
     @property
     def sees_everything(self):

@@ -205,6 +205,25 @@ def test_database_refuses_company_or_department_user_without_their_organisation(
         User.objects.create(username="u", role=role)
 
 
+def test_database_refuses_a_company_on_someone_who_is_not_a_company_user(enterprise, db):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username="u", role=User.Role.DISPATCHER, enterprise=enterprise)
+
+
+def test_database_refuses_a_department_on_someone_who_is_not_department_staff(department, db):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username="u", role=User.Role.SUPERVISOR, department=department)
+
+
+def test_a_liaison_keeps_the_role_while_looking_after_companies(liaison):
+    liaison.role = User.Role.LEADER
+    with pytest.raises(ValidationError) as refused:
+        liaison.full_clean()
+    assert "role" in refused.value.message_dict
+    liaison.liaison_enterprises.clear()
+    liaison.full_clean()
+
+
 # --------------------------------------------------------------------------------------------
 # who speaks for a company
 # --------------------------------------------------------------------------------------------
