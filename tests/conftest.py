@@ -10,9 +10,7 @@ from django.utils import timezone
 from enterprises.models import User
 from tickets import services
 
-from .factories import CategoryFactory, DepartmentFactory, EnterpriseFactory, UserFactory
-
-PASSWORD = "Demo-pass-2026"
+from .factories import PASSWORD, CategoryFactory, DepartmentFactory, EnterpriseFactory, UserFactory
 
 
 def pytest_collection_modifyitems(config, items):

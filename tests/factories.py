@@ -5,6 +5,7 @@ import itertools
 import factory
 from stdnum.cn import uscc
 
+from enterprises.demo import DEMO_PASSWORD as PASSWORD  # the tests log in as a newcomer would
 from enterprises.models import Department, District, Enterprise, Industry, User
 from tickets.models import Category
 
@@ -55,11 +56,10 @@ class EnterpriseFactory(factory.django.DjangoModelFactory):
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     display_name = factory.LazyAttribute(lambda u: u.username)
-    password = factory.PostGenerationMethodCall("set_password", "Demo-pass-2026")
+    password = factory.django.Password(PASSWORD)  # hashed before the one INSERT
     role = User.Role.COMPANY
     enterprise = factory.Maybe(
         factory.LazyAttribute(lambda u: u.role == User.Role.COMPANY), factory.SubFactory(EnterpriseFactory), None
@@ -67,11 +67,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     department = factory.Maybe(
         factory.LazyAttribute(lambda u: u.role == User.Role.DEPARTMENT), factory.SubFactory(DepartmentFactory), None
     )
-
-    @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):
-        if create:
-            obj.save()
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):

@@ -8,7 +8,7 @@ from stdnum.cn import uscc
 from enterprises.models import Enterprise, User
 from enterprises.validators import validate_credit_code
 
-from .factories import DepartmentFactory, DistrictFactory, EnterpriseFactory, IndustryFactory, UserFactory
+from .factories import PASSWORD, DepartmentFactory, DistrictFactory, EnterpriseFactory, IndustryFactory, UserFactory
 
 # The example code from python-stdnum's documentation.
 VALID_CODE = "91110000600037341L"
@@ -191,7 +191,7 @@ def test_city_wide_roles_cannot_belong_to_a_department(role, department):
 
 def test_full_clean_reports_role_inconsistency(db):
     user = User(username="u", role=User.Role.DEPARTMENT)
-    user.set_password("Demo-pass-2026")
+    user.set_password(PASSWORD)
     with pytest.raises(ValidationError) as excinfo:
         user.full_clean()
     assert "department" in excinfo.value.message_dict
