@@ -13,6 +13,21 @@ from tickets import services
 from .factories import PASSWORD, CategoryFactory, DepartmentFactory, EnterpriseFactory, UserFactory
 
 
+# The named users of every role (fixtures below), by role.
+ROLE_FIXTURES = {
+    "company": "company_user",
+    "other_company": "other_company_user",
+    "liaison": "liaison",  # liaison of the ticket's company
+    "other_liaison": "other_liaison",
+    "dispatcher": "dispatcher",
+    "department": "department_user",  # staff of the department the ticket is (or will be) assigned to
+    "other_department": "other_department_user",
+    "supervisor": "supervisor",
+    "leader": "leader",
+    "admin": "admin_user",
+}
+
+
 def pytest_collection_modifyitems(config, items):
     """PostgreSQL-only tests skip on SQLite for a newcomer, but never in CI."""
     from django.conf import settings

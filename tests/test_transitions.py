@@ -31,7 +31,7 @@ from tickets.models import (
 )
 from tickets.services import ActionRefused
 
-from .conftest import local_datetime
+from .conftest import ROLE_FIXTURES, local_datetime
 from .factories import DepartmentFactory
 
 # --------------------------------------------------------------------------------------------
@@ -48,18 +48,6 @@ STATE_FIXTURES = {
 }
 STATES = list(STATE_FIXTURES)
 
-ROLE_FIXTURES = {
-    "company": "company_user",
-    "other_company": "other_company_user",
-    "liaison": "liaison",  # liaison of the ticket's company
-    "other_liaison": "other_liaison",
-    "dispatcher": "dispatcher",
-    "department": "department_user",  # staff of the department the ticket is (or will be) assigned to
-    "other_department": "other_department_user",
-    "supervisor": "supervisor",
-    "leader": "leader",
-    "admin": "admin_user",
-}
 ROLES = list(ROLE_FIXTURES)
 
 DISPATCH = {"dispatcher", "admin"}

@@ -7,21 +7,11 @@ from enterprises.models import Enterprise, User
 from tickets import services
 from tickets.models import Ticket
 
+from .conftest import ROLE_FIXTURES
 from .factories import EnterpriseFactory, UserFactory
 
 ALL_SEEING = ["dispatcher", "supervisor", "leader", "admin_user"]
-EVERY_ROLE = [
-    "company_user",
-    "other_company_user",
-    "liaison",
-    "other_liaison",
-    "dispatcher",
-    "department_user",
-    "other_department_user",
-    "supervisor",
-    "leader",
-    "admin_user",
-]
+EVERY_ROLE = list(ROLE_FIXTURES.values())
 
 
 @pytest.fixture
