@@ -7,10 +7,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tickets import exports, services, tasks
 from tickets.models import CaseFileExport, Notification, TicketEvent
@@ -134,7 +135,7 @@ def test_an_export_being_built_elsewhere_is_left_alone(company_user, ticket):
     assert (export.state, export.progress, export.xlsx.name) == (State.RUNNING, 40, "")
 
 
-def test_a_failure_is_recorded_and_shown(client, company_user, ticket, monkeypatch):
+def test_a_failure_is_recorded_and_shown(client, company_user, ticket, monkeypatch, caplog):
     def broken(data):
         raise RuntimeError("磁盘已满 disk full")
 
@@ -144,12 +145,28 @@ def test_a_failure_is_recorded_and_shown(client, company_user, ticket, monkeypat
 
     export.refresh_from_db()
     assert export.state == State.FAILED and "disk full" in export.error
+    assert "disk full" in caplog.text  # the details are in the log (and the admin) ...
     assert not export.xlsx and not export.printable
     client.force_login(company_user)
-    page = client.get(reverse("export_status", args=[export.pk])).content.decode()
-    assert "disk full" in page
+    page = client.get(reverse("export_status", args=[export.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "The export failed. Please try again" in page
+    assert "disk full" not in page and "RuntimeError" not in page  # ... never on the user's page
     assert 'http-equiv="refresh"' not in page
     assert client.get(reverse("export_xlsx", args=[export.pk])).status_code == 404
+
+
+def test_a_refusal_is_shown_in_its_own_words(client, liaison, ticket):
+    export = new_export(liaison, ticket.enterprise)
+    ticket.enterprise.liaisons.remove(liaison)
+    exports.build_case_file_export(export.pk)
+    ticket.enterprise.liaisons.add(liaison)  # the status page is shown only to those who see the company
+
+    client.force_login(liaison)
+    page = client.get(reverse("export_status", args=[export.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    with translation.override(django_settings.LANGUAGE_CODE):  # written when it was built, in the site's language
+        refusal = translation.gettext("You can no longer see this company.")
+    assert refusal in page
+    assert "ExportRefused" not in page and "The export failed" not in page
 
 
 def test_a_failure_after_the_files_were_written_leaves_no_file_and_no_done_state(company_user, ticket, monkeypatch, settings):
@@ -166,6 +183,29 @@ def test_a_failure_after_the_files_were_written_leaves_no_file_and_no_done_state
     assert not [p for p in private.rglob("*") if p.is_file()]
 
 
+def test_a_ticket_submitted_while_the_export_reads_is_left_out_whole(company_user, ticket, submit, monkeypatch):
+    """Tickets and events are two reads: a ticket submitted between them must not bring its
+    events without itself (that broke the printable page)."""
+    read_events = TicketEvent.objects.filter
+    late = []
+
+    def filter_after_a_submission(*args, **kwargs):
+        if not late:
+            late.append(submit(title="读取期间提交的诉求"))
+        return read_events(*args, **kwargs)
+
+    monkeypatch.setattr(TicketEvent.objects, "filter", filter_after_a_submission)
+    export = new_export(company_user, company_user.enterprise)
+    assert exports.build_case_file_export(export.pk) is True
+    monkeypatch.undo()
+
+    assert late
+    book = workbook_of(export)
+    assert column(book["诉求清单"]) == [ticket.reference]
+    assert set(column(book["办理记录"], 2)) == {ticket.reference}
+    assert len(column(book["办理记录"])) == TicketEvent.objects.filter(ticket=ticket).count()
+
+
 def test_query_count_does_not_grow_with_the_number_of_tickets(dispatcher, department, company_user, submit):
     def build_count():
         export = new_export(company_user, company_user.enterprise)
@@ -179,6 +219,127 @@ def test_query_count_does_not_grow_with_the_number_of_tickets(dispatcher, depart
     for n in range(12):
         services.ticket_assign(ticket=submit(title=f"更多诉求{n}"), by=dispatcher, department=department)
     assert build_count() == small
+
+
+# --- the build's lease -------------------------------------------------------------------------
+
+
+def expire_lease(export_id):
+    expired = timezone.now() - exports.BUILD_LEASE - datetime.timedelta(seconds=1)
+    CaseFileExport.objects.filter(pk=export_id).update(started_at=expired)
+
+
+def take_over(export_id):
+    """What the status page leads to once a build's lease ran out: another build claims the export
+    (and is still building it). Returns that build's lease token."""
+    expire_lease(export_id)
+    lease = exports._claim(export_id)
+    assert lease is not None
+    return lease
+
+
+def files_on_disk(settings):
+    private = Path(settings.STORAGES["default"]["OPTIONS"]["location"])
+    return sorted(p.name for p in private.rglob("*") if p.is_file())
+
+
+def test_a_build_that_lost_its_claim_and_then_fails_leaves_the_new_build_alone(company_user, ticket, monkeypatch):
+    leases = []
+
+    def stall_then_break(data):
+        leases.append(take_over(data.export.pk))
+        raise RuntimeError("worker lost its database connection")
+
+    monkeypatch.setattr(exports, "write_workbook", stall_then_break)
+    export = new_export(company_user, company_user.enterprise)
+    assert exports.build_case_file_export(export.pk) is False
+
+    export.refresh_from_db()
+    # Still the new build's: not failed, not moved on.
+    assert (export.state, export.progress, export.started_at, export.error) == (State.RUNNING, 1, leases[0], "")
+    assert export.finished_at is None
+
+
+def test_a_build_that_lost_its_claim_stops_writing(company_user, ticket, monkeypatch, settings):
+    write = exports.write_workbook
+    leases = []
+
+    def stall(data):
+        leases.append(take_over(data.export.pk))
+        return write(data)
+
+    monkeypatch.setattr(exports, "write_workbook", stall)
+    export = new_export(company_user, company_user.enterprise)
+    assert exports.build_case_file_export(export.pk) is False
+
+    export.refresh_from_db()
+    assert (export.state, export.progress, export.started_at, export.xlsx.name) == (State.RUNNING, 1, leases[0], "")
+    assert files_on_disk(settings) == []
+    assert not Notification.objects.filter(kind=Notification.Kind.EXPORT_READY).exists()
+
+
+def test_a_build_that_lost_its_claim_after_writing_its_files_does_not_mark_it_done(company_user, ticket, monkeypatch, settings):
+    set_progress = exports._set_progress
+    leases = []
+
+    def lose_the_claim_before_done(export_id, lease, progress):
+        lease = set_progress(export_id, lease, progress)
+        if progress == 90:  # the files are written; "done" comes next
+            leases.append(take_over(export_id))
+        return lease
+
+    monkeypatch.setattr(exports, "_set_progress", lose_the_claim_before_done)
+    export = new_export(company_user, company_user.enterprise)
+    assert exports.build_case_file_export(export.pk) is False
+
+    export.refresh_from_db()
+    assert (export.state, export.progress, export.started_at, export.xlsx.name) == (State.RUNNING, 1, leases[0], "")
+    assert files_on_disk(settings) == []
+    assert not Notification.objects.filter(kind=Notification.Kind.EXPORT_READY).exists()
+
+
+def test_the_build_that_took_over_finishes_the_export(company_user, ticket, monkeypatch, settings):
+    write = exports.write_workbook
+    calls = []
+
+    def stall_while_another_build_runs(data):
+        calls.append(data)
+        if len(calls) == 1:  # the first build stalls past its lease; a second one takes over and finishes
+            expire_lease(data.export.pk)
+            assert exports.build_case_file_export(data.export.pk) is True
+        return write(data)
+
+    monkeypatch.setattr(exports, "write_workbook", stall_while_another_build_runs)
+    export = new_export(company_user, company_user.enterprise)
+    assert exports.build_case_file_export(export.pk) is False
+
+    export.refresh_from_db()
+    assert (export.state, export.progress, export.error) == (State.DONE, 100, "")
+    assert files_on_disk(settings) == sorted([Path(export.xlsx.name).name, Path(export.printable.name).name])
+    assert Notification.objects.filter(kind=Notification.Kind.EXPORT_READY).count() == 1
+
+
+def test_each_step_renews_the_build_lease(company_user, ticket, monkeypatch):
+    collect, write = exports.collect, exports.write_workbook
+    seen = []
+
+    def started_at(export_id):
+        return CaseFileExport.objects.values_list("started_at", flat=True).get(pk=export_id)
+
+    def recording_collect(export):
+        seen.append(started_at(export.pk))
+        return collect(export)
+
+    def recording_write(data):
+        seen.append(started_at(data.export.pk))
+        return write(data)
+
+    monkeypatch.setattr(exports, "collect", recording_collect)
+    monkeypatch.setattr(exports, "write_workbook", recording_write)
+    export = new_export(company_user, company_user.enterprise)
+    assert exports.build_case_file_export(export.pk) is True
+    claimed, after_collect = seen
+    assert after_collect > claimed
 
 
 # --- pages --------------------------------------------------------------------------------------
@@ -290,6 +451,20 @@ def test_status_page_says_so_when_a_requeued_export_still_waits(client, company_
     client.get(reverse("export_status", args=[export.pk]))
     assert len(calls) == 1  # re-queued once, not on every refresh
     assert 'class="warning"' in first and 'http-equiv="refresh"' in first
+
+
+def test_status_page_says_a_stuck_build_was_queued_again(client, company_user, ticket, monkeypatch):
+    calls = []
+    monkeypatch.setattr(tasks.build_case_file_export, "delay", lambda *args: calls.append(args))
+    export = new_export(
+        company_user, company_user.enterprise, state=State.RUNNING,
+        started_at=timezone.now() - exports.BUILD_LEASE - datetime.timedelta(seconds=1),
+    )
+    client.force_login(company_user)
+    page = client.get(reverse("export_status", args=[export.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert calls == [(export.pk,)]
+    assert "It has been queued again" in page and "request a new one" not in page
+    assert 'class="warning"' in page and 'http-equiv="refresh"' in page
 
 
 def test_a_fresh_pending_export_is_not_requeued(client, company_user, ticket, monkeypatch):

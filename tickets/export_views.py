@@ -67,8 +67,9 @@ def export_request(request, pk):
 
 
 def _requeue_if_stale(export):
-    """A pending export nobody picked up (the broker was down) is queued again, at most once
-    per REQUEUE_AFTER per web process; building it twice is harmless anyway."""
+    """A pending export nobody picked up (the broker was down), or a build whose lease ran out
+    (its worker died), is queued again, at most once per REQUEUE_AFTER per web process; building
+    it twice is harmless anyway (the build that lost its lease writes nothing more)."""
     if not exports.is_stale(export):
         return False
     key = f"exports:requeue:{export.pk}:{export.created_at.timestamp()}"
@@ -95,6 +96,8 @@ def export_status(request, pk):
             "stale": exports.is_stale(export),
             # A build that died with its worker: queued again above once its lease ran out.
             "stuck": export.state == State.RUNNING and exports.is_stale(export),
+            # Only our own refusals are shown as written; other errors stay in the log and the admin.
+            "refusal": exports.shown_error(export),
             "recent": recent,
         },
     )
