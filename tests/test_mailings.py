@@ -6,11 +6,13 @@ import datetime
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from enterprises.models import User
-from tickets import mailings, services
+from tickets import mailings, notifications, services
 from tickets.models import Notification, Ticket
 from tickets.schedule import PERIODIC_TASKS, ensure_periodic_tasks
 
@@ -120,6 +122,35 @@ def test_digest_is_sent_again_the_next_day(desk, department_user):
     assert len(digests_for(department_user)) == 2
 
 
+def with_email(*users):
+    for user in users:
+        User.objects.filter(pk=user.pk).update(email=f"{user.username}@example.gov.cn")
+
+
+def test_a_second_digest_run_the_same_day_reads_nothing_again(desk, give, other_department, other_department_user):
+    give(other_department, day(9, 29), "其他部门逾期")
+    assert mailings.send_department_digests(now=at(day(9, 30), 8)) == {"notifications": 2}
+
+    with CaptureQueriesContext(connection) as queries:
+        assert mailings.send_department_digests(now=at(day(9, 30), 9)) == {"notifications": 0}
+
+    # The working-day horizon (two calendar reads) and the due tickets of departments not yet
+    # sent today's digest (none); no claim tried again, whatever the number of departments.
+    assert len(queries) <= 3
+
+
+def test_a_digest_run_queues_one_email_send(
+    desk, give, department_user, other_department, other_department_user, django_capture_on_commit_callbacks
+):
+    give(other_department, day(9, 29), "其他部门逾期")
+    with_email(department_user, other_department_user)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert mailings.send_department_digests(now=at(day(9, 30))) == {"notifications": 2}
+
+    assert callbacks == [notifications.queue_email_sending]  # one for the run, after every digest committed
+
+
 # --- monthly case history -------------------------------------------------------------------
 
 
@@ -193,6 +224,51 @@ def test_case_history_is_sent_again_the_next_month(case_file, company_user):
     assert len(histories_for(company_user)) == 2
 
 
+def test_case_history_missed_on_the_first_is_caught_up_later_that_month(case_file, company_user, liaison):
+    # Nothing ran on Oct 1 (beat or broker down); the daily run of Oct 3 sends October's.
+    assert mailings.send_case_histories(now=at(day(10, 3), 9)) == {"notifications": 2}
+
+    [history] = histories_for(company_user)
+    assert "2026-10" in history.subject and "2026-10-03" in history.body
+    assert len(histories_for(liaison)) == 1
+    assert mailings.send_case_histories(now=at(day(10, 4), 9)) == {"notifications": 0}
+
+
+@pytest.fixture
+def second_company(case_file, submit, other_company_user):
+    """The other company has a ticket too."""
+    return submit(by=other_company_user, enterprise=other_company_user.enterprise, at=at(day(9, 3), 9))
+
+
+def test_a_second_case_history_run_reads_nothing_again(second_company, company_user, other_company_user):
+    assert mailings.send_case_histories(now=at(day(10, 1), 9)) == {"notifications": 3}
+
+    with CaptureQueriesContext(connection) as queries:
+        assert mailings.send_case_histories(now=at(day(10, 2), 9)) == {"notifications": 0}
+
+    assert len(queries) == 1  # the companies with tickets not yet sent this month's: none
+
+
+def test_a_case_history_run_queues_one_email_send(second_company, company_user, liaison, other_company_user, django_capture_on_commit_callbacks):
+    with_email(company_user, liaison, other_company_user)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert mailings.send_case_histories(now=at(day(10, 1), 9)) == {"notifications": 3}
+
+    assert callbacks == [notifications.queue_email_sending]  # one for the run, not one per company
+
+
+def test_digest_and_case_history_end_with_their_link_and_the_footer_every_email_has(desk, case_file, department_user, company_user, settings):
+    mailings.send_department_digests(now=at(day(9, 30)))
+    mailings.send_case_histories(now=at(day(10, 1), 9))
+
+    footer = notifications.Composer(Notification.Kind.DUE_SOON).footer
+    for note in digests_for(department_user) + histories_for(company_user):
+        link, last = note.body.split("\n\n")[-2:]
+        assert last == footer
+        assert link.endswith(settings.SITE_URL + note.url)
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_runs_at_once_send_each_digest_and_case_history_once(desk, case_file, department_user, company_user, liaison):
@@ -219,7 +295,8 @@ def test_the_schedule_runs_the_digest_daily_and_the_case_history_monthly(db):
     digest = PeriodicTask.objects.get(task="tickets.department_digests")
     history = PeriodicTask.objects.get(task="tickets.case_history_mailing")
     assert (digest.crontab.hour, digest.crontab.minute, digest.crontab.day_of_month) == ("8", "0", "*")
-    assert (history.crontab.hour, history.crontab.day_of_month) == ("9", "1")
+    # Daily, so that a missed run is caught up; each company still gets one a month (see above).
+    assert (history.crontab.hour, history.crontab.minute, history.crontab.day_of_month) == ("9", "0", "*")
     assert str(history.crontab.timezone) == "Asia/Shanghai"
     assert PeriodicTask.objects.get(task="tickets.sweep").interval.every == 300
 
@@ -261,3 +338,33 @@ def test_one_failing_digest_does_not_stop_the_others(department, department_user
     assert mailings.send_department_digests(now=at(day(9, 30))) == {"notifications": 1}
     assert len(digests_for(other_department_user)) == 1
     assert digests_for(department_user) == []
+
+
+def _move_case_history_row():
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("tickets.migrations.0004_case_history_daily").run_case_history_daily(apps, None)
+
+
+def _case_history_row(day_of_month, hour="9"):
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    PeriodicTask.objects.filter(name=PERIODIC_TASKS[3][0]).delete()
+    crontab, _ = CrontabSchedule.objects.get_or_create(minute="0", hour=hour, day_of_month=day_of_month, month_of_year="*", day_of_week="*", timezone="Asia/Shanghai")
+    return PeriodicTask.objects.create(name=PERIODIC_TASKS[3][0], task="tickets.case_history_mailing", crontab=crontab)
+
+
+def test_the_migration_moves_a_case_history_row_left_on_the_old_default_to_daily(db):
+    task = _case_history_row("1")
+    _move_case_history_row()
+    task.refresh_from_db()
+    assert (task.crontab.minute, task.crontab.hour, task.crontab.day_of_month) == ("0", "9", "*")
+
+
+def test_the_migration_leaves_a_case_history_schedule_an_administrator_changed(db):
+    task = _case_history_row("2", hour="10")
+    _move_case_history_row()
+    task.refresh_from_db()
+    assert (task.crontab.hour, task.crontab.day_of_month) == ("10", "2")

@@ -1,12 +1,15 @@
 """Notifications: who is told about each action, the in-app list, and e-mail delivery with retries."""
 
 import datetime
+from types import SimpleNamespace
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.urls import reverse
 from django.utils import timezone
 
+from enterprises.models import User
 from tickets import notifications, services
 from tickets.models import Notification
 
@@ -85,11 +88,13 @@ class FlakyBackend:
 
     failures = 1
     calls = 0
+    opened = 0
 
     def __init__(self, *args, **kwargs):
         pass
 
     def open(self):
+        FlakyBackend.opened += 1
         return True
 
     def close(self):
@@ -105,7 +110,7 @@ class FlakyBackend:
 
 @pytest.fixture
 def flaky_backend(settings):
-    FlakyBackend.calls = 0
+    FlakyBackend.calls = FlakyBackend.opened = 0
     settings.EMAIL_BACKEND = "tests.test_notifications.FlakyBackend"
     return FlakyBackend
 
@@ -147,6 +152,143 @@ def test_sent_email_is_not_sent_again(pending_email):
     notifications.send_due_emails()
     notifications.send_due_emails()
     assert len(mail.outbox) == 1
+
+
+def test_after_a_failed_send_the_next_email_gets_a_new_connection(pending_email, flaky_backend, dispatcher):
+    Notification.objects.create(recipient=dispatcher, kind="digest", subject="第二封", body="…", email_status="pending")
+
+    assert notifications.send_due_emails() == (1, 1)
+    assert flaky_backend.opened == 2  # one for the batch, one after the failure (it may have broken the first)
+
+
+def test_email_to_someone_without_an_address_or_account_any_more_is_not_sent(pending_email, dispatcher, supervisor):
+    gone = Notification.objects.create(recipient=supervisor, kind="digest", subject="汇总", body="…", email_status="pending")
+    User.objects.filter(pk=dispatcher.pk).update(email="")  # removed after the message was written
+    User.objects.filter(pk=supervisor.pk).update(email="duban@example.gov.cn", is_active=False)
+
+    assert notifications.send_due_emails() == (0, 0)
+
+    assert mail.outbox == []
+    pending_email.refresh_from_db()
+    gone.refresh_from_db()
+    assert (pending_email.email_status, pending_email.email_next_attempt_at) == ("no_address", None)
+    assert (gone.email_status, gone.email_next_attempt_at) == ("not_sent", None)
+
+
+def test_retrying_an_email_that_gave_up_gives_it_all_its_tries_again(
+    pending_email, admin_user, client, flaky_backend, settings, django_capture_on_commit_callbacks
+):
+    Notification.objects.filter(pk=pending_email.pk).update(
+        email_status="gave_up", email_attempts=settings.EMAIL_MAX_ATTEMPTS, email_next_attempt_at=None
+    )
+    client.force_login(admin_user)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(
+            reverse("admin:tickets_notification_changelist"), {"action": "retry_email_now", "_selected_action": [pending_email.pk]}
+        )
+
+    assert response.status_code == 302 and len(callbacks) == 1
+    pending_email.refresh_from_db()
+    # The server is still down for this try: a failed first attempt of a fresh series, not the last one.
+    assert (pending_email.email_status, pending_email.email_attempts) == ("failed", 1)
+    assert pending_email.email_next_attempt_at is not None
+    assert notifications.send_due_emails(now=pending_email.email_next_attempt_at) == (1, 0)
+
+
+# --- one batch, one lease --------------------------------------------------------------------
+
+
+class SlowBackend(locmem.EmailBackend):
+    """Sends like the test backend, after running `during_send` (time passing, other workers)."""
+
+    during_send = None
+
+    def send_messages(self, messages):
+        SlowBackend.during_send()
+        return super().send_messages(messages)
+
+
+class UnreachableBackend(locmem.EmailBackend):
+    opened = 0
+
+    def open(self):
+        UnreachableBackend.opened += 1
+        raise ConnectionRefusedError("SMTP server unreachable")
+
+    def send_messages(self, messages):
+        self.open()
+
+
+@pytest.fixture
+def three_pending(supervisor):
+    User.objects.filter(pk=supervisor.pk).update(email="duban@example.gov.cn")
+    for n in range(3):
+        Notification.objects.create(recipient=supervisor, kind="digest", subject=f"汇总 {n}", body="…", email_status="pending")
+    return list(Notification.objects.filter(recipient=supervisor).order_by("id").values_list("pk", flat=True))
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The clock batches time their lease by, moved by hand (seconds)."""
+    clock = SimpleNamespace(seconds=0.0)
+    monkeypatch.setattr(notifications, "_clock", lambda: clock.seconds)
+    return clock
+
+
+@pytest.fixture
+def slow_backend(settings, monkeypatch):
+    settings.EMAIL_BACKEND = "tests.test_notifications.SlowBackend"
+    return lambda during_send: monkeypatch.setattr(SlowBackend, "during_send", staticmethod(during_send))
+
+
+def email_states(ids):
+    return list(Notification.objects.filter(pk__in=ids).order_by("id").values_list("email_status", "email_attempts", "email_next_attempt_at"))
+
+
+def test_a_batch_that_outlives_its_lease_sends_nothing_more_and_leaves_the_rows_to_the_worker_that_took_them(three_pending, clock, slow_backend):
+    now = timezone.now()
+    later = now + notifications.CLAIM_LEASE + datetime.timedelta(seconds=1)
+    taken = []
+
+    def lease_runs_out():
+        # The first send outlasts the lease; meanwhile the every-minute task claims the batch again.
+        clock.seconds += notifications.CLAIM_LEASE.total_seconds()
+        taken.extend(notifications._claim_batch(later, 200)[0])
+
+    slow_backend(lease_runs_out)
+    assert notifications.send_due_emails(now=now) == (0, 0)
+
+    assert len(mail.outbox) == 1  # the one in flight; the others are left to the new claim
+    assert sorted(taken) == three_pending
+    # Neither "sent" nor anything else was written over the other worker's claim.
+    assert email_states(three_pending) == [("pending", 0, later + notifications.CLAIM_LEASE)] * 3
+
+
+def test_a_batch_running_short_of_its_lease_puts_the_rest_back_unattempted(three_pending, clock, slow_backend):
+    now = timezone.now()
+    slow_backend(lambda: setattr(clock, "seconds", clock.seconds + (notifications.CLAIM_LEASE - notifications.LEASE_MARGIN).total_seconds()))
+
+    assert notifications.send_due_emails(now=now) == (1, 0)
+
+    first, *rest = email_states(three_pending)
+    assert first[:2] == ("sent", 1)
+    assert rest == [("pending", 0, now)] * 2  # due again for the next run, no attempt counted
+    assert len(mail.outbox) == 1
+
+
+def test_an_unreachable_server_costs_one_connection_attempt_per_batch(three_pending, settings):
+    settings.EMAIL_BACKEND = "tests.test_notifications.UnreachableBackend"
+    UnreachableBackend.opened = 0
+    now = timezone.now()
+
+    assert notifications.send_due_emails(now=now, batch_size=2) == (0, 2)
+
+    assert UnreachableBackend.opened == 1
+    retry = now + datetime.timedelta(seconds=settings.EMAIL_RETRY_BASE_SECONDS)
+    assert email_states(three_pending[:2]) == [("failed", 1, retry)] * 2  # the batch: retried with backoff
+    assert email_states(three_pending[2:])[0][:2] == ("pending", 0)  # the run stopped: left for the next one
+    assert "SMTP server unreachable" in Notification.objects.get(pk=three_pending[0]).email_error
 
 
 # --- pages ------------------------------------------------------------------------------------

@@ -16,13 +16,16 @@ functions under test.
 """
 
 import datetime
+import io
 import threading
 from collections import Counter
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from enterprises.models import User
 from tickets import notifications, services, workdays
@@ -361,6 +364,33 @@ def test_running_the_sweep_twice_sends_every_reminder_once(one_of_each):
     assert (Notification.objects.count(), TicketEvent.objects.count(), Reminder.objects.count()) == counts
 
 
+@pytest.fixture
+def with_email(department_user, supervisor, leader, company_user, liaison):
+    for user in (department_user, supervisor, leader, company_user, liaison):
+        User.objects.filter(pk=user.pk).update(email=f"{user.username}@example.gov.cn")
+
+
+def test_a_sweep_queues_one_email_send_for_all_it_decided(one_of_each, with_email, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        sweep_on(day(10, 14))
+
+    assert Notification.objects.filter(email_status="pending").count() == 12  # five kinds of reminder
+    assert callbacks == [notifications.queue_email_sending]  # one broker message, after the commit
+
+
+def test_the_sweep_command_runs_the_sweep_and_then_sends_the_emails(one_of_each, with_email, monkeypatch):
+    monkeypatch.setattr(timezone, "now", lambda: at(day(10, 14)))
+    out = io.StringIO()
+
+    call_command("sweep", stdout=out)
+
+    assert out.getvalue().splitlines() == [
+        "Sweep: due_soon=1, unsigned=1, overdue=2, raised_yellow=2, long_overdue=1, raised_red=1, auto_closed=1",
+        "E-mails: 12 sent, 0 failed (will retry)",
+    ]
+    assert len(mail.outbox) == 12
+
+
 def _queries_for_a_sweep_with(build, n):
     """Queries one sweep on Oct 12 takes when `n` tickets each become overdue, long overdue, and
     due for auto-close; everything is rolled back afterwards.
@@ -418,12 +448,6 @@ def race(*actions, timeout=60):
     if errors:
         raise errors[0]
     return results
-
-
-@pytest.fixture
-def with_email(department_user, supervisor, leader, company_user, liaison):
-    for user in (department_user, supervisor, leader, company_user, liaison):
-        User.objects.filter(pk=user.pk).update(email=f"{user.username}@example.gov.cn")
 
 
 @pytest.mark.postgres

@@ -31,6 +31,7 @@ class SLAPolicyInline(admin.TabularInline):
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "default_department", "response_days", "resolution_days", "is_active", "sort_order"]
     list_filter = ["is_active"]
+    list_select_related = ["default_department"]
     inlines = [SLAPolicyInline]
 
 
@@ -110,11 +111,13 @@ class TicketEventAdmin(ReadOnlyAdmin):
 class ExtensionRequestAdmin(ReadOnlyAdmin):
     list_display = ["ticket", "department", "current_due_date", "requested_due_date", "state", "created_at"]
     list_filter = ["state"]
+    list_select_related = ["ticket", "department"]
 
 
 @admin.register(Assignment)
 class AssignmentAdmin(ReadOnlyAdmin):
     list_display = ["ticket", "department", "assigned_at", "due_date", "signed_at", "ended_at"]
+    list_select_related = ["ticket", "department"]
 
 
 @admin.register(Notification)
@@ -129,12 +132,13 @@ class NotificationAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Retry the e-mail now"))
     def retry_email_now(self, request, queryset):
-        from .notifications import queue_email_sending
+        from .notifications import queue_after_commit
 
+        # A fresh count of attempts: an e-mail that gave up gets the full retries again.
         count = queryset.filter(email_status__in=["failed", "gave_up"]).update(
-            email_status="failed", email_next_attempt_at=timezone.now()
+            email_status="failed", email_attempts=0, email_next_attempt_at=timezone.now()
         )
-        queue_email_sending()
+        queue_after_commit()
         self.message_user(request, _("%(count)s e-mails queued again.") % {"count": count})
 
 
@@ -149,3 +153,4 @@ class ReminderAdmin(ReadOnlyAdmin):
 class CaseFileExportAdmin(ReadOnlyAdmin):
     list_display = ["enterprise", "requested_by", "state", "progress", "created_at", "finished_at"]
     list_filter = ["state"]
+    list_select_related = ["enterprise", "requested_by"]

@@ -9,6 +9,7 @@ import contextlib
 import datetime
 import logging
 import threading
+import time
 from collections import defaultdict
 
 from django.conf import settings
@@ -52,6 +53,17 @@ def _ticket_path(reference):
     return reverse("ticket_detail", args=[reference])
 
 
+_FOOTER = gettext_noop("This message was sent by the Enterprise Issue Resolution System.")
+
+
+def email_body(text, link="", footer=None):
+    """A message's body as e-mailed: its text, the line with its link (if any), and the footer
+    every message ends with. Call it in the site's language; the Composer passes the footer it
+    translated once per kind."""
+    footer = footer or _(_FOOTER)
+    return f"{text}\n\n{link}\n\n{footer}" if link else f"{text}\n\n{footer}"
+
+
 class Composer:
     """Writes the messages of one kind. The texts are translated once, into the site's language
     (Chinese by default), then filled in per ticket: the sweep composes thousands at a time."""
@@ -61,7 +73,7 @@ class Composer:
         with translation.override(settings.LANGUAGE_CODE):
             self.subject, self.body = _(subject_text), _(body_text)
             self.link = _("Open the ticket: %(url)s")
-            self.footer = _("This message was sent by the Enterprise Issue Resolution System.")
+            self.footer = _(_FOOTER)
             self.levels = {value: str(label) for value, label in SupervisionLevel.choices}
 
     def __call__(self, facts):
@@ -70,7 +82,7 @@ class Composer:
         if "level" in values:
             values["level"] = self.levels.get(values["level"], values["level"])
         link = self.link % {"url": settings.SITE_URL + _ticket_path(facts["ref"])}
-        return (self.subject % values)[:200], f"{self.body % values}\n\n{link}\n\n{self.footer}"
+        return (self.subject % values)[:200], email_body(self.body % values, link, self.footer)
 
 
 # The ticket columns a message may mention: what the sweep loads for the tickets it claimed.
@@ -190,6 +202,7 @@ def email_status_for(user):
 
 # Columns of a notification row as inserted in bulk (see insert_rows).
 ROW_COLUMNS = ("recipient_id", "ticket_id", "kind", "subject", "body", "url", "created_at", "email_status", "email_attempts", "email_next_attempt_at", "email_error")
+_EMAIL_STATUS = ROW_COLUMNS.index("email_status")
 
 
 def message_row(user, kind, subject, body, url, now, ticket_id=None):
@@ -227,15 +240,27 @@ def insert_rows(rows):
         Notification.objects.bulk_create([Notification(**dict(zip(ROW_COLUMNS, row))) for row in rows], batch_size=500)
 
 
-def save_and_queue(rows):
+def waits_for_email(rows):
+    """Whether any of the row tuples is to be e-mailed."""
+    return any(row[_EMAIL_STATUS] == Notification.EmailStatus.PENDING for row in rows)
+
+
+def save_and_queue(rows, queue=True):
     """Store the rows (tuples from build/rows_for) and, once the surrounding transaction
-    commits, queue their e-mails."""
+    commits, queue their e-mails. A run that saves many groups of rows passes queue=False and
+    calls queue_after_commit() once at the end: one broker message per run, not per group."""
     if not rows:
         return 0
     insert_rows(rows)
-    if any(row[7] == Notification.EmailStatus.PENDING for row in rows):
-        transaction.on_commit(queue_email_sending)
+    if queue and waits_for_email(rows):
+        queue_after_commit()
     return len(rows)
+
+
+def queue_after_commit():
+    """Queue the sending of pending e-mails once the surrounding transaction commits (at once
+    outside a transaction)."""
+    transaction.on_commit(queue_email_sending)
 
 
 def notify(kind, ticket, recipients, *, by=None, at=None, **extra):
@@ -261,11 +286,20 @@ def queue_email_sending():
 
 # How long a worker holds a batch it claimed before another may take it (if it died mid-way).
 CLAIM_LEASE = datetime.timedelta(minutes=10)
+# A batch stops sending this long before its lease ends, so that the e-mail in flight (opening
+# a connection and each step of sending may wait EMAIL_TIMEOUT) is recorded before the rows can
+# be claimed again.
+LEASE_MARGIN = datetime.timedelta(minutes=2)
+
+# The lease is timed on this clock from the claim, whatever `now` the caller passed.
+_clock = time.monotonic
 
 
 def _claim_batch(now, limit):
     """Claim up to `limit` due e-mails: exactly one worker gets each (row locks skip what
-    another worker holds; the lease moves them out of everyone else's poll)."""
+    another worker holds; the lease moves them out of everyone else's poll). Returns the ids
+    and the lease: a row is this batch's while its next attempt is still that value."""
+    lease = now + CLAIM_LEASE
     with transaction.atomic():
         ids = list(
             Notification.objects.emails_due(now)
@@ -274,36 +308,109 @@ def _claim_batch(now, limit):
             .values_list("id", flat=True)[:limit]
         )
         if ids:
-            Notification.objects.filter(pk__in=ids).update(email_next_attempt_at=now + CLAIM_LEASE)
-    return ids
+            Notification.objects.filter(pk__in=ids).update(email_next_attempt_at=lease)
+    return ids, lease
 
 
 def send_due_emails(now=None, batch_size=200, max_batches=50):
-    """Send every e-mail that is due, in batches. Returns (sent, failed)."""
+    """Send every e-mail that is due, in batches. Returns (sent, failed). A batch that cannot
+    reach the server or runs short of its lease ends the run; the periodic task goes on."""
     sent = failed = 0
     for _batch in range(max_batches):
         now_batch = now or timezone.now()
-        ids = _claim_batch(now_batch, batch_size)
+        ids, lease = _claim_batch(now_batch, batch_size)
         if not ids:
             break
-        connection = get_connection(fail_silently=False)
-        try:
-            for notification in Notification.objects.filter(pk__in=ids).select_related("recipient").order_by("id"):
-                if _send_one(notification, connection, now_batch):
-                    sent += 1
-                else:
-                    failed += 1
-        finally:
-            try:
-                connection.close()
-            except Exception:  # noqa: BLE001
-                logger.warning("Closing the e-mail connection failed", exc_info=True)
-        if len(ids) < batch_size:
+        batch_sent, batch_failed, finished = _send_batch(ids, now_batch, lease)
+        sent, failed = sent + batch_sent, failed + batch_failed
+        if not finished or len(ids) < batch_size:
             break
     return sent, failed
 
 
-def _send_one(notification, connection, now):
+def _owned(notification, lease):
+    """The row, if it is still this batch's: after the lease another worker may have claimed it."""
+    return Notification.objects.filter(pk=notification.pk, email_next_attempt_at=lease)
+
+
+def _undeliverable(user):
+    """Why nothing can be e-mailed to `user` now (the address may have been removed, or the
+    account closed, since the message was written), or None."""
+    if not user.email:
+        return Notification.EmailStatus.NO_ADDRESS
+    if not user.is_active:
+        return Notification.EmailStatus.NOT_SENT
+    return None
+
+
+def _send_batch(ids, now, lease):
+    """Send one claimed batch over one connection, reopened after a failed send. Returns (sent,
+    failed, finished); finished is False if the batch stopped early."""
+    deadline = _clock() + (CLAIM_LEASE - LEASE_MARGIN).total_seconds()
+    todo = []
+    for notification in Notification.objects.filter(pk__in=ids).select_related("recipient").order_by("id"):
+        status = _undeliverable(notification.recipient)
+        if status:
+            _owned(notification, lease).update(email_status=status, email_next_attempt_at=None)
+        else:
+            todo.append(notification)
+    sent = failed = 0
+    connection, is_open = get_connection(fail_silently=False), False
+    try:
+        for index, notification in enumerate(todo):
+            if _clock() >= deadline:
+                # Too close to the end of the lease: the rest goes back to the poll, unattempted.
+                Notification.objects.filter(pk__in=[n.pk for n in todo[index:]], email_next_attempt_at=lease).update(email_next_attempt_at=now)
+                logger.warning("E-mail batch stopped before its lease ran out; %s e-mails left for the next run", len(todo) - index)
+                return sent, failed, False
+            if not is_open:
+                try:
+                    connection.open()
+                    is_open = True
+                except Exception as error:  # noqa: BLE001 — refused, timed out, TLS or login failed
+                    # One connection attempt for the batch rather than one timeout per e-mail:
+                    # each e-mail left counts a failed attempt and is retried with its backoff.
+                    failed += sum(_record_failure(n, error, now, lease) for n in todo[index:])
+                    logger.warning("Could not connect to the e-mail server; %s e-mails will be retried: %s", len(todo) - index, error)
+                    return sent, failed, False
+            ok, recorded = _send_one(notification, connection, now, lease)
+            if recorded:
+                sent, failed = sent + ok, failed + (not ok)
+            if not ok:
+                # The connection may be broken: the next e-mail opens a new one.
+                _close(connection)
+                is_open = False
+    finally:
+        _close(connection)
+    return sent, failed, True
+
+
+def _close(connection):
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001
+        logger.warning("Closing the e-mail connection failed", exc_info=True)
+
+
+def _record_failure(notification, error, now, lease):
+    """Count a failed attempt and schedule the next one (or give up). False if the row is no
+    longer this batch's."""
+    attempts = notification.email_attempts + 1
+    gave_up = attempts >= settings.EMAIL_MAX_ATTEMPTS
+    delay = datetime.timedelta(seconds=settings.EMAIL_RETRY_BASE_SECONDS * 2 ** (attempts - 1))
+    return bool(
+        _owned(notification, lease).update(
+            email_status=Notification.EmailStatus.GAVE_UP if gave_up else Notification.EmailStatus.FAILED,
+            email_attempts=attempts,
+            email_next_attempt_at=None if gave_up else now + delay,
+            email_error=f"{type(error).__name__}: {error}"[:2000],
+        )
+    )
+
+
+def _send_one(notification, connection, now, lease):
+    """Send one e-mail and record the outcome. Returns (sent, recorded): not recorded if another
+    worker took the row meanwhile (it then sends or retries it)."""
     message = EmailMessage(
         subject=notification.subject,
         body=notification.body,
@@ -311,25 +418,20 @@ def _send_one(notification, connection, now):
         to=[notification.recipient.email],
         connection=connection,
     )
-    attempts = notification.email_attempts + 1
     try:
         message.send()
     except Exception as error:  # noqa: BLE001 — SMTP errors, timeouts, refused connections
-        gave_up = attempts >= settings.EMAIL_MAX_ATTEMPTS
-        delay = datetime.timedelta(seconds=settings.EMAIL_RETRY_BASE_SECONDS * 2 ** (attempts - 1))
-        Notification.objects.filter(pk=notification.pk).update(
-            email_status=Notification.EmailStatus.GAVE_UP if gave_up else Notification.EmailStatus.FAILED,
-            email_attempts=attempts,
-            email_next_attempt_at=None if gave_up else now + delay,
-            email_error=f"{type(error).__name__}: {error}"[:2000],
+        logger.warning(
+            "E-mail %s to %s failed (attempt %s): %s", notification.pk, notification.recipient.email, notification.email_attempts + 1, error
         )
-        logger.warning("E-mail %s to %s failed (attempt %s): %s", notification.pk, notification.recipient.email, attempts, error)
-        return False
-    Notification.objects.filter(pk=notification.pk).update(
+        return False, _record_failure(notification, error, now, lease)
+    recorded = _owned(notification, lease).update(
         email_status=Notification.EmailStatus.SENT,
-        email_attempts=attempts,
+        email_attempts=notification.email_attempts + 1,
         email_sent_at=timezone.now(),
         email_next_attempt_at=None,
         email_error="",
     )
-    return True
+    if not recorded:
+        logger.warning("E-mail %s was sent after its batch's lease ran out; another worker has it now", notification.pk)
+    return True, bool(recorded)

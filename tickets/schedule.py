@@ -1,14 +1,15 @@
 """The periodic schedule, stored with django-celery-beat so that an administrator can change
 intervals and times in the admin. Created on migrate if missing; never overwritten."""
 
-import json
-
 PERIODIC_TASKS = [
     # (name, task, interval in seconds or a crontab dict)
     ("Reminder sweep (催办扫描)", "tickets.sweep", {"every": 300}),
     ("Send pending e-mails (邮件补发)", "tickets.send_notification_emails", {"every": 60}),
     ("Department daily digest (部门每日汇总)", "tickets.department_digests", {"crontab": {"minute": "0", "hour": "8"}}),
-    ("Monthly case histories (企业月度档案)", "tickets.case_history_mailing", {"crontab": {"minute": "0", "hour": "9", "day_of_month": "1"}}),
+    # Daily: each run sends this month's case history to the companies not sent it yet, so a
+    # run missed on the 1st (beat or broker down) is caught up the next day. Migration
+    # tickets.0004 moves a row created before with the old default (the 1st only).
+    ("Monthly case histories (企业月度档案)", "tickets.case_history_mailing", {"crontab": {"minute": "0", "hour": "9"}}),
 ]
 
 
@@ -21,8 +22,8 @@ def ensure_periodic_tasks():
             continue
         if "every" in when:
             interval, _ = IntervalSchedule.objects.get_or_create(every=when["every"], period=IntervalSchedule.SECONDS)
-            PeriodicTask.objects.create(name=name, task=task, interval=interval, kwargs=json.dumps({}))
+            PeriodicTask.objects.create(name=name, task=task, interval=interval)
         else:
             fields = {"minute": "*", "hour": "*", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*", **when["crontab"]}
             crontab, _ = CrontabSchedule.objects.get_or_create(timezone=settings.TIME_ZONE, **fields)
-            PeriodicTask.objects.create(name=name, task=task, crontab=crontab, kwargs=json.dumps({}))
+            PeriodicTask.objects.create(name=name, task=task, crontab=crontab)

@@ -22,10 +22,8 @@ from django.utils import timezone
 from enterprises.models import User
 
 from . import notifications, workdays
-from .models import EventKind, Notification, Reminder, Status, SupervisionLevel, Ticket, TicketEvent
+from .models import HANDLING_STATUSES, OPEN_STATUSES, EventKind, Notification, Reminder, Status, SupervisionLevel, Ticket, TicketEvent
 
-HANDLING = (Status.ASSIGNED, Status.IN_PROGRESS)
-OPEN = (Status.SUBMITTED, Status.ASSIGNED, Status.IN_PROGRESS, Status.RESOLVED)
 _CHUNK = 1000
 
 
@@ -61,9 +59,9 @@ def _raise_supervision(ticket_ids, to_level, from_levels, now, note):
         for from_level in from_levels:
             ids = _fetch_ids(
                 f"UPDATE {table} SET supervision_level = %s, updated_at = %s "
-                f"WHERE id IN ({_placeholders(chunk)}) AND supervision_level = %s AND status IN ({_placeholders(OPEN)}) "
+                f"WHERE id IN ({_placeholders(chunk)}) AND supervision_level = %s AND status IN ({_placeholders(OPEN_STATUSES)}) "
                 "RETURNING id",
-                [to_level, now, *chunk, from_level, *OPEN],
+                [to_level, now, *chunk, from_level, *OPEN_STATUSES],
             )
             TicketEvent.objects.bulk_create(
                 [
@@ -88,10 +86,10 @@ class _Audience:
     def __init__(self):
         self.by_department = defaultdict(list)
         self.supervisors, self.leaders = [], []
-        for user in User.objects.filter(is_active=True, role__in=["department", "supervisor", "leader"]):
-            if user.role == "department":
+        for user in User.objects.filter(is_active=True, role__in=[User.Role.DEPARTMENT, User.Role.SUPERVISOR, User.Role.LEADER]):
+            if user.role == User.Role.DEPARTMENT:
                 self.by_department[user.department_id].append(user)
-            elif user.role == "supervisor":
+            elif user.role == User.Role.SUPERVISOR:
                 self.supervisors.append(user)
             else:
                 self.leaders.append(user)
@@ -105,6 +103,8 @@ class _Audience:
 
 
 def _notify_all(kind, tickets, recipients_of, now):
+    """Save the messages of one kind; returns whether any waits for e-mail (the run queues the
+    sending once, not once per kind)."""
     compose = notifications.Composer(kind)
     rows = []
     for ticket in tickets:
@@ -112,7 +112,8 @@ def _notify_all(kind, tickets, recipients_of, now):
         rows.extend(
             notifications.rows_for(kind, recipients_of(ticket), ticket_id=ticket["id"], reference=ticket["reference"], subject=subject, body=body, now=now)
         )
-    return notifications.save_and_queue(rows)
+    notifications.save_and_queue(rows, queue=False)
+    return notifications.waits_for_email(rows)
 
 
 def _auto_close(cutoff_date, now, working_days):
@@ -147,7 +148,7 @@ def run_sweep(now=None):
     red_cutoff = workdays.latest_date_with_working_days_until(today, red_after)
     close_after = settings.AUTO_CLOSE_AFTER_WORKING_DAYS
     close_cutoff = workdays.latest_date_with_working_days_until(today, close_after)
-    handling = f"t.status IN ({_placeholders(HANDLING)})"
+    handling = f"t.status IN ({_placeholders(HANDLING_STATUSES)})"
     report = {}
 
     with transaction.atomic():
@@ -155,28 +156,28 @@ def run_sweep(now=None):
         staff = lambda t: audience.by_department.get(t["department_id"], [])  # noqa: E731
 
         due_soon = _claim_reminders(
-            Reminder.Kind.DUE_SOON, "", "due_date", f"{handling} AND t.due_date >= %s AND t.due_date <= %s", [*HANDLING, today, soon], now
+            Reminder.Kind.DUE_SOON, "", "due_date", f"{handling} AND t.due_date >= %s AND t.due_date <= %s", [*HANDLING_STATUSES, today, soon], now
         )
         report["due_soon"] = len(due_soon)
-        _notify_all(Notification.Kind.DUE_SOON, _tickets(due_soon), staff, now)
+        emails = _notify_all(Notification.Kind.DUE_SOON, _tickets(due_soon), staff, now)
 
         unsigned = _claim_reminders(
             Reminder.Kind.UNSIGNED, "", "response_due_date", "t.status = %s AND t.response_due_date < %s", [Status.ASSIGNED, today], now
         )
         report["unsigned"] = len(unsigned)
-        _notify_all(Notification.Kind.UNSIGNED, _tickets(unsigned), staff, now)
+        emails |= _notify_all(Notification.Kind.UNSIGNED, _tickets(unsigned), staff, now)
 
         overdue = _claim_reminders(
-            Reminder.Kind.OVERDUE, SupervisionLevel.YELLOW, "due_date", f"{handling} AND t.due_date < %s", [*HANDLING, today], now
+            Reminder.Kind.OVERDUE, SupervisionLevel.YELLOW, "due_date", f"{handling} AND t.due_date < %s", [*HANDLING_STATUSES, today], now
         )
         report["overdue"] = len(overdue)
         report["raised_yellow"] = len(
             _raise_supervision(overdue, SupervisionLevel.YELLOW, [SupervisionLevel.NONE], now, notifications.system_note("overdue"))
         )
-        _notify_all(Notification.Kind.OVERDUE, _tickets(overdue), lambda t: staff(t) + audience.supervisors, now)
+        emails |= _notify_all(Notification.Kind.OVERDUE, _tickets(overdue), lambda t: staff(t) + audience.supervisors, now)
 
         long_overdue = _claim_reminders(
-            Reminder.Kind.LONG_OVERDUE, SupervisionLevel.RED, "due_date", f"{handling} AND t.due_date <= %s", [*HANDLING, red_cutoff], now
+            Reminder.Kind.LONG_OVERDUE, SupervisionLevel.RED, "due_date", f"{handling} AND t.due_date <= %s", [*HANDLING_STATUSES, red_cutoff], now
         )
         report["long_overdue"] = len(long_overdue)
         report["raised_red"] = len(
@@ -185,7 +186,7 @@ def run_sweep(now=None):
                 notifications.system_note("long_overdue", days=red_after),
             )
         )
-        _notify_all(
+        emails |= _notify_all(
             Notification.Kind.LONG_OVERDUE, _tickets(long_overdue), lambda t: staff(t) + audience.supervisors + audience.leaders, now
         )
 
@@ -193,6 +194,8 @@ def run_sweep(now=None):
         report["auto_closed"] = len(closed)
         closed_tickets = list(_tickets(closed))
         audience.load_companies({t["enterprise_id"] for t in closed_tickets})
-        _notify_all(Notification.Kind.AUTO_CLOSED, closed_tickets, lambda t: audience.company(t["enterprise_id"]) + staff(t), now)
+        emails |= _notify_all(Notification.Kind.AUTO_CLOSED, closed_tickets, lambda t: audience.company(t["enterprise_id"]) + staff(t), now)
+        if emails:
+            notifications.queue_after_commit()  # one message for the whole run, after it commits
 
     return report
