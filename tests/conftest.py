@@ -2,6 +2,7 @@
 
 import datetime
 import os
+import threading
 
 import pytest
 from django.db import connection
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from enterprises.models import User
 from tickets import services
+from tickets.services import ActionRefused
 
 from .factories import PASSWORD, CategoryFactory, DepartmentFactory, EnterpriseFactory, UserFactory
 
@@ -183,8 +185,50 @@ def rejected_ticket(ticket, dispatcher):
     return services.ticket_reject(ticket=ticket, by=dispatcher, reason="不属于涉企诉求范围")
 
 
-def local_datetime(year, month, day, hour=10):
-    return timezone.make_aware(datetime.datetime(year, month, day, hour), timezone.get_default_timezone())
+def local_datetime(year, month, day, hour=10, minute=0):
+    return timezone.make_aware(datetime.datetime(year, month, day, hour, minute), timezone.get_default_timezone())
+
+
+def day(month, dom, year=2026):
+    """A date of the story a test tells (2026 unless said)."""
+    return datetime.date(year, month, dom)
+
+
+def at(date, hour=10, minute=0):
+    """That date at hh:mm Asia/Shanghai."""
+    return local_datetime(date.year, date.month, date.day, hour, minute)
+
+
+def race(*actions, timeout=60):
+    """Run each action in its own thread, all released at the same moment.
+
+    Returns one outcome per action: ("ok", result) or ("refused", ActionRefused). Any other
+    exception fails the test. Each thread closes its database connection.
+    """
+    barrier = threading.Barrier(len(actions), timeout=timeout)
+    outcomes = [None] * len(actions)
+
+    def run(index, action):
+        try:
+            barrier.wait()
+            outcomes[index] = ("ok", action())
+        except ActionRefused as refused:
+            outcomes[index] = ("refused", refused)
+        except BaseException as error:  # noqa: BLE001 - reported to the main thread below
+            outcomes[index] = ("error", error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, action)) for i, action in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+        assert not thread.is_alive(), "a racing thread hung"
+    errors = [outcome[1] for outcome in outcomes if outcome[0] == "error"]
+    if errors:
+        raise errors[0]
+    return outcomes
 
 
 @pytest.fixture

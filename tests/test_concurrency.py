@@ -7,7 +7,6 @@ barrier; they need PostgreSQL's row locks and are skipped on SQLite outside CI.
 
 import datetime
 import re
-import threading
 
 import pytest
 from django.db import connection
@@ -18,40 +17,8 @@ from tickets import services
 from tickets.models import Assignment, ExtensionRequest, Ticket, TicketEvent
 from tickets.services import ActionRefused
 
-from .conftest import local_datetime
+from .conftest import local_datetime, race
 from .factories import UserFactory
-
-def race(*actions, timeout=30):
-    """Run each action in its own thread, all released at the same moment.
-
-    Returns one outcome per action: ("ok", result) or ("refused", ActionRefused). Any other
-    exception fails the test.
-    """
-    barrier = threading.Barrier(len(actions), timeout=timeout)
-    outcomes = [None] * len(actions)
-
-    def run(index, action):
-        try:
-            barrier.wait()
-            outcomes[index] = ("ok", action())
-        except ActionRefused as refused:
-            outcomes[index] = ("refused", refused)
-        except BaseException as error:  # noqa: BLE001 - reported to the main thread below
-            outcomes[index] = ("error", error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, action)) for i, action in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-        assert not thread.is_alive(), "a racing thread hung"
-    errors = [outcome[1] for outcome in outcomes if outcome[0] == "error"]
-    if errors:
-        raise errors[0]
-    return outcomes
-
 
 def one_winner(outcomes):
     kinds = sorted(kind for kind, _value in outcomes)

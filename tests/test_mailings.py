@@ -2,7 +2,6 @@
 history, and the periodic tasks that send them (and the sweep) on a schedule an administrator
 can change."""
 
-import datetime
 import json
 
 import pytest
@@ -16,17 +15,14 @@ from tickets import mailings, notifications, services
 from tickets.models import Notification, Ticket
 from tickets.schedule import PERIODIC_TASKS, ensure_periodic_tasks
 
-from .conftest import local_datetime
+from .conftest import at as conftest_at
+from .conftest import day, race
 from .factories import DepartmentFactory, UserFactory
-from .test_sweep import race
-
-
-def day(month, dom):
-    return datetime.date(2026, month, dom)
 
 
 def at(date, hour=8):
-    return local_datetime(date.year, date.month, date.day, hour)
+    """Mailings happen in the morning: 08:00 unless said."""
+    return conftest_at(date, hour)
 
 
 def digests_for(user):

@@ -19,7 +19,6 @@ Working-day counts are written out by hand, day by day. Every action is backdate
 import datetime
 from decimal import Decimal
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, transaction
@@ -30,17 +29,9 @@ from enterprises.models import User
 from tickets import reports, services, workdays
 from tickets.models import CalendarDay, CalendarYear, Ticket
 
+from .conftest import at, day
 from .factories import CategoryFactory, DepartmentFactory, DistrictFactory, EnterpriseFactory, IndustryFactory, UserFactory
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def day(month, dom, year=2026):
-    return datetime.date(year, month, dom)
-
-
-def at(date, hour=10, minute=0):
-    return timezone.make_aware(datetime.datetime.combine(date, datetime.time(hour, minute)), SHANGHAI)
 
 
 PERIOD = dict(start=day(9, 14), end=day(9, 30))

@@ -17,7 +17,6 @@ functions under test.
 
 import datetime
 import io
-import threading
 from collections import Counter
 
 import pytest
@@ -32,18 +31,12 @@ from tickets import notifications, services, workdays
 from tickets.models import Notification, Reminder, Ticket, TicketEvent
 from tickets.sweep import run_sweep
 
-from .conftest import local_datetime
+from .conftest import at, day, race
 from .factories import UserFactory
 
 ZERO_REPORT = {"due_soon": 0, "unsigned": 0, "overdue": 0, "raised_yellow": 0, "long_overdue": 0, "raised_red": 0, "auto_closed": 0}
 
 
-def day(month, dom):
-    return datetime.date(2026, month, dom)
-
-
-def at(date, hour=10):
-    return local_datetime(date.year, date.month, date.day, hour)
 
 
 def sweep_on(date, hour=10):
@@ -425,29 +418,10 @@ def test_sweep_queries_do_not_grow_with_the_number_of_tickets(build):
 # --- two workers at once (PostgreSQL) -------------------------------------------------------
 
 
-def race(*actions, timeout=60):
-    """Run the actions in threads released together; each thread closes its connection."""
-    barrier = threading.Barrier(len(actions), timeout=timeout)
-    results, errors = [None] * len(actions), []
-
-    def run(index, action):
-        try:
-            barrier.wait()
-            results[index] = action()
-        except BaseException as error:  # noqa: BLE001 - re-raised in the test's thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-        assert not thread.is_alive(), "a racing thread hung"
-    if errors:
-        raise errors[0]
-    return results
+def results_of(outcomes):
+    """The results of racing actions that must all succeed."""
+    assert all(kind == "ok" for kind, _value in outcomes), outcomes
+    return [value for _kind, value in outcomes]
 
 
 @pytest.mark.postgres
@@ -456,7 +430,7 @@ def test_two_sweeps_at_once_take_each_decision_once(one_of_each, with_email):
     mail.outbox.clear()
     last_before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first()
 
-    reports = race(lambda: sweep_on(day(10, 14)), lambda: sweep_on(day(10, 14)))
+    reports = results_of(race(lambda: sweep_on(day(10, 14)), lambda: sweep_on(day(10, 14))))
 
     total = Counter()
     for report in reports:
@@ -489,7 +463,7 @@ def test_two_senders_at_once_send_each_email_once():
     )
     mail.outbox.clear()
 
-    results = race(lambda: notifications.send_due_emails(batch_size=7), lambda: notifications.send_due_emails(batch_size=7))
+    results = results_of(race(lambda: notifications.send_due_emails(batch_size=7), lambda: notifications.send_due_emails(batch_size=7)))
 
     assert sum(sent for sent, _failed in results) == 60
     assert len(mail.outbox) == 60
