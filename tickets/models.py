@@ -638,14 +638,14 @@ class ExtensionRequest(models.Model):
 class Reminder(models.Model):
     """One decision of the reminder sweep, keyed (ticket, kind, level, due date) so that it is
     taken exactly once: the sweep claims it with INSERT … ON CONFLICT DO NOTHING, and only the
-    run whose insert succeeded acts (notifies, raises supervision, closes)."""
+    run whose insert succeeded acts (notifies, raises supervision). The auto-close of a ticket
+    nobody answered is claimed by its conditional UPDATE instead (tickets.sweep)."""
 
     class Kind(models.TextChoices):
         DUE_SOON = "due_soon", _("Due soon")
         UNSIGNED = "unsigned", _("Not signed in time")
         OVERDUE = "overdue", _("Overdue")
         LONG_OVERDUE = "long_overdue", _("Long overdue")
-        AUTO_CLOSED = "auto_closed", _("Closed without an answer")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=20, choices=Kind.choices)

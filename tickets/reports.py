@@ -765,7 +765,7 @@ def store_current_facts(tickets=None):
 def current_facts_disagreeing(tickets=None):
     """The tickets (default: all) whose current-fact columns differ from what their event
     timelines give now: none, as long as every change goes through the transitions. For
-    `manage.py report_facts --check` and the benchmark; store_current_facts() repairs them."""
+    `manage.py report_facts` and the benchmark; store_current_facts() repairs them."""
     tickets = Ticket.objects.all() if tickets is None else tickets
     facts = _replayed(tickets.order_by(), timezone.now()).annotate(
         r_rating_or_blank=Coalesce("r_rating", Value(""), output_field=TextField())
