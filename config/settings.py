@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "enterprises",
     "tickets",
 ]
@@ -62,6 +63,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Tickets, departments and categories, under the same rules as the web pages.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The docs page's Swagger UI from our own static files: a city's intranet may not reach a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 MIDDLEWARE = [

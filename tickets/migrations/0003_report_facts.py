@@ -19,7 +19,7 @@ def store_current_facts(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enterprises', '0002_user_role_constraints_both_ways'),
+        ('enterprises', '0001_initial'),
         ('tickets', '0002_ticketevent_append_only'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
