@@ -57,7 +57,14 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Every error is {"code", "message", ...} (tickets/api_errors.py).
+    "EXCEPTION_HANDLER": "tickets.api_errors.exception_handler",
+    # Per token (or per signed-in person), and per address for callers not signed in.
+    "DEFAULT_THROTTLE_CLASSES": ["tickets.api_throttles.TokenRateThrottle", "tickets.api_throttles.AnonymousRateThrottle"],
 }
+# Requests per token; a platform over the limit gets 429 with Retry-After.
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/min")
+API_ANONYMOUS_RATE_LIMIT = env.str("API_ANONYMOUS_RATE_LIMIT", default="60/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "企业诉求闭环办理系统 API",
     "DESCRIPTION": "Tickets, departments and categories, under the same rules as the web pages.",
@@ -121,6 +128,13 @@ else:
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
     if env.str("TEST_DATABASE_NAME", default=""):
         DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / env.str("TEST_DATABASE_NAME"))}
+
+# The API's rate counters must be shared by every web worker: Redis when there is one.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env.str("REDIS_URL"), "KEY_PREFIX": "qiye"}
+    if env.str("REDIS_URL", default="")
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "enterprises.User"

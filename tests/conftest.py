@@ -246,3 +246,19 @@ def _tasks_run_in_process():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+def api_as(user):
+    """An API client signed in as `user` (tokens are tested on their own in test_api.py)."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _api_rate_counters_per_test(settings):
+    # The API's rate counters live in the cache (Redis when REDIS_URL is set, shared with Celery's
+    # broker database): each test gets its own in-process cache so counts never leak between tests.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(id(settings))}}

@@ -8,16 +8,12 @@ from rest_framework.test import APIClient
 
 from tickets import services
 
+from .conftest import api_as as as_user
+
 
 @pytest.fixture
 def api():
     return APIClient()
-
-
-def as_user(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def references(response):
@@ -27,7 +23,7 @@ def references(response):
 def test_anonymous_gets_a_json_refusal(api, ticket):
     response = api.get("/api/tickets/")
     assert response.status_code == 401 and response["WWW-Authenticate"] == "Token"
-    assert "detail" in response.json()
+    assert response.json()["code"] == "not_authenticated" and response.json()["message"]
 
 
 def test_company_lists_only_its_own_tickets(company_user, other_company_user, submit, category):
@@ -64,7 +60,8 @@ def test_list_filters_by_status(dispatcher, submit, assigned_ticket):
 def test_an_unknown_status_filter_is_a_400_with_a_message(dispatcher, ticket):
     response = as_user(dispatcher).get("/api/tickets/", {"status": "lost"})
     assert response.status_code == 400
-    assert "status" in response.json()
+    assert response.json()["code"] == "validation_error"
+    assert "lost" in response.json()["errors"]["status"][0]
 
 
 def test_an_issued_token_authenticates_and_a_revoked_one_does_not(api, dispatcher, ticket):

@@ -1,0 +1,133 @@
+"""One shape for every API error, so that a machine can act on it and a person can read it:
+
+    {"code": "validation_error", "message": "…", "errors": {"title": ["…"]}}
+
+`code` is stable (integrations branch on it); `message` is in the request's language;
+`errors` (field → messages) comes with validation errors; a refused transition adds `allowed`.
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+# DRF's own exceptions, by class, to our stable codes.
+_CODES = [
+    (exceptions.ValidationError, "validation_error"),
+    (exceptions.ParseError, "parse_error"),
+    (exceptions.NotAuthenticated, "not_authenticated"),
+    (exceptions.AuthenticationFailed, "authentication_failed"),
+    (exceptions.PermissionDenied, "permission_denied"),
+    (exceptions.NotFound, "not_found"),
+    (exceptions.MethodNotAllowed, "method_not_allowed"),
+    (exceptions.NotAcceptable, "not_acceptable"),
+    (exceptions.UnsupportedMediaType, "unsupported_media_type"),
+    (exceptions.Throttled, "throttled"),
+]
+
+
+class ApiError(exceptions.APIException):
+    """An error with its stable code and any extra members of the body (e.g. `allowed`)."""
+
+    def __init__(self, message, *, code, status_code, **extra):
+        super().__init__(detail=message, code=code)
+        self.status_code = status_code
+        self.error_code = code
+        self.extra = extra
+
+
+def refused(error):
+    """services.ActionRefused → the API error for it (its code decides the status)."""
+    status_code = {
+        "invalid": status.HTTP_400_BAD_REQUEST,
+        "forbidden": status.HTTP_403_FORBIDDEN,
+        "invalid_state": status.HTTP_409_CONFLICT,
+        "conflict": status.HTTP_409_CONFLICT,
+    }.get(error.code, status.HTTP_409_CONFLICT)
+    return ApiError(error.message, code=error.code, status_code=status_code)
+
+
+def invalid(errors):
+    """A validation error from field → messages (or a list of messages for the whole request)."""
+    return exceptions.ValidationError(errors)
+
+
+def django_validation_error(error):
+    """Model.full_clean() / validate_uploads() refusals as a DRF ValidationError."""
+    if hasattr(error, "error_dict"):
+        return exceptions.ValidationError({field: [str(m) for e in errs for m in e.messages] for field, errs in error.error_dict.items()})
+    return exceptions.ValidationError({"non_field_errors": error.messages})
+
+
+def _field_errors(detail):
+    if isinstance(detail, dict):
+        return {field: _flatten(messages) for field, messages in detail.items()}
+    return {"non_field_errors": _flatten(detail)}
+
+
+def _flatten(messages):
+    if isinstance(messages, dict):  # nested serializer
+        return [f"{key}: {text}" for key, value in messages.items() for text in _flatten(value)]
+    if isinstance(messages, (list, tuple)):
+        return [text for message in messages for text in _flatten(message)]
+    return [str(messages)]
+
+
+def _summary(errors):
+    first_field, first_messages = next(iter(errors.items()))
+    if first_field == "non_field_errors":
+        return first_messages[0]
+    return _("The request has errors: %(field)s: %(message)s") % {"field": first_field, "message": first_messages[0]}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = django_validation_error(exc)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("Not found: it does not exist, or you may not see it."))
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # an unexpected error: Django's 500 handling and logging
+    body = {"code": _code(exc), "message": ""}
+    if isinstance(exc, exceptions.ValidationError):
+        body["errors"] = _field_errors(exc.detail)
+        body["message"] = _summary(body["errors"])
+    else:
+        body["message"] = str(exc.detail)
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        body["retry_after_seconds"] = int(exc.wait + 0.999)
+    body.update(getattr(exc, "extra", {}))
+    response.data = body
+    return response
+
+
+def _code(exc):
+    if isinstance(exc, ApiError):
+        return exc.error_code
+    for exception_class, code in _CODES:
+        if isinstance(exc, exception_class):
+            return code
+    return "error"
+
+
+def error_body_schema():
+    """The error body, for the OpenAPI schema."""
+    from rest_framework import serializers
+
+    from drf_spectacular.utils import inline_serializer
+
+    return inline_serializer(
+        "Error",
+        {
+            "code": serializers.CharField(help_text="Stable: validation_error, not_found, transition_not_allowed, …"),
+            "message": serializers.CharField(),
+            "errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False),
+            "allowed": serializers.ListField(child=serializers.CharField(), required=False),
+            "retry_after_seconds": serializers.IntegerField(required=False),
+        },
+    )
