@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -115,19 +115,11 @@ def _code(exc):
     return "error"
 
 
-def error_body_schema():
+class ErrorSerializer(serializers.Serializer):
     """The error body, for the OpenAPI schema."""
-    from rest_framework import serializers
 
-    from drf_spectacular.utils import inline_serializer
-
-    return inline_serializer(
-        "Error",
-        {
-            "code": serializers.CharField(help_text="Stable: validation_error, not_found, transition_not_allowed, …"),
-            "message": serializers.CharField(),
-            "errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False),
-            "allowed": serializers.ListField(child=serializers.CharField(), required=False),
-            "retry_after_seconds": serializers.IntegerField(required=False),
-        },
-    )
+    code = serializers.CharField(help_text="Stable: validation_error, not_found, transition_not_allowed, …")
+    message = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+    allowed = serializers.ListField(child=serializers.CharField(), required=False)
+    retry_after_seconds = serializers.IntegerField(required=False)

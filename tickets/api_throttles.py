@@ -21,10 +21,3 @@ class TokenRateThrottle(throttling.SimpleRateThrottle):
         else:
             ident = f"user-{request.user.pk}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
-
-
-class AnonymousRateThrottle(throttling.AnonRateThrottle):
-    """API_ANONYMOUS_RATE_LIMIT requests per address from callers not signed in (token guessing)."""
-
-    def get_rate(self):
-        return settings.API_ANONYMOUS_RATE_LIMIT

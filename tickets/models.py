@@ -783,3 +783,18 @@ class CaseFileExport(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("case file export")
         verbose_name_plural = _("case file exports")
+
+
+class IdempotencyKey(models.Model):
+    """A ticket created through the API under a client's Idempotency-Key: a platform that sends
+    the same request again (after a timeout, say) gets this ticket back instead of a new one.
+    `fingerprint` is a hash of the request, so that reusing a key for another request is refused."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    ticket = models.ForeignKey(Ticket, null=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="one_ticket_per_idempotency_key")]

@@ -39,8 +39,8 @@ SUPERVISION_RANK = Case(
 )
 
 
-def ticket_list(user, *, status=None, supervision=None, category=None, department=None, query=None):
-    """All tickets the user may see, newest first, with the list's filters."""
+def ticket_list(user, *, status=None, supervision=None, category=None, department=None, query=None, enterprise=None, due_before=None, due_after=None):
+    """All tickets the user may see, newest first, with the list's filters (due dates inclusive)."""
     tickets = Ticket.objects.visible_to(user).select_related(*_LIST_RELATED)
     if status:
         tickets = tickets.filter(status=status)
@@ -50,6 +50,12 @@ def ticket_list(user, *, status=None, supervision=None, category=None, departmen
         tickets = tickets.filter(category_id=category)
     if department:
         tickets = tickets.filter(department_id=department)
+    if enterprise:
+        tickets = tickets.filter(enterprise_id=enterprise)
+    if due_before:
+        tickets = tickets.filter(due_date__lte=due_before)
+    if due_after:
+        tickets = tickets.filter(due_date__gte=due_after)
     if query:
         tickets = tickets.filter(Q(reference__icontains=query) | Q(title__icontains=query) | Q(enterprise__name__icontains=query))
     return tickets.order_by("-submitted_at", "-id")
@@ -140,6 +146,12 @@ def ticket_detail_queryset(user):
             "category__sla_policies",
         )
     )
+
+
+def visible_attachment(user, pk):
+    """An attachment of a ticket the user may see (attachments follow their ticket); raises
+    Attachment.DoesNotExist otherwise."""
+    return Attachment.objects.select_related("ticket").get(pk=pk, ticket__in=Ticket.objects.visible_to(user))
 
 
 def enterprise_list(user, query=None):

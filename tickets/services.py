@@ -27,6 +27,7 @@ from .models import (
     Attachment,
     EventKind,
     ExtensionRequest,
+    IdempotencyKey,
     Rating,
     ReferenceCounter,
     Status,
@@ -215,6 +216,37 @@ def ticket_submit(*, by, enterprise, category, title, description, priority, cha
         _store_attachments(ticket, files, by=by, event=event)
         notifications.notify(Notification.Kind.SUBMITTED, ticket, notifications.role_members("dispatcher"), by=by, at=at)
     return ticket
+
+
+def ticket_submit_once(*, key, fingerprint, by, **submission):
+    """ticket_submit() under a client's idempotency key: the first request with this key creates
+    the ticket; a repeat (even one arriving while the first is still running) gets that ticket.
+
+    Returns (ticket, created). The key is claimed by an INSERT … ON CONFLICT DO NOTHING in the
+    same transaction as the ticket: a concurrent repeat waits on the key's unique index until the
+    first commits (then finds its ticket) or rolls back (then creates the ticket itself), so a
+    refused submission leaves no key behind and the corrected request can reuse it.
+    """
+    table = IdempotencyKey._meta.db_table
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (user_id, key, fingerprint, created_at) VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT (user_id, key) DO NOTHING RETURNING id",
+                [by.pk, key, fingerprint, timezone.now()],
+            )
+            claimed = cursor.fetchone()
+        if claimed is None:
+            earlier = IdempotencyKey.objects.select_related("ticket").get(user=by, key=key)
+            if earlier.fingerprint != fingerprint:
+                raise ActionRefused(
+                    _("This Idempotency-Key was already used for a different request; use a new key for a new problem."),
+                    code="idempotency_key_reused",
+                )
+            return earlier.ticket, False
+        ticket = ticket_submit(by=by, **submission)
+        IdempotencyKey.objects.filter(pk=claimed[0]).update(ticket=ticket)
+    return ticket, True
 
 
 # --------------------------------------------------------------------------------------------

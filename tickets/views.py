@@ -280,7 +280,15 @@ def _safe_next(request):
 
 @login_required
 def attachment_download(request, pk):
-    attachment = get_object_or_404(Attachment, pk=pk, ticket__in=Ticket.objects.visible_to(request.user))
+    try:
+        attachment = selectors.visible_attachment(request.user, pk)
+    except Attachment.DoesNotExist:
+        raise Http404
+    return attachment_response(attachment)
+
+
+def attachment_response(attachment):
+    """The file as a download (never shown inline: an uploaded HTML or SVG must not run here)."""
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
