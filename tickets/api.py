@@ -22,7 +22,7 @@ from enterprises.models import Department, Enterprise
 from enterprises.validators import normalize_credit_code, validate_credit_code
 
 from . import actions, selectors, services
-from .api_errors import ApiError, ErrorSerializer, refused
+from .api_errors import ApiError, ErrorSerializer, form_errors, refused
 from .forms import MultipleFileField
 from .models import Attachment, Category, Status, SupervisionLevel, Ticket, TicketEvent
 from .views import attachment_response
@@ -233,10 +233,6 @@ def _arguments_serializer(name):
 ARGUMENTS = {name: _arguments_serializer(name) for name in (*TRANSITIONS, "comment")}
 
 
-def _form_errors(form):
-    return {("non_field_errors" if field == "__all__" else field): [e["message"] for e in errs] for field, errs in form.errors.get_json_data().items()}
-
-
 class PassthroughRenderer(renderers.BaseRenderer):
     """Lets a download answer any Accept header; errors still go out as JSON."""
 
@@ -386,7 +382,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         spec = actions.BY_NAME[name]
         form = spec.make_form(self.request.data, self.request.FILES, ticket, user) if spec.make_form else None
         if form is not None and not form.is_valid():
-            raise exceptions.ValidationError(_form_errors(form))
+            raise form_errors(form)
         try:
             return spec.run(ticket, user, form.cleaned_data if form is not None else {})
         except services.ActionRefused as error:

@@ -62,6 +62,14 @@ def django_validation_error(error):
     return exceptions.ValidationError({"non_field_errors": error.messages})
 
 
+def form_errors(form):
+    """A bound, invalid Django form's errors as the API's validation error (the pages' forms
+    decide the same input the same way for both)."""
+    return exceptions.ValidationError(
+        {("non_field_errors" if field == "__all__" else field): [e["message"] for e in errs] for field, errs in form.errors.get_json_data().items()}
+    )
+
+
 def _field_errors(detail):
     if isinstance(detail, dict):
         return {field: _flatten(messages) for field, messages in detail.items()}
