@@ -73,6 +73,8 @@ SPECTACULAR_SETTINGS = {
     # The docs page's Swagger UI from our own static files: a city's intranet may not reach a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Every operation documents its error answers (tickets/api_errors.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "tickets.api_errors.document_errors"],
     # One name for the ticket's rating wherever a ticket appears (list, detail, case file).
     "ENUM_NAME_OVERRIDES": {"RatingEnum": "tickets.models.Rating"},
 }

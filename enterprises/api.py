@@ -39,6 +39,7 @@ class EnterpriseListSerializer(EnterpriseSerializer):
 
 
 class EnterpriseDetailSerializer(EnterpriseSerializer):
+    contact_email = serializers.CharField(read_only=True, help_text=_("E-mail address, or empty"))
     liaisons = serializers.StringRelatedField(many=True, read_only=True)
 
     class Meta(EnterpriseSerializer.Meta):

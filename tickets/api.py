@@ -22,7 +22,7 @@ from enterprises.models import Department, Enterprise
 from enterprises.validators import normalize_credit_code, validate_credit_code
 
 from . import actions, selectors, services
-from .api_errors import ApiError, ErrorSerializer, form_errors, refused
+from .api_errors import ApiError, form_errors, refused
 from .forms import MultipleFileField
 from .models import Attachment, Category, Status, SupervisionLevel, Ticket, TicketEvent
 from .views import attachment_response
@@ -30,20 +30,6 @@ from .views import attachment_response
 # The transitions of DESIGN.md §3 a person can take (auto_close is the system's), and the
 # supervisor's raise of the supervision level; names as in available_actions().
 TRANSITIONS = ("assign", "reject", "sign", "return_to_dispatch", "resolve", "confirm", "reopen", "supervise")
-
-ERRORS = {code: OpenApiResponse(ErrorSerializer, description=text) for code, text in [
-    (400, "Invalid input; `errors` names each field."),
-    (401, "No valid token or session."),
-    (403, "Not allowed for this user."),
-    (404, "Does not exist, or is not visible to this user."),
-    (409, "Not allowed in the ticket's current state; `allowed` lists what is."),
-    (429, "Rate limit reached; retry after `retry_after_seconds`."),
-]}  # fmt: skip
-
-
-def errors(*codes):
-    return {code: ERRORS[code] for code in codes}
-
 
 class Page(pagination.CursorPagination):
     """Newest first, by cursor: no COUNT over everything the caller may see (a dispatcher sees
@@ -56,6 +42,8 @@ class Page(pagination.CursorPagination):
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
+    email = serializers.CharField(read_only=True, help_text=gettext_lazy("E-mail address, or empty"))
+
     class Meta:
         model = Department
         fields = ["id", "name", "email", "phone"]
@@ -94,7 +82,7 @@ class TicketSerializer(serializers.ModelSerializer):
     enterprise = serializers.CharField(source="enterprise.name", read_only=True)
     credit_code = serializers.CharField(source="enterprise.credit_code", read_only=True)
     category = serializers.CharField(source="category.name", read_only=True)
-    department = DepartmentSerializer(read_only=True)
+    department = DepartmentSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Ticket
@@ -120,12 +108,15 @@ def allowed_transitions(ticket, user):
     return [name for name in TRANSITIONS if name in services.available_actions(ticket, user)]
 
 
+AN_ID = {"required": False, "min_value": 1, "max_value": 2**63 - 1}  # the database's id range
+
+
 class TicketFilters(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     supervision = serializers.ChoiceField(choices=SupervisionLevel.choices, required=False)
-    category = serializers.IntegerField(required=False, min_value=1)
-    department = serializers.IntegerField(required=False, min_value=1)
-    enterprise = serializers.IntegerField(required=False, min_value=1, help_text=gettext_lazy("Company id"))
+    category = serializers.IntegerField(**AN_ID)
+    department = serializers.IntegerField(**AN_ID)
+    enterprise = serializers.IntegerField(**AN_ID, help_text=gettext_lazy("Company id"))
     due_before = serializers.DateField(required=False, help_text=gettext_lazy("Due on or before this date"))
     due_after = serializers.DateField(required=False, help_text=gettext_lazy("Due on or after this date"))
     q = serializers.CharField(required=False, max_length=100, help_text=gettext_lazy("Reference, title or company"))
@@ -234,7 +225,8 @@ ARGUMENTS = {name: _arguments_serializer(name) for name in (*TRANSITIONS, "comme
 
 
 class PassthroughRenderer(renderers.BaseRenderer):
-    """Lets a download answer any Accept header; errors still go out as JSON."""
+    """Lets a download answer any Accept header (the file is a Django FileResponse, not
+    rendered; errors go out as JSON, see AttachmentViewSet.finalize_response)."""
 
     media_type = "*/*"
     format = "file"
@@ -248,7 +240,6 @@ class PassthroughRenderer(renderers.BaseRenderer):
 # --------------------------------------------------------------------------------------------
 
 
-@extend_schema(responses={**errors(400, 401, 429)})
 class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Tickets the caller may see (the same rule as the pages), newest first."""
 
@@ -272,7 +263,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(responses={200: TicketDetailSerializer, **errors(401, 404, 429)})
+    @extend_schema(responses=TicketDetailSerializer)
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
@@ -292,7 +283,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         ),
         request=TicketCreateSerializer,
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
-        responses={201: TicketDetailSerializer, **errors(400, 401, 403, 409, 429)},
+        responses={201: TicketDetailSerializer},
     )
     def create(self, request):
         if not request.user.can_submit:
@@ -322,7 +313,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         ),
         parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=TRANSITIONS)],
         request=PolymorphicProxySerializer("TransitionArguments", [ARGUMENTS[name] for name in TRANSITIONS], resource_type_field_name=None),
-        responses={200: TicketDetailSerializer, **errors(400, 401, 403, 404, 409, 429)},
+        responses={200: TicketDetailSerializer},
     )
     @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[^/]+)")
     def transition(self, request, reference, name):
@@ -335,16 +326,16 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return self._detail(self._take(ticket, name))
 
     @extend_schema(
-        methods=["GET"], summary="The ticket's attachments", responses={200: AttachmentSerializer(many=True), **errors(401, 404, 429)}
+        methods=["GET"], summary="The ticket's attachments", responses={200: AttachmentSerializer(many=True)}
     )
     @extend_schema(
         methods=["POST"],
         summary="Attach files (with an optional note)",
         description="multipart/form-data: `files` (one or more) and `text`. Allowed to those who may add notes to the ticket.",
         request={"multipart/form-data": ARGUMENTS["comment"]},
-        responses={201: EventSerializer, **errors(400, 401, 403, 404, 409, 429)},
+        responses={201: EventSerializer},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def attachments(self, request, reference):
         ticket = self._visible_ticket(reference)
         if request.method == "GET":
@@ -356,7 +347,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(
         summary="Add a progress note",
         request=ARGUMENTS["comment"],
-        responses={201: EventSerializer, **errors(400, 401, 403, 404, 409, 429)},
+        responses={201: EventSerializer},
     )
     @action(detail=True, methods=["post"])
     def comments(self, request, reference):
@@ -396,9 +387,14 @@ class AttachmentViewSet(viewsets.GenericViewSet):
     renderer_classes = [renderers.JSONRenderer, PassthroughRenderer]
     queryset = Attachment.objects.none()
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        if isinstance(response, Response):  # an error body: JSON, whatever the client accepts
+            request.accepted_renderer, request.accepted_media_type = renderers.JSONRenderer(), "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
+
     @extend_schema(
         summary="Download an attachment",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **errors(401, 404, 429)},
+        responses={(200, "*/*"): OpenApiTypes.BINARY},
     )
     def retrieve(self, request, pk=None):
         try:

@@ -10,7 +10,9 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, status
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import api_view
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -123,11 +125,51 @@ def _code(exc):
     return "error"
 
 
-class ErrorSerializer(serializers.Serializer):
-    """The error body, for the OpenAPI schema."""
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["code", "message"],
+    "properties": {
+        "code": {"type": "string", "description": "Stable: validation_error, not_found, transition_not_allowed, …"},
+        "message": {"type": "string", "description": "In the request's language (Accept-Language: zh-hans or en)."},
+        "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+        "allowed": {"type": "array", "items": {"type": "string"}},
+        "retry_after_seconds": {"type": "integer"},
+    },
+}
 
-    code = serializers.CharField(help_text="Stable: validation_error, not_found, transition_not_allowed, …")
-    message = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
-    allowed = serializers.ListField(child=serializers.CharField(), required=False)
-    retry_after_seconds = serializers.IntegerField(required=False)
+_ERROR_ANSWERS = {
+    400: "Invalid input; `errors` names each field.",
+    401: "No valid token or session.",
+    403: "Not allowed for this user.",
+    404: "Does not exist, or is not visible to this user.",
+    409: "Not possible in the current state; `allowed` lists the transitions that are.",
+    429: "Rate limit reached; retry after `retry_after_seconds`.",
+}
+
+
+def document_errors(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every operation documents the error answers it can
+    give, all with the one error body."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    for path, operations in result["paths"].items():
+        for method, operation in operations.items():
+            codes = {401, 404, 429}  # 404 also for a stale page cursor
+            if operation.get("parameters") or "requestBody" in operation:
+                codes.add(400)
+            if method == "post" or path.endswith("/reports/"):
+                codes.add(403)
+            if method == "post":
+                codes.add(409)
+            for code in sorted(codes):
+                operation["responses"].setdefault(
+                    str(code),
+                    {"description": _ERROR_ANSWERS[code], "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                )
+    return result
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+def not_found(request, *args, **kwargs):
+    """Any other address under /api/: a JSON 404, not the site's HTML page."""
+    raise exceptions.NotFound(_("There is no such address in the API; see /api/docs/."))

@@ -1,10 +1,10 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from enterprises import api as enterprises_api
 
-from . import api, api_reports
+from . import api, api_errors, api_reports
 
 router = DefaultRouter()
 router.register("tickets", api.TicketViewSet, basename="api-ticket")
@@ -18,4 +18,5 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("reports/", api_reports.ReportView.as_view(), name="api-reports"),
     path("", include(router.urls)),
+    re_path(r"", api_errors.not_found),
 ]
