@@ -42,6 +42,11 @@ def test_company_submits_for_itself_without_a_credit_code(company_user, payload)
     assert [event["kind"] for event in response.json()["timeline"]] == ["submitted"]
 
 
+def test_only_the_required_fields_are_needed(company_user, category):
+    response = api_as(company_user).post("/api/tickets/", {"category": category.pk, "title": "用地", "description": "无答复"}, format="json")
+    assert response.status_code == 201 and Ticket.objects.get().priority == "normal"
+
+
 def test_dispatcher_records_a_hotline_call_by_credit_code(dispatcher, enterprise, payload):
     response = api_as(dispatcher).post("/api/tickets/", {**payload, "credit_code": enterprise.credit_code.lower()}, format="json")
     assert response.status_code == 201

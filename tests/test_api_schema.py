@@ -47,7 +47,7 @@ def test_the_served_schema_is_the_one_tested(client):
 
 
 @pytest.fixture
-def world(dispatcher, department_user, company_user, submit, department):
+def world(dispatcher, department_user, company_user, submit, department, category):
     """Tickets in several states, an attachment, and one token per role, so that generated
     requests also reach real objects, not only 404s."""
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -60,18 +60,38 @@ def world(dispatcher, department_user, company_user, submit, department):
         "references": [submitted.reference, assigned.reference],
         "attachment": Attachment.objects.get().pk,
         "enterprise": company_user.enterprise_id,
+        "credit_code": company_user.enterprise.credit_code,
+        "category": category.pk,
+        "department": department.pk,
         "tokens": {"dispatcher": Token.objects.create(user=dispatcher).key, "department": Token.objects.create(user=department_user).key},
     }
 
 
 def _aim_at_real_objects(case, world):
-    """Half the generated path parameters (chosen by the generated value, so the run stays
-    reproducible) are replaced by objects that exist."""
-    params = case.path_parameters or {}
-    if "reference" in params and len(str(params["reference"])) % 2 == 0:
-        params["reference"] = world["references"][len(str(params["reference"])) % 4 // 2]
-    if "id" in params and isinstance(params["id"], int) and params["id"] % 2 == 0:
-        params["id"] = world["attachment"] if "attachments" in case.path else world["enterprise"]
+    """Half the generated ids, references and credit codes (chosen by the generated value, so a
+    run stays reproducible) are replaced by ones that exist, so that requests also get past
+    validation into the services, not only into 400s and 404s."""
+    real = {
+        "reference": world["references"],
+        "duplicate_of": world["references"],
+        "credit_code": [world["credit_code"]],
+        "category": [world["category"]],
+        "department": [world["department"]],
+        "enterprise": [world["enterprise"]],
+        "id": [world["attachment"] if "attachments" in case.path else world["enterprise"]],
+    }
+    for values in (case.path_parameters, case.query, case.body if isinstance(case.body, dict) else None):
+        for name, value in (values or {}).items():
+            if name in real and _chosen(value):
+                values[name] = real[name][_size(value) % len(real[name])]
+
+
+def _size(value):
+    return value if isinstance(value, int) and not isinstance(value, bool) else len(str(value))
+
+
+def _chosen(value):
+    return _size(value) % 2 == 0
 
 
 # Not checked: that a schema-valid request is accepted (a generated id rarely names a company or
@@ -79,7 +99,7 @@ def _aim_at_real_objects(case, world):
 # parameter means "no filter", as the pages' filter forms send it). tests/test_api_actions.py
 # tests the refusals one by one.
 NOT_CHECKED = [schemathesis.checks.positive_data_acceptance, schemathesis.checks.negative_data_rejection]
-ANY_EXAMPLE = hypothesis_settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+ANY_EXAMPLE = hypothesis_settings(max_examples=80, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 
 
 def exercise(case, world, role):

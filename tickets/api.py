@@ -136,7 +136,8 @@ class TicketCreateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Ticket
         fields = ["credit_code", "category", "title", "description", "priority", "channel", "contact_name", "contact_phone", "files"]
-        extra_kwargs = {"channel": {"required": False}}
+        # Left out, the priority is the model's default (normal), as on the page.
+        extra_kwargs = {"channel": {"required": False}, "priority": {"default": Ticket._meta.get_field("priority").get_default()}}
 
     def validate_credit_code(self, value):
         value = normalize_credit_code(value)
