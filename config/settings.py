@@ -67,7 +67,16 @@ REST_FRAMEWORK = {
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "企业诉求闭环办理系统 API",
-    "DESCRIPTION": "Tickets, departments and categories, under the same rules as the web pages.",
+    "DESCRIPTION": (
+        "For the 12345 hotline platform, other government systems, departments' own systems and scripts: "
+        "the same who-sees-what rule, forms, services and transition permissions as the web pages.\n\n"
+        "**Sign in** with `Authorization: Token <key>` (an administrator issues and revokes tokens in the admin) "
+        "or a browser session.\n\n"
+        "**Errors** are `{\"code\", \"message\", \"errors\"?, \"allowed\"?}`: `code` is stable, `message` follows "
+        "`Accept-Language` (zh-hans by default, or en). A transition not allowed now is 409 with the `allowed` ones.\n\n"
+        "**Retries**: send `Idempotency-Key` with `POST /api/tickets/` and a repeat returns the same ticket.\n\n"
+        "**Rate limit** per token; over it, 429 with `Retry-After`."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # The docs page's Swagger UI from our own static files: a city's intranet may not reach a CDN.

@@ -89,8 +89,8 @@ class EnterpriseFilters(serializers.Serializer):
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[EnterpriseFilters]),
-    retrieve=extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)], responses=CaseFileSerializer),
+    list=extend_schema(summary="Companies you may see", parameters=[EnterpriseFilters]),
+    retrieve=extend_schema(summary="A company's case file (一企一档)", parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)], responses=CaseFileSerializer),
 )
 class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Companies whose case file you may open (the same rule as the pages), by name; one company's

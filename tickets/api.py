@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, pagination, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -260,11 +260,11 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         values = dict(filters.validated_data)
         return selectors.ticket_list(self.request.user, query=values.pop("q", None), **values)
 
-    @extend_schema(parameters=[TicketFilters])
+    @extend_schema(summary="Tickets you may see", parameters=[TicketFilters])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(responses=TicketDetailSerializer)
+    @extend_schema(summary="A ticket with its timeline", responses=TicketDetailSerializer)
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
@@ -405,6 +405,7 @@ class AttachmentViewSet(viewsets.GenericViewSet):
         return attachment_response(attachment)
 
 
+@extend_schema_view(list=extend_schema(summary="Active departments"), retrieve=extend_schema(summary="A department"))
 class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsAuthenticated]
     serializer_class = DepartmentSerializer
@@ -412,6 +413,7 @@ class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
 
+@extend_schema_view(list=extend_schema(summary="Active categories"), retrieve=extend_schema(summary="A category"))
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsAuthenticated]
     serializer_class = CategorySerializer

@@ -99,6 +99,7 @@ class ReportView(APIView):
     permission_classes = [IsAuthenticated, CanViewReports]
 
     @extend_schema(
+        summary="The leadership report",
         parameters=[_parameter(name, field) for name, field in ReportForm.base_fields.items()],
         responses=ReportSerializer,
     )
