@@ -18,7 +18,10 @@
 5. A table: endpoint, requests/s, fraction of the ceiling (a bare view through the whole
    middleware stack, benchmark-only URL), queries per request, aim, PASS/MISS.
 
-Loopback only, bounded: about (warm-up + duration) × 5 endpoints plus the snapshot (~30 s).
+The API endpoints (api-list, api-detail, api-submit) are called as an integration calls them:
+`Authorization: Token …`, JSON bodies.
+
+Loopback only, bounded: about (warm-up + duration) × 8 endpoints plus the snapshot (~30 s).
 """
 
 import argparse
@@ -48,6 +51,9 @@ AIMS = {
     "inbox": (0.25, 15),
     "detail": (0.25, 15),
     "submit": (0.15, None),
+    "api-list": (0.25, 15),
+    "api-detail": (0.25, 15),
+    "api-submit": (0.15, None),
 }
 
 LUA = r"""
@@ -77,7 +83,7 @@ end
 
 
 def lua_string(value):
-    return "nil" if value is None else json.dumps(value)
+    return "nil" if value is None else json.dumps(value, ensure_ascii=False)  # Lua has no \u escapes
 
 
 def parse_args(argv=None):
@@ -148,6 +154,10 @@ def login(username):
     return client
 
 
+def content_type(client):
+    return "application/json" if getattr(client, "api_token", None) else "application/x-www-form-urlencoded"
+
+
 def count_queries(client, method, url, data=None):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -156,9 +166,17 @@ def count_queries(client, method, url, data=None):
         if method == "GET":
             response = client.get(url)
         else:
-            response = client.post(url, data, content_type="application/x-www-form-urlencoded")
+            response = client.post(url, data, content_type=content_type(client))
     slowest = sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:3]
     return response.status_code, len(ctx), [(float(q["time"]), q["sql"][:300]) for q in slowest]
+
+
+def token_client(key):
+    from django.test import Client
+
+    client = Client(headers={"Authorization": f"Token {key}"})
+    client.api_token = key
+    return client
 
 
 def cookie_header(client):
@@ -256,6 +274,14 @@ def main(argv=None):
             "contact_phone": "",
         }
     )
+    from rest_framework.authtoken.models import Token
+
+    # The API as an integration calls it: a token, JSON.
+    dept_api = token_client(Token.objects.get_or_create(user=dept_user)[0].key)
+    company_api = token_client(Token.objects.get_or_create(user=company_user)[0].key)
+    api_body = json.dumps(
+        {"category": category.pk, "title": "基准测试：接口提交", "description": "经接口提交的诉求（基准测试）。"}, ensure_ascii=False
+    )
     endpoints = [
         # name, method, path, client, body, expected status
         ("ping", "GET", "/bench/ping/", None, None, 200),
@@ -263,6 +289,9 @@ def main(argv=None):
         ("inbox", "GET", "/inbox/", dept_client, None, 200),
         ("detail", "GET", f"/tickets/{ticket.reference}/", dept_client, None, 200),
         ("submit", "POST", "/tickets/new/", company_client, body, 302),
+        ("api-list", "GET", "/api/tickets/", dept_api, None, 200),
+        ("api-detail", "GET", f"/api/tickets/{ticket.reference}/", dept_api, None, 200),
+        ("api-submit", "POST", "/api/tickets/", company_api, api_body, 201),
     ]
     if args.only:
         wanted = {"ping", *args.only.split(",")}
@@ -301,7 +330,9 @@ def main(argv=None):
             script = workdir / f"{name}.lua"
             extra = ""
             if method == "POST":
-                extra = 'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"'
+                extra = f'wrk.headers["Content-Type"] = {lua_string(content_type(client))}'
+            if getattr(client, "api_token", None):
+                extra += f'\nwrk.headers["Authorization"] = {lua_string("Token " + client.api_token)}'
             script.write_text(
                 LUA % {
                     "method": lua_string(method),

@@ -261,3 +261,22 @@ def test_form_errors_show_and_the_list_fits_a_phone(live_server, new_page, shoot
     scroll_width = phone.evaluate("document.documentElement.scrollWidth")
     shoot(phone, "10-phone-ticket-list")
     assert scroll_width <= PHONE["width"] + 1, f"the ticket list is {scroll_width}px wide on a {PHONE['width']}px phone"
+
+
+def test_the_api_docs_page_tries_the_api_with_the_session(live_server, new_page, shoot, department_user, assigned_ticket):
+    """/api/docs/ renders from the site's own files and its "Try it out" calls the API as the
+    signed-in person, under the same rule as the pages."""
+    from playwright.sync_api import expect
+
+    page = new_page()
+    log_in(page, live_server.url, "dept", "/inbox/")
+    page.goto(f"{live_server.url}/api/docs/")
+    expect(page.locator(".opblock", has_text="/api/tickets/{reference}/transitions/{name}/")).to_be_visible()
+    listing = page.locator(".opblock-get", has_text="Tickets you may see")
+    listing.locator(".opblock-summary").click()
+    listing.get_by_role("button", name="Try it out").click()
+    listing.get_by_role("button", name="Execute").click()
+    live = listing.locator(".live-responses-table tbody .response-col_status")
+    expect(live).to_contain_text("200")
+    expect(listing.locator(".live-responses-table")).to_contain_text(assigned_ticket.reference)
+    shoot(page, "api-docs")
