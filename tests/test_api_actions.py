@@ -468,3 +468,61 @@ def test_an_id_beyond_the_database_range_is_a_400_not_a_crash(dispatcher, ticket
     # Found by the schemathesis run: SQLite cannot even bind such a number.
     response = api_as(dispatcher).get("/api/tickets/", {"category": 39923875612154822656})
     assert response.status_code == 400 and "category" in response.json()["errors"]
+
+
+# --------------------------------------------------------------------------------------------
+# extensions
+# --------------------------------------------------------------------------------------------
+
+
+def ask_for_more_time(user, ticket, days=10, reason="需要现场勘察"):
+    new_date = (ticket.due_date + datetime.timedelta(days=days)).isoformat()
+    return api_as(user).post(
+        f"/api/tickets/{ticket.reference}/extension-requests/", {"requested_due_date": new_date, "reason": reason}, format="json"
+    )
+
+
+def test_department_asks_for_more_time_and_dispatch_approves(in_progress_ticket, department_user, dispatcher):
+    asked = ask_for_more_time(department_user, in_progress_ticket)
+    assert asked.status_code == 201 and asked.json()["state"] == "pending"
+    detail = api_as(dispatcher).get(f"/api/tickets/{in_progress_ticket.reference}/").json()
+    assert [r["id"] for r in detail["extension_requests"]] == [asked.json()["id"]]
+    decided = api_as(dispatcher).post(f"/api/extension-requests/{asked.json()['id']}/decision/", {"decision": "approve"}, format="json")
+    assert decided.status_code == 200 and decided.json()["state"] == "approved"
+    assert Ticket.objects.get(pk=in_progress_ticket.pk).due_date.isoformat() == asked.json()["requested_due_date"]
+
+
+def test_refusing_an_extension_needs_a_note(in_progress_ticket, department_user, supervisor):
+    asked = ask_for_more_time(department_user, in_progress_ticket).json()
+    response = api_as(supervisor).post(f"/api/extension-requests/{asked['id']}/decision/", {"decision": "refuse"}, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
+    assert Ticket.objects.get(pk=in_progress_ticket.pk).extension_requests.get().state == "pending"
+
+
+def test_a_department_cannot_decide_its_own_extension(in_progress_ticket, department_user):
+    asked = ask_for_more_time(department_user, in_progress_ticket).json()
+    response = api_as(department_user).post(f"/api/extension-requests/{asked['id']}/decision/", {"decision": "approve"}, format="json")
+    assert response.status_code == 403 and response.json()["code"] == "forbidden"
+
+
+def test_an_extension_to_an_earlier_date_is_refused(in_progress_ticket, department_user):
+    response = ask_for_more_time(department_user, in_progress_ticket, days=-1)
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
+    assert not in_progress_ticket.extension_requests.exists()
+
+
+def test_only_the_holding_department_asks_for_more_time(in_progress_ticket, company_user):
+    response = ask_for_more_time(company_user, in_progress_ticket)
+    assert response.status_code == 409 and response.json()["code"] == "transition_not_allowed"
+
+
+def test_an_unknown_decision_is_refused(in_progress_ticket, department_user, dispatcher):
+    asked = ask_for_more_time(department_user, in_progress_ticket).json()
+    response = api_as(dispatcher).post(f"/api/extension-requests/{asked['id']}/decision/", {"decision": "maybe"}, format="json")
+    assert response.status_code == 400 and "decision" in response.json()["errors"]
+
+
+def test_an_extension_of_a_ticket_out_of_sight_is_404(in_progress_ticket, department_user, other_company_user):
+    asked = ask_for_more_time(department_user, in_progress_ticket).json()
+    response = api_as(other_company_user).post(f"/api/extension-requests/{asked['id']}/decision/", {"decision": "approve"}, format="json")
+    assert response.status_code == 404

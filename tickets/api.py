@@ -23,8 +23,9 @@ from enterprises.validators import normalize_credit_code, validate_credit_code
 
 from . import actions, selectors, services
 from .api_errors import ApiError, form_errors, refused
+from . import forms
 from .forms import MultipleFileField
-from .models import Attachment, Category, Status, SupervisionLevel, Ticket, TicketEvent
+from .models import Attachment, Category, ExtensionRequest, Status, SupervisionLevel, Ticket, TicketEvent
 from .views import attachment_response
 
 # The transitions of DESIGN.md §3 a person can take (auto_close is the system's), and the
@@ -93,12 +94,23 @@ class TicketSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
+class ExtensionRequestSerializer(serializers.ModelSerializer):
+    ticket = serializers.CharField(source="ticket.reference", read_only=True)
+    department = serializers.CharField(source="department.name", read_only=True)
+    requested_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = ExtensionRequest
+        fields = ["id", "ticket", "department", "requested_by", "current_due_date", "requested_due_date", "reason", "state", "decided_at", "decision_note", "created_at"]
+
+
 class TicketDetailSerializer(TicketSerializer):
     timeline = EventSerializer(source="events", many=True, read_only=True)
+    extension_requests = ExtensionRequestSerializer(many=True, read_only=True)
     allowed_transitions = serializers.SerializerMethodField()
 
     class Meta(TicketSerializer.Meta):
-        fields = TicketSerializer.Meta.fields + ["timeline", "allowed_transitions"]
+        fields = TicketSerializer.Meta.fields + ["timeline", "extension_requests", "allowed_transitions"]
 
     def get_allowed_transitions(self, ticket) -> list[str]:
         return allowed_transitions(ticket, self.context["request"].user)
@@ -214,15 +226,19 @@ def _argument_field(field):
     raise TypeError(f"No API field for {type(field).__name__}")
 
 
-def _arguments_serializer(name):
-    spec = actions.BY_NAME[name]
-    form = actions.unbound_form(spec, None, None)
+def _arguments_serializer(form, class_name, doc):
     fields = {field_name: _argument_field(field) for field_name, field in (form.fields.items() if form else [])}
+    return type(class_name, (serializers.Serializer,), {**fields, "__doc__": str(doc)})
+
+
+def _action_arguments(name):
+    spec = actions.BY_NAME[name]
     class_name = "".join(part.title() for part in name.split("_")) + "Arguments"
-    return type(class_name, (serializers.Serializer,), {**fields, "__doc__": str(spec.summary)})
+    return _arguments_serializer(actions.unbound_form(spec, None, None), class_name, spec.summary)
 
 
-ARGUMENTS = {name: _arguments_serializer(name) for name in (*TRANSITIONS, "comment")}
+ARGUMENTS = {name: _action_arguments(name) for name in (*TRANSITIONS, "comment", "request_extension")}
+DecisionArguments = _arguments_serializer(forms.ExtensionDecisionForm(), "ExtensionDecisionArguments", gettext_lazy("Decide an extension request"))
 
 
 class PassthroughRenderer(renderers.BaseRenderer):
@@ -355,6 +371,17 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         ticket = self._visible_ticket(reference)
         return Response(EventSerializer(self._take(ticket, "comment")).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        summary="Ask for more time (the holding department)",
+        request=ARGUMENTS["request_extension"],
+        responses={201: ExtensionRequestSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="extension-requests")
+    def extension_requests(self, request, reference):
+        ticket = self._visible_ticket(reference)
+        made = self._take(ticket, "request_extension")
+        return Response(ExtensionRequestSerializer(made).data, status=status.HTTP_201_CREATED)
+
     def _visible_ticket(self, reference):
         try:
             return selectors.ticket_detail(self.request.user, reference)
@@ -379,6 +406,36 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             return spec.run(ticket, user, form.cleaned_data if form is not None else {})
         except services.ActionRefused as error:
             raise refused(error)
+
+
+class ExtensionRequestViewSet(viewsets.GenericViewSet):
+    """Extension requests of tickets the caller may see."""
+
+    permission_classes = [IsAuthenticated]
+    queryset = ExtensionRequest.objects.none()
+
+    @extend_schema(
+        summary="Approve or refuse an extension request (dispatch or supervision office)",
+        request=DecisionArguments,
+        responses={200: ExtensionRequestSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def decision(self, request, pk=None):
+        try:
+            extension = selectors.visible_extension_request(request.user, pk)
+        except (ExtensionRequest.DoesNotExist, ValueError):
+            raise Http404
+        DecisionArguments(data=request.data).is_valid(raise_exception=True)
+        form = forms.ExtensionDecisionForm(request.data)
+        if not form.is_valid():
+            raise form_errors(form)
+        try:
+            decided = services.extension_decide(
+                request=extension, by=request.user, approve=form.cleaned_data["decision"] == "approve", note=form.cleaned_data["note"]
+            )
+        except services.ActionRefused as error:
+            raise refused(error)
+        return Response(ExtensionRequestSerializer(decided).data)
 
 
 class AttachmentViewSet(viewsets.GenericViewSet):

@@ -12,6 +12,7 @@ router.register("departments", api.DepartmentViewSet, basename="api-department")
 router.register("categories", api.CategoryViewSet, basename="api-category")
 router.register("enterprises", enterprises_api.EnterpriseViewSet, basename="api-enterprise")
 router.register("attachments", api.AttachmentViewSet, basename="api-attachment")
+router.register("extension-requests", api.ExtensionRequestViewSet, basename="api-extension-request")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -154,6 +154,13 @@ def visible_attachment(user, pk):
     return Attachment.objects.select_related("ticket").get(pk=pk, ticket__in=Ticket.objects.visible_to(user))
 
 
+def visible_extension_request(user, pk):
+    """An extension request of a ticket the user may see; raises ExtensionRequest.DoesNotExist otherwise."""
+    return ExtensionRequest.objects.select_related("ticket", "department", "requested_by").get(
+        pk=pk, ticket__in=Ticket.objects.visible_to(user)
+    )
+
+
 def enterprise_list(user, query=None):
     visible = Ticket.objects.visible_to(user)
     enterprises = Enterprise.objects.visible_to(user).select_related("industry", "district")

@@ -251,9 +251,10 @@ def ticket_action(request, reference, action):
 @login_required
 @require_POST
 def extension_decide(request, pk):
-    request_obj = get_object_or_404(
-        ExtensionRequest.objects.select_related("ticket"), pk=pk, ticket__in=Ticket.objects.visible_to(request.user)
-    )
+    try:
+        request_obj = selectors.visible_extension_request(request.user, pk)
+    except ExtensionRequest.DoesNotExist:
+        raise Http404
     reference = request_obj.ticket.reference
     form = forms.ExtensionDecisionForm(request.POST)
     if not form.is_valid():
