@@ -413,6 +413,7 @@ class ExtensionRequestViewSet(viewsets.GenericViewSet):
 
     permission_classes = [IsAuthenticated]
     queryset = ExtensionRequest.objects.none()
+    serializer_class = DecisionArguments  # what OPTIONS describes for the POST
 
     @extend_schema(
         summary="Approve or refuse an extension request (dispatch or supervision office)",
