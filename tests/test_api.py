@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from tickets import services
 
-from .conftest import api_as as as_user
+from .conftest import ROLE_FIXTURES, api_as as as_user
 
 
 @pytest.fixture
@@ -109,3 +109,17 @@ def test_the_list_pages_by_cursor_without_counting_everything(dispatcher, submit
     second = client.get(first.json()["next"])
     assert references(first) + references(second) == made[::-1]
     assert second.json()["next"] is None
+
+
+@pytest.mark.parametrize("role", sorted(ROLE_FIXTURES))
+def test_every_role_reads_the_reference_data(request, role, department, category):
+    # Departments and categories are what a submission and an assignment refer to: every signed-in role reads them.
+    client = as_user(request.getfixturevalue(ROLE_FIXTURES[role]))
+    assert department.pk in [row["id"] for row in client.get("/api/departments/").json()]
+    assert [row["id"] for row in client.get("/api/categories/").json()] == [category.pk]
+
+
+@pytest.mark.parametrize("path", ["/api/departments/", "/api/categories/", "/api/enterprises/", "/api/reports/", "/api/attachments/1/"])
+def test_anonymous_callers_get_401_everywhere(api, db, path):
+    response = api.get(path)
+    assert response.status_code == 401 and response.json()["code"] == "not_authenticated"
