@@ -6,6 +6,7 @@
 `errors` (field → messages) comes with validation errors; a refused transition adds `allowed`.
 """
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -13,7 +14,6 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
-from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 # DRF's own exceptions, by class, to our stable codes.
@@ -52,24 +52,15 @@ def refused(error):
     return ApiError(error.message, code=error.code, status_code=status_code)
 
 
-def invalid(errors):
-    """A validation error from field → messages (or a list of messages for the whole request)."""
-    return exceptions.ValidationError(errors)
-
-
-def django_validation_error(error):
-    """Model.full_clean() / validate_uploads() refusals as a DRF ValidationError."""
-    if hasattr(error, "error_dict"):
-        return exceptions.ValidationError({field: [str(m) for e in errs for m in e.messages] for field, errs in error.error_dict.items()})
-    return exceptions.ValidationError({"non_field_errors": error.messages})
-
-
 def form_errors(form):
     """A bound, invalid Django form's errors as the API's validation error (the pages' forms
     decide the same input the same way for both)."""
-    return exceptions.ValidationError(
-        {("non_field_errors" if field == "__all__" else field): [e["message"] for e in errs] for field, errs in form.errors.get_json_data().items()}
-    )
+    return _by_field(form.errors)
+
+
+def _by_field(messages):
+    """field → messages (Django's "__all__" as DRF's "non_field_errors") as a DRF ValidationError."""
+    return exceptions.ValidationError({("non_field_errors" if field == NON_FIELD_ERRORS else field): list(texts) for field, texts in messages.items()})
 
 
 def _field_errors(detail):
@@ -94,8 +85,8 @@ def _summary(errors):
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, DjangoValidationError):
-        exc = django_validation_error(exc)
+    if isinstance(exc, DjangoValidationError):  # Model.full_clean(), validate_uploads()
+        exc = _by_field(exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages})
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found: it does not exist, or you may not see it."))
     elif isinstance(exc, DjangoPermissionDenied):
