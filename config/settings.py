@@ -85,7 +85,7 @@ SPECTACULAR_SETTINGS = {
     # Every operation documents its error answers (tickets/api_errors.py).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "tickets.api_errors.document_errors"],
     # One name for the ticket's rating wherever a ticket appears (list, detail, case file).
-    "ENUM_NAME_OVERRIDES": {"RatingEnum": "tickets.models.Rating"},
+    "ENUM_NAME_OVERRIDES": {"RatingEnum": "tickets.models.Rating", "DispatchChannelEnum": "tickets.forms.DISPATCH_CHANNELS", "ChannelEnum": "tickets.models.Channel"},
 }
 
 MIDDLEWARE = [

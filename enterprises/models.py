@@ -249,6 +249,10 @@ class User(AbstractUser):
             return enterprise_id in self._liaison_enterprise_ids
         return False
 
+    def may_submit_for(self, enterprise_id):
+        """May this user raise a problem for the company? Its own people, and dispatch (hotline calls)."""
+        return self.is_dispatcher or self.speaks_for(enterprise_id)
+
     @cached_property
     def _liaison_enterprise_ids(self):
         # Read once per user object (one request): a detail page asks several times.

@@ -120,6 +120,15 @@ def test_only_dispatch_chooses_the_channel(company_user, payload):
     assert nothing_changed()
 
 
+def test_dispatch_records_only_the_channels_the_page_offers(dispatcher, enterprise, payload):
+    client = api_as(dispatcher)
+    web = client.post("/api/tickets/", {**payload, "credit_code": enterprise.credit_code, "channel": "web"}, format="json")
+    assert web.status_code == 400 and "channel" in web.json()["errors"]
+    assert nothing_changed()
+    by_liaison = client.post("/api/tickets/", {**payload, "credit_code": enterprise.credit_code, "channel": "liaison"}, format="json")
+    assert by_liaison.status_code == 201 and Ticket.objects.get().channel == "liaison"
+
+
 @pytest.mark.parametrize("role", ["department", "supervisor", "leader"])
 def test_roles_that_do_not_submit_are_refused(request, role, payload):
     response = api_as(request.getfixturevalue(ROLE_FIXTURES[role])).post("/api/tickets/", payload, format="json")

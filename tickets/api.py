@@ -143,13 +143,14 @@ class TicketCreateSerializer(serializers.ModelSerializer):
         help_text=gettext_lazy("The company's unified social credit code; a company's own users may leave it out."),
     )
     category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.filter(is_active=True))
+    channel = serializers.ChoiceField(choices=forms.DISPATCH_CHANNELS, required=False)  # as on the page
     files = serializers.ListField(child=serializers.FileField(), required=False, write_only=True)
 
     class Meta:
         model = Ticket
         fields = ["credit_code", "category", "title", "description", "priority", "channel", "contact_name", "contact_phone", "files"]
         # Left out, the priority is the model's default (normal), as on the page.
-        extra_kwargs = {"channel": {"required": False}, "priority": {"default": Ticket._meta.get_field("priority").get_default()}}
+        extra_kwargs = {"priority": {"default": Ticket._meta.get_field("priority").get_default()}}
 
     def validate_credit_code(self, value):
         value = normalize_credit_code(value)
@@ -175,9 +176,8 @@ class TicketCreateSerializer(serializers.ModelSerializer):
             if user.is_company:
                 return user.enterprise
             raise serializers.ValidationError({"credit_code": [_("Give the company's credit code.")]})
-        companies = Enterprise.objects.all() if user.is_dispatcher else Enterprise.objects.visible_to(user)
-        enterprise = companies.filter(credit_code=credit_code).first()
-        if enterprise is None or not (user.is_dispatcher or user.speaks_for(enterprise.pk)):
+        enterprise = Enterprise.objects.filter(credit_code=credit_code).first()
+        if enterprise is None or not user.may_submit_for(enterprise.pk):
             # The same words whether the company is unknown or someone else's: no probing.
             raise serializers.ValidationError({"credit_code": [_("No registered company with this credit code that you may submit for.")]})
         return enterprise

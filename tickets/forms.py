@@ -47,9 +47,13 @@ class MultipleFileField(forms.FileField):
         return files
 
 
+# The channels the dispatch office records for a problem it takes in (a company's own is "web").
+DISPATCH_CHANNELS = [(Channel.HOTLINE, Channel.HOTLINE.label), (Channel.LIAISON, Channel.LIAISON.label)]
+
+
 class TicketSubmitForm(forms.ModelForm):
     enterprise = forms.ModelChoiceField(queryset=Enterprise.objects.none(), label=_("Company"))
-    channel = forms.ChoiceField(choices=[(Channel.HOTLINE, Channel.HOTLINE.label), (Channel.LIAISON, Channel.LIAISON.label)], label=_("Channel"))
+    channel = forms.ChoiceField(choices=DISPATCH_CHANNELS, label=_("Channel"))
     files = MultipleFileField()
 
     class Meta:

@@ -188,7 +188,7 @@ def next_reference(at=None):
 
 def ticket_submit(*, by, enterprise, category, title, description, priority, channel=None, files=(), contact_name="", contact_phone="", at=None):
     """A company (or its liaison, or dispatch taking a hotline call) raises a problem."""
-    if not (by.speaks_for(enterprise.pk) or by.is_dispatcher):
+    if not by.may_submit_for(enterprise.pk):
         raise ActionRefused(_("You cannot submit a problem for this company."), code="forbidden")
     if not category.is_active:
         raise ActionRefused(_("This category no longer takes new problems; choose another."), code="invalid")
