@@ -9,6 +9,7 @@ from django import forms as django_forms
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -67,7 +68,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "size", "content_type", "created_at", "download"]
 
     def get_download(self, attachment) -> str:
-        return f"/api/attachments/{attachment.pk}/"
+        return reverse("api-attachment-detail", args=[attachment.pk])
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -316,7 +317,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 ticket, created = services.ticket_submit_once(key=key, fingerprint=_fingerprint(data), by=request.user, **data)
         except services.ActionRefused as error:
             raise refused(error)
-        headers = {"Location": f"/api/tickets/{ticket.reference}/"}
+        headers = {"Location": reverse("api-ticket-detail", args=[ticket.reference])}
         if not created:
             headers["Idempotent-Replayed"] = "true"
         return self._detail(ticket, status.HTTP_201_CREATED, headers)
@@ -384,7 +385,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def _visible_ticket(self, reference):
         try:
-            return selectors.ticket_detail(self.request.user, reference)
+            return selectors.ticket_for_action(self.request.user, reference)
         except Ticket.DoesNotExist:
             raise Http404
 

@@ -122,6 +122,13 @@ def pending_extensions(user):
     )
 
 
+def ticket_for_action(user, reference):
+    """The ticket an API call acts on: what available_actions() and the actions' forms read, not
+    the whole page (the service locks and re-reads the row anyway). Raises Ticket.DoesNotExist if
+    not visible."""
+    return Ticket.objects.visible_to(user).prefetch_related("extension_requests").get(reference=reference)
+
+
 def ticket_detail(user, reference):
     """The ticket with everything its page shows; raises Ticket.DoesNotExist if not visible."""
     return ticket_detail_queryset(user).get(reference=reference)
