@@ -39,23 +39,23 @@ SUPERVISION_RANK = Case(
 )
 
 
-def ticket_list(user, *, status=None, supervision=None, category=None, department=None, query=None, enterprise=None, due_before=None, due_after=None):
-    """All tickets the user may see, newest first, with the list's filters (due dates inclusive)."""
+# ticket_list()'s filters: argument → lookup (due dates inclusive).
+_LIST_FILTERS = {
+    "status": "status",
+    "supervision": "supervision_level",
+    "category": "category_id",
+    "department": "department_id",
+    "enterprise": "enterprise_id",
+    "due_before": "due_date__lte",
+    "due_after": "due_date__gte",
+}
+
+
+def ticket_list(user, *, query=None, **filters):
+    """All tickets the user may see, newest first, with the list's filters (_LIST_FILTERS; empty
+    ones ignored) and a search of reference, title and company name."""
     tickets = Ticket.objects.visible_to(user).select_related(*_LIST_RELATED)
-    if status:
-        tickets = tickets.filter(status=status)
-    if supervision:
-        tickets = tickets.filter(supervision_level=supervision)
-    if category:
-        tickets = tickets.filter(category_id=category)
-    if department:
-        tickets = tickets.filter(department_id=department)
-    if enterprise:
-        tickets = tickets.filter(enterprise_id=enterprise)
-    if due_before:
-        tickets = tickets.filter(due_date__lte=due_before)
-    if due_after:
-        tickets = tickets.filter(due_date__gte=due_after)
+    tickets = tickets.filter(**{_LIST_FILTERS[name]: value for name, value in filters.items() if value})
     if query:
         tickets = tickets.filter(Q(reference__icontains=query) | Q(title__icontains=query) | Q(enterprise__name__icontains=query))
     return tickets.order_by("-submitted_at", "-id")
