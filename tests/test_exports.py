@@ -243,6 +243,15 @@ def files_on_disk(settings):
     return sorted(p.name for p in private.rglob("*") if p.is_file())
 
 
+def assert_still_the_new_builds(export, new_lease, settings):
+    """The build that lost its claim left no trace: the export is the new build's, running, with
+    no files written and nobody told it is ready."""
+    export.refresh_from_db()
+    assert (export.state, export.progress, export.started_at, export.xlsx.name) == (State.RUNNING, 1, new_lease, "")
+    assert files_on_disk(settings) == []
+    assert not Notification.objects.filter(kind=Notification.Kind.EXPORT_READY).exists()
+
+
 def test_a_build_that_lost_its_claim_and_then_fails_leaves_the_new_build_alone(company_user, ticket, monkeypatch):
     leases = []
 
@@ -272,10 +281,7 @@ def test_a_build_that_lost_its_claim_stops_writing(company_user, ticket, monkeyp
     export = new_export(company_user, company_user.enterprise)
     assert exports.build_case_file_export(export.pk) is False
 
-    export.refresh_from_db()
-    assert (export.state, export.progress, export.started_at, export.xlsx.name) == (State.RUNNING, 1, leases[0], "")
-    assert files_on_disk(settings) == []
-    assert not Notification.objects.filter(kind=Notification.Kind.EXPORT_READY).exists()
+    assert_still_the_new_builds(export, leases[0], settings)
 
 
 def test_a_build_that_lost_its_claim_after_writing_its_files_does_not_mark_it_done(company_user, ticket, monkeypatch, settings):
@@ -292,10 +298,7 @@ def test_a_build_that_lost_its_claim_after_writing_its_files_does_not_mark_it_do
     export = new_export(company_user, company_user.enterprise)
     assert exports.build_case_file_export(export.pk) is False
 
-    export.refresh_from_db()
-    assert (export.state, export.progress, export.started_at, export.xlsx.name) == (State.RUNNING, 1, leases[0], "")
-    assert files_on_disk(settings) == []
-    assert not Notification.objects.filter(kind=Notification.Kind.EXPORT_READY).exists()
+    assert_still_the_new_builds(export, leases[0], settings)
 
 
 def test_the_build_that_took_over_finishes_the_export(company_user, ticket, monkeypatch, settings):
