@@ -3,6 +3,7 @@
 import datetime
 import os
 import threading
+import uuid
 
 import pytest
 from django.db import connection
@@ -261,4 +262,4 @@ def api_as(user):
 def _api_rate_counters_per_test(settings):
     # The API's rate counters live in the cache (Redis when REDIS_URL is set, shared with Celery's
     # broker database): each test gets its own in-process cache so counts never leak between tests.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(id(settings))}}
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}}
