@@ -57,6 +57,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON only: /api/docs/ is the API's page for people. DRF's browsable pages would be a second,
+    # untranslated UI whose generic forms do not match the actions' arguments.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # Every error is {"code", "message", ...} (tickets/api_errors.py).
     "EXCEPTION_HANDLER": "tickets.api_errors.exception_handler",
     # Per token (or per signed-in person). Callers without a valid token are refused before any

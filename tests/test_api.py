@@ -123,3 +123,8 @@ def test_every_role_reads_the_reference_data(request, role, department, category
 def test_anonymous_callers_get_401_everywhere(api, db, path):
     response = api.get(path)
     assert response.status_code == 401 and response.json()["code"] == "not_authenticated"
+
+
+def test_a_browser_gets_json_not_a_second_ui(dispatcher, ticket):
+    response = as_user(dispatcher).get("/api/tickets/", HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
+    assert response["Content-Type"] == "application/json"
