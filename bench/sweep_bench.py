@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmark of the reminder sweep (tickets.sweep.run_sweep) on the generated database.
+"""Benchmark of the reminder sweep (tickets.jobs.sweep.run_sweep) on the generated database.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/qiye_bench .venv/bin/python bench/sweep_bench.py
 
@@ -92,8 +92,8 @@ class Phases:
     TARGETS = [
         ("working-day dates (workdays.*)", "tickets.workdays", "add_working_days"),
         ("working-day dates (workdays.*)", "tickets.workdays", "latest_date_with_working_days_until"),
-        ("load recipients (_Audience)", "tickets.sweep._Audience", "__init__"),
-        ("load recipients (_Audience)", "tickets.sweep._Audience", "load_companies"),
+        ("load recipients (_Audience)", "tickets.jobs.sweep._Audience", "__init__"),
+        ("load recipients (_Audience)", "tickets.jobs.sweep._Audience", "load_companies"),
         ("claim reminders (INSERT … ON CONFLICT)", "tickets.sweep", "_claim_reminders"),
         ("raise supervision (UPDATE + events)", "tickets.sweep", "_raise_supervision"),
         ("auto-close (UPDATE + events)", "tickets.sweep", "_auto_close"),
@@ -325,7 +325,7 @@ def main(argv=None):
 
         import sweep_expect
         from tickets.models import Ticket
-        from tickets.sweep import run_sweep
+        from tickets.jobs.sweep import run_sweep
 
         if args.now == "generated":
             if not metadata.get("as_of"):

@@ -1,4 +1,4 @@
-"""What `tickets.sweep.run_sweep(now)` should report on a database, counted in SQL.
+"""What `tickets.jobs.sweep.run_sweep(now)` should report on a database, counted in SQL.
 
 The same conditions as the sweep's claims, minus the decisions already claimed (a Reminder row
 with the same key, a supervision level already reached, a status already changed). Used by the

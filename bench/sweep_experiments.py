@@ -1,13 +1,13 @@
 #!/usr/bin/env python
 """Measures product changes proposed for the sweep, without making them: each variant patches
-tickets.sweep in this process only, runs on its own fresh snapshot, and the notifications it
+tickets.jobs.sweep in this process only, runs on its own fresh snapshot, and the notifications it
 wrote are compared with the unpatched sweep's (an md5 of every row but the id), so a variant is
 only reported if it writes exactly the same data.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/qiye_bench .venv/bin/python bench/sweep_experiments.py
 
 Variants:
-- baseline: tickets.sweep as it is.
+- baseline: tickets.jobs.sweep as it is.
 - fast-notify: the sweep's notifications built as plain tuples (one reverse() and one
   translation lookup per ticket instead of one per recipient, no Notification instances) and
   written with COPY; the claimed tickets loaded with values_list() of the eleven columns the
@@ -57,7 +57,7 @@ class LightTicket:
 
 def fast_tickets(ids):
     from tickets.models import Ticket
-    from tickets.sweep import _CHUNK
+    from tickets.jobs.sweep import _CHUNK
 
     for start in range(0, len(ids), _CHUNK):
         rows = (
@@ -70,7 +70,7 @@ def fast_tickets(ids):
 
 
 def fast_notify_all(kind, tickets, recipients_of, now):
-    """tickets.sweep._notify_all, same rows: compose() and build() inlined per ticket."""
+    """tickets.jobs.sweep._notify_all, same rows: compose() and build() inlined per ticket."""
     from django.conf import settings
     from django.db import connection, transaction
     from django.urls import reverse
@@ -149,7 +149,7 @@ def main(argv=None):
 
     from django.db import connection
 
-    from tickets.sweep import run_sweep
+    from tickets.jobs.sweep import run_sweep
 
     results = []
     try:

@@ -61,10 +61,10 @@ REST_FRAMEWORK = {
     # untranslated UI whose generic forms do not match the actions' arguments.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # Every error is {"code", "message", ...} (tickets/api_errors.py).
-    "EXCEPTION_HANDLER": "tickets.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "tickets.api.errors.exception_handler",
     # Per token (or per signed-in person). Callers without a valid token are refused before any
     # work; a token is 160 random bits, so guessing one is not a rate problem.
-    "DEFAULT_THROTTLE_CLASSES": ["tickets.api_throttles.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["tickets.api.throttles.TokenRateThrottle"],
 }
 # Requests per token; a platform over the limit gets 429 with Retry-After.
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/min")
@@ -86,9 +86,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # Every operation documents its error answers (tickets/api_errors.py).
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "tickets.api_errors.document_errors"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "tickets.api.errors.document_errors"],
     # One name for the ticket's rating wherever a ticket appears (list, detail, case file).
-    "ENUM_NAME_OVERRIDES": {"RatingEnum": "tickets.models.Rating", "DispatchChannelEnum": "tickets.forms.DISPATCH_CHANNELS", "ChannelEnum": "tickets.models.Channel"},
+    "ENUM_NAME_OVERRIDES": {"RatingEnum": "tickets.models.Rating", "DispatchChannelEnum": "tickets.web.forms.DISPATCH_CHANNELS", "ChannelEnum": "tickets.models.Channel"},
 }
 
 MIDDLEWARE = [
@@ -119,7 +119,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "tickets.context_processors.navigation",
+                "tickets.web.context_processors.navigation",
             ],
         },
     }

@@ -3,7 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/", include("tickets.api_urls")),
+    path("api/", include("tickets.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("tickets.urls")),
+    path("", include("tickets.web.urls")),
 ]

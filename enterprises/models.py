@@ -3,9 +3,10 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
-from django.utils.functional import cached_property
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from tickets import visibility  # a leaf module: it imports no models
 
 from .validators import normalize_credit_code, validate_credit_code
 
@@ -58,25 +59,8 @@ class Department(models.Model):
 
 class EnterpriseQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Companies whose case file `user` may open: the same rule as tickets (DESIGN.md §6).
-
-        A department sees a company only through the tickets it holds or held.
-        """
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.sees_everything:
-            return self
-        if user.role == User.Role.COMPANY:
-            return self.filter(pk=user.enterprise_id)
-        if user.role == User.Role.LIAISON:
-            return self.filter(liaisons=user)
-        if user.role == User.Role.DEPARTMENT and user.department_id:
-            from tickets.models import Ticket
-
-            return self.filter(
-                Exists(Ticket.objects.visible_to(user).filter(enterprise=OuterRef("pk")))
-            )
-        return self.none()
+        """Companies whose case file `user` may open: the one rule, in tickets.visibility."""
+        return visibility.visible_enterprises(user, self)
 
 
 class Enterprise(models.Model):
@@ -146,8 +130,6 @@ class User(AbstractUser):
         LEADER = "leader", _("Leadership")
         ADMIN = "admin", _("Administrator")
 
-    SEES_EVERYTHING = {Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN}
-
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.COMPANY)
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
@@ -204,10 +186,6 @@ class User(AbstractUser):
             raise ValidationError({"role": _("Take this person off the companies they look after before changing the role.")})
 
     @property
-    def sees_everything(self):
-        return self.role in self.SEES_EVERYTHING or self.is_superuser
-
-    @property
     def is_company(self):
         return self.role == self.Role.COMPANY
 
@@ -230,30 +208,3 @@ class User(AbstractUser):
     @property
     def is_leader(self):
         return self.role == self.Role.LEADER
-
-    @property
-    def oversees_deadlines(self):
-        """Dispatch and supervision: they decide extension requests and work the supervision board."""
-        return self.is_dispatcher or self.is_supervisor
-
-    @property
-    def can_submit(self):
-        """Companies, their liaison officials, and dispatch taking a hotline call."""
-        return self.is_company or self.is_liaison or self.is_dispatcher
-
-    def speaks_for(self, enterprise_id):
-        """May this user speak for the company (submit, confirm, reopen on its behalf)?"""
-        if self.role == self.Role.COMPANY:
-            return self.enterprise_id == enterprise_id
-        if self.role == self.Role.LIAISON:
-            return enterprise_id in self._liaison_enterprise_ids
-        return False
-
-    def may_submit_for(self, enterprise_id):
-        """May this user raise a problem for the company? Its own people, and dispatch (hotline calls)."""
-        return self.is_dispatcher or self.speaks_for(enterprise_id)
-
-    @cached_property
-    def _liaison_enterprise_ids(self):
-        # Read once per user object (one request): a detail page asks several times.
-        return set(self.liaison_enterprises.values_list("pk", flat=True))

@@ -132,7 +132,7 @@ def test_overdue_late_and_supervised_tickets(loaded):
 def test_the_first_sweep_keeps_the_demo_story(loaded):
     """scripts/run sweeps right after loading: it may card the plainly overdue tickets yellow, as
     it would have done in real life, but must not turn the demo's yellow cards red."""
-    from tickets.sweep import run_sweep
+    from tickets.jobs.sweep import run_sweep
 
     yellow_before = set(Ticket.objects.filter(supervision_level=SupervisionLevel.YELLOW).values_list("pk", flat=True))
     report = run_sweep()

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from stdnum.cn import uscc
 
 from enterprises.models import Enterprise, User
+from tickets import visibility
 from enterprises.validators import validate_credit_code
 
 from .factories import PASSWORD, DepartmentFactory, DistrictFactory, EnterpriseFactory, IndustryFactory, UserFactory
@@ -230,22 +231,22 @@ def test_a_liaison_keeps_the_role_while_looking_after_companies(liaison):
 
 
 def test_company_user_speaks_only_for_their_company(company_user, enterprise, other_enterprise):
-    assert company_user.speaks_for(enterprise.pk)
-    assert not company_user.speaks_for(other_enterprise.pk)
+    assert visibility.speaks_for(company_user, enterprise.pk)
+    assert not visibility.speaks_for(company_user, other_enterprise.pk)
 
 
 def test_liaison_speaks_for_the_companies_they_look_after(liaison, enterprise, other_enterprise):
-    assert liaison.speaks_for(enterprise.pk)
-    assert not liaison.speaks_for(other_enterprise.pk)
+    assert visibility.speaks_for(liaison, enterprise.pk)
+    assert not visibility.speaks_for(liaison, other_enterprise.pk)
 
 
 @pytest.mark.parametrize("role", [User.Role.DISPATCHER, User.Role.SUPERVISOR, User.Role.LEADER, User.Role.ADMIN])
 def test_government_roles_do_not_speak_for_companies(role, enterprise):
-    assert not UserFactory(role=role).speaks_for(enterprise.pk)
+    assert not visibility.speaks_for(UserFactory(role=role), enterprise.pk)
 
 
 def test_department_staff_do_not_speak_for_companies(enterprise):
-    assert not UserFactory(role=User.Role.DEPARTMENT, department=DepartmentFactory()).speaks_for(enterprise.pk)
+    assert not visibility.speaks_for(UserFactory(role=User.Role.DEPARTMENT, department=DepartmentFactory()), enterprise.pk)
 
 
 def test_createsuperuser_makes_an_administrator(db):
@@ -259,6 +260,6 @@ def test_createsuperuser_makes_an_administrator(db):
 
 def test_a_liaison_reads_its_companies_once_however_often_asked(liaison, enterprise, other_enterprise, django_assert_num_queries):
     with django_assert_num_queries(1):
-        assert liaison.speaks_for(enterprise.pk)
-        assert not liaison.speaks_for(other_enterprise.pk)
-        assert liaison.speaks_for(enterprise.pk)
+        assert visibility.speaks_for(liaison, enterprise.pk)
+        assert not visibility.speaks_for(liaison, other_enterprise.pk)
+        assert visibility.speaks_for(liaison, enterprise.pk)

@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from tickets import exports, services, tasks
+from tickets import services, tasks
+from tickets.casefile import export as exports
 from tickets.models import CaseFileExport, Notification, TicketEvent
 
 State = CaseFileExport.State
@@ -549,7 +550,7 @@ def test_a_build_whose_worker_died_is_taken_over_after_its_lease(company_user, t
 
     from django.utils import timezone
 
-    from tickets import exports
+    from tickets.casefile import export as exports
     from tickets.models import CaseFileExport
 
     export = CaseFileExport.objects.create(
@@ -565,7 +566,7 @@ def test_a_build_whose_worker_died_is_taken_over_after_its_lease(company_user, t
 def test_a_running_build_within_its_lease_is_left_alone(company_user, ticket):
     from django.utils import timezone
 
-    from tickets import exports
+    from tickets.casefile import export as exports
     from tickets.models import CaseFileExport
 
     export = CaseFileExport.objects.create(

@@ -11,9 +11,11 @@ from django.utils import translation
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from enterprises.models import User
-from tickets import mailings, notifications, services
+from tickets.notifications import outbox
+from tickets import notifications, services
+from tickets.jobs import mailings
 from tickets.models import Notification, Ticket
-from tickets.schedule import PERIODIC_TASKS, ensure_periodic_tasks
+from tickets.jobs.schedule import PERIODIC_TASKS, ensure_periodic_tasks
 
 from .conftest import at as conftest_at
 from .conftest import day, race
@@ -144,7 +146,7 @@ def test_a_digest_run_queues_one_email_send(
     with django_capture_on_commit_callbacks() as callbacks:
         assert mailings.send_department_digests(now=at(day(9, 30))) == {"notifications": 2}
 
-    assert callbacks == [notifications.queue_email_sending]  # one for the run, after every digest committed
+    assert callbacks == [outbox.queue_email_sending]  # one for the run, after every digest committed
 
 
 # --- monthly case history -------------------------------------------------------------------
@@ -251,7 +253,7 @@ def test_a_case_history_run_queues_one_email_send(second_company, company_user, 
     with django_capture_on_commit_callbacks() as callbacks:
         assert mailings.send_case_histories(now=at(day(10, 1), 9)) == {"notifications": 3}
 
-    assert callbacks == [notifications.queue_email_sending]  # one for the run, not one per company
+    assert callbacks == [outbox.queue_email_sending]  # one for the run, not one per company
 
 
 def test_digest_and_case_history_end_with_their_link_and_the_footer_every_email_has(desk, case_file, department_user, company_user, settings):

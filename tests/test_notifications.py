@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from enterprises.models import User
 from tickets import notifications, services
+from tickets.notifications.channels import email as email_channel
 from tickets.models import Notification
 
 
@@ -117,16 +118,16 @@ def flaky_backend(settings):
 
 def test_failed_email_is_retried_later_and_then_sent(pending_email, flaky_backend, settings):
     now = timezone.now()
-    assert notifications.send_due_emails(now=now) == (0, 1)
+    assert email_channel.send_due_emails(now=now) == (0, 1)
     pending_email.refresh_from_db()
     assert pending_email.email_status == "failed"
     assert "SMTP server unavailable" in pending_email.email_error
     assert pending_email.email_next_attempt_at == now + datetime.timedelta(seconds=settings.EMAIL_RETRY_BASE_SECONDS)
 
-    assert notifications.send_due_emails(now=now + datetime.timedelta(seconds=1)) == (0, 0)  # not yet due again
+    assert email_channel.send_due_emails(now=now + datetime.timedelta(seconds=1)) == (0, 0)  # not yet due again
 
     later = now + datetime.timedelta(seconds=settings.EMAIL_RETRY_BASE_SECONDS + 1)
-    assert notifications.send_due_emails(now=later) == (1, 0)
+    assert email_channel.send_due_emails(now=later) == (1, 0)
     pending_email.refresh_from_db()
     assert (pending_email.email_status, pending_email.email_attempts, pending_email.email_error) == ("sent", 2, "")
     assert len(mail.outbox) == 1
@@ -138,7 +139,7 @@ def test_backoff_doubles_and_finally_gives_up(pending_email, flaky_backend, sett
     now = timezone.now()
     delays = []
     for _attempt in range(3):
-        notifications.send_due_emails(now=now)
+        email_channel.send_due_emails(now=now)
         pending_email.refresh_from_db()
         if pending_email.email_next_attempt_at:
             delays.append((pending_email.email_next_attempt_at - now).total_seconds())
@@ -149,15 +150,15 @@ def test_backoff_doubles_and_finally_gives_up(pending_email, flaky_backend, sett
 
 
 def test_sent_email_is_not_sent_again(pending_email):
-    notifications.send_due_emails()
-    notifications.send_due_emails()
+    email_channel.send_due_emails()
+    email_channel.send_due_emails()
     assert len(mail.outbox) == 1
 
 
 def test_after_a_failed_send_the_next_email_gets_a_new_connection(pending_email, flaky_backend, dispatcher):
     Notification.objects.create(recipient=dispatcher, kind="digest", subject="第二封", body="…", email_status="pending")
 
-    assert notifications.send_due_emails() == (1, 1)
+    assert email_channel.send_due_emails() == (1, 1)
     assert flaky_backend.opened == 2  # one for the batch, one after the failure (it may have broken the first)
 
 
@@ -166,7 +167,7 @@ def test_email_to_someone_without_an_address_or_account_any_more_is_not_sent(pen
     User.objects.filter(pk=dispatcher.pk).update(email="")  # removed after the message was written
     User.objects.filter(pk=supervisor.pk).update(email="duban@example.gov.cn", is_active=False)
 
-    assert notifications.send_due_emails() == (0, 0)
+    assert email_channel.send_due_emails() == (0, 0)
 
     assert mail.outbox == []
     pending_email.refresh_from_db()
@@ -193,7 +194,7 @@ def test_retrying_an_email_that_gave_up_gives_it_all_its_tries_again(
     # The server is still down for this try: a failed first attempt of a fresh series, not the last one.
     assert (pending_email.email_status, pending_email.email_attempts) == ("failed", 1)
     assert pending_email.email_next_attempt_at is not None
-    assert notifications.send_due_emails(now=pending_email.email_next_attempt_at) == (1, 0)
+    assert email_channel.send_due_emails(now=pending_email.email_next_attempt_at) == (1, 0)
 
 
 # --- one batch, one lease --------------------------------------------------------------------
@@ -232,7 +233,7 @@ def three_pending(supervisor):
 def clock(monkeypatch):
     """The clock batches time their lease by, moved by hand (seconds)."""
     clock = SimpleNamespace(seconds=0.0)
-    monkeypatch.setattr(notifications, "_clock", lambda: clock.seconds)
+    monkeypatch.setattr(email_channel, "_clock", lambda: clock.seconds)
     return clock
 
 
@@ -248,28 +249,28 @@ def email_states(ids):
 
 def test_a_batch_that_outlives_its_lease_sends_nothing_more_and_leaves_the_rows_to_the_worker_that_took_them(three_pending, clock, slow_backend):
     now = timezone.now()
-    later = now + notifications.CLAIM_LEASE + datetime.timedelta(seconds=1)
+    later = now + email_channel.CLAIM_LEASE + datetime.timedelta(seconds=1)
     taken = []
 
     def lease_runs_out():
         # The first send outlasts the lease; meanwhile the every-minute task claims the batch again.
-        clock.seconds += notifications.CLAIM_LEASE.total_seconds()
-        taken.extend(notifications._claim_batch(later, 200)[0])
+        clock.seconds += email_channel.CLAIM_LEASE.total_seconds()
+        taken.extend(email_channel._claim_batch(later, 200)[0])
 
     slow_backend(lease_runs_out)
-    assert notifications.send_due_emails(now=now) == (0, 0)
+    assert email_channel.send_due_emails(now=now) == (0, 0)
 
     assert len(mail.outbox) == 1  # the one in flight; the others are left to the new claim
     assert sorted(taken) == three_pending
     # Neither "sent" nor anything else was written over the other worker's claim.
-    assert email_states(three_pending) == [("pending", 0, later + notifications.CLAIM_LEASE)] * 3
+    assert email_states(three_pending) == [("pending", 0, later + email_channel.CLAIM_LEASE)] * 3
 
 
 def test_a_batch_running_short_of_its_lease_puts_the_rest_back_unattempted(three_pending, clock, slow_backend):
     now = timezone.now()
-    slow_backend(lambda: setattr(clock, "seconds", clock.seconds + (notifications.CLAIM_LEASE - notifications.LEASE_MARGIN).total_seconds()))
+    slow_backend(lambda: setattr(clock, "seconds", clock.seconds + (email_channel.CLAIM_LEASE - email_channel.LEASE_MARGIN).total_seconds()))
 
-    assert notifications.send_due_emails(now=now) == (1, 0)
+    assert email_channel.send_due_emails(now=now) == (1, 0)
 
     first, *rest = email_states(three_pending)
     assert first[:2] == ("sent", 1)
@@ -282,7 +283,7 @@ def test_an_unreachable_server_costs_one_connection_attempt_per_batch(three_pend
     UnreachableBackend.opened = 0
     now = timezone.now()
 
-    assert notifications.send_due_emails(now=now, batch_size=2) == (0, 2)
+    assert email_channel.send_due_emails(now=now, batch_size=2) == (0, 2)
 
     assert UnreachableBackend.opened == 1
     retry = now + datetime.timedelta(seconds=settings.EMAIL_RETRY_BASE_SECONDS)

@@ -125,7 +125,7 @@ def test_filter_selects_render_like_django_select(db):
     from django import forms as django_forms
     from django.test.html import parse_html
 
-    from tickets.forms import QuickSelect
+    from tickets.web.forms import QuickSelect
 
     choices = [("", "全部"), ("a", "A & B"), ("b", "<b>")]
     for value in ("", "a", "b"):
@@ -277,7 +277,7 @@ def test_dispatcher_menu_links_to_the_supervision_board(as_user, dispatcher):
 def test_attachment_help_follows_the_language_of_the_request(db):
     from django.utils import translation
 
-    from tickets.forms import ResolveForm
+    from tickets.web.forms import ResolveForm
 
     with translation.override("en"):
         assert str(ResolveForm().fields["files"].help_text).startswith("Up to 5 files")
@@ -460,7 +460,7 @@ def test_supervision_board_lists_red_cards_before_yellow(as_user, supervisor, su
 @pytest.fixture
 def many_department_tickets(submit, dispatcher, department):
     """PAGE_SIZE + 2 tickets held by the department, newest last."""
-    from tickets.views import PAGE_SIZE
+    from tickets.web.pagination import PAGE_SIZE
 
     tickets = []
     for n in range(PAGE_SIZE + 2):
@@ -498,7 +498,7 @@ def test_list_page_past_the_end_or_invalid_shows_the_first_page(as_user, departm
 
 
 def test_list_offers_at_most_the_bounded_number_of_pages(as_user, department_user, many_department_tickets, monkeypatch):
-    from tickets import views
+    from tickets.web import pagination as views
 
     monkeypatch.setattr(views, "BOUNDED_MAX_PAGES", 1)
     response = as_user(department_user).get(reverse("ticket_list"), {"page": 5})

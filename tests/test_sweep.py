@@ -27,9 +27,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from enterprises.models import User
+from tickets.notifications import outbox
 from tickets import notifications, services, workdays
 from tickets.models import Notification, Reminder, Ticket, TicketEvent
-from tickets.sweep import run_sweep
+from tickets.jobs.sweep import run_sweep
 
 from .conftest import at, day, race
 from .factories import UserFactory
@@ -368,7 +369,7 @@ def test_a_sweep_queues_one_email_send_for_all_it_decided(one_of_each, with_emai
         sweep_on(day(10, 14))
 
     assert Notification.objects.filter(email_status="pending").count() == 12  # five kinds of reminder
-    assert callbacks == [notifications.queue_email_sending]  # one broker message, after the commit
+    assert callbacks == [outbox.queue_email_sending]  # one broker message, after the commit
 
 
 def test_the_sweep_command_runs_the_sweep_and_then_sends_the_emails(one_of_each, with_email, monkeypatch):

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, has_transition_perm
 
-from tickets import services, workdays
+from tickets import rules, services, workdays
 from tickets.models import (
     Assignment,
     Attachment,
@@ -210,7 +210,7 @@ def test_available_actions_offer_exactly_the_allowed_transitions(state, role, ti
     ticket = ticket_in(state)
     user = user_for(role)
     expected = {name for name, (sources, _t, roles) in TRANSITIONS.items() if state in sources and role in roles}
-    offered = services.available_actions(ticket, user) & set(services.LIFECYCLE_ACTIONS)
+    offered = rules.available_actions(ticket, user) & set(rules.LIFECYCLE_ACTIONS)
     assert offered == expected
 
 
@@ -560,7 +560,7 @@ def test_auto_close_is_refused_from_every_other_state(state, ticket_in):
 def test_no_user_may_auto_close(role, resolved_ticket, user_for):
     user = user_for(role)
     assert not has_transition_perm(resolved_ticket.auto_close, user)
-    assert "auto_close" not in services.available_actions(resolved_ticket, user)
+    assert "auto_close" not in rules.available_actions(resolved_ticket, user)
     with pytest.raises(TypeError):
         services.ticket_auto_close(ticket=resolved_ticket, by=user)  # there is no way to pass a user
     assert reload(resolved_ticket).status == "resolved"
@@ -1046,7 +1046,7 @@ def test_new_department_may_ask_for_time_after_a_return(
 
 
 def test_extension_action_not_offered_while_one_is_pending(extension, assigned_ticket, department_user):
-    assert "request_extension" not in services.available_actions(reload(assigned_ticket), department_user)
+    assert "request_extension" not in rules.available_actions(reload(assigned_ticket), department_user)
 
 
 def test_extension_asked_before_a_reopen_cannot_move_the_new_due_date(

@@ -6,8 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import workdays
-from .models import (
+from tickets import workdays
+from tickets.models import (
     Assignment,
     CalendarDay,
     CalendarYear,
@@ -132,7 +132,7 @@ class NotificationAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Retry the e-mail now"))
     def retry_email_now(self, request, queryset):
-        from .notifications import queue_after_commit
+        from tickets.notifications.outbox import queue_after_commit
 
         # A fresh count of attempts: an e-mail that gave up gets the full retries again.
         count = queryset.filter(email_status__in=["failed", "gave_up"]).update(

@@ -5,13 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 def _sync_work_calendar(sender, using, **kwargs):
     # Keeps the stored calendar in step with the installed chinese-calendar package.
-    from .workdays import sync_from_package
+    from tickets.workdays import sync_from_package
 
     sync_from_package()
 
 
 def _ensure_periodic_tasks(sender, using, **kwargs):
-    from .schedule import ensure_periodic_tasks
+    from tickets.jobs.schedule import ensure_periodic_tasks
 
     ensure_periodic_tasks()
 
@@ -21,5 +21,13 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Tickets")
 
     def ready(self):
+        # The app's parts that listen or are looked up by name, loaded once the models are:
+        # the report's stored handling time follows calendar changes; the Celery tasks are
+        # registered so that tickets.background can queue them by name.
+        from tickets import tasks  # noqa: F401
+        from tickets.reports import facts
+        from tickets.workdays import calendar_changed_signal
+
+        calendar_changed_signal.connect(facts.on_calendar_changed, dispatch_uid="tickets.reports.recount_handling_days")
         post_migrate.connect(_sync_work_calendar, sender=self, dispatch_uid="tickets.sync_work_calendar")
         post_migrate.connect(_ensure_periodic_tasks, sender=self, dispatch_uid="tickets.ensure_periodic_tasks")

@@ -10,8 +10,9 @@ import datetime
 import logging
 
 from django.db import transaction
+from django.dispatch import Signal
 
-from .models import CalendarDay, CalendarYear
+from tickets.models.calendar import CalendarDay, CalendarYear
 
 logger = logging.getLogger(__name__)
 
@@ -127,12 +128,17 @@ def sync_from_package():
     return changed
 
 
-def calendar_changed(first, last):
-    """Whatever is stored in working days and depends on the calendar of the dates [first, last]
-    is recounted (the tickets' handling time), in the caller's transaction."""
-    from . import reports
+# Sent, inside the transaction that changed it, when the working calendar of the dates
+# [first, last] changed (an administrator edited a day, a year arrived from the package). What is
+# stored in working days listens (tickets.reports.facts recounts the tickets' handling time), so
+# that this low-level module imports nothing above it.
+calendar_changed_signal = Signal()
 
-    reports.recount_handling_days(first, last)
+
+def calendar_changed(first: datetime.date, last: datetime.date) -> None:
+    """Tell the listeners that the calendar of the dates [first, last] changed; they recount
+    what they store in working days, in the caller's transaction."""
+    calendar_changed_signal.send(sender=CalendarDay, first=first, last=last)
 
 
 _HOLIDAY_NAMES = {

@@ -1,0 +1,115 @@
+"""Companies in the integration API: the list and each company's case file (一企一档), read
+through the same selectors and under the same who-sees-what rule as the pages."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from tickets import selectors
+from tickets.casefile import selectors as casefile_selectors
+from tickets.api.serializers import EventSerializer, Page, TicketSerializer
+from tickets.models import Status
+
+from enterprises.models import Enterprise
+
+
+class EnterprisePage(Page):
+    """By name, by cursor (no COUNT over every company a dispatcher sees)."""
+
+    ordering = ("name", "id")
+
+
+class EnterpriseSerializer(serializers.ModelSerializer):
+    district = serializers.CharField(source="district.name", read_only=True)
+    industry = serializers.CharField(source="industry.name", read_only=True)
+
+    class Meta:
+        model = Enterprise
+        fields = ["id", "name", "credit_code", "district", "industry", "size"]
+
+
+class EnterpriseListSerializer(EnterpriseSerializer):
+    ticket_count = serializers.IntegerField(read_only=True, help_text=_("Tickets of the company that you may see"))
+    has_open = serializers.BooleanField(read_only=True, help_text=_("Whether one of them is still open"))
+
+    class Meta(EnterpriseSerializer.Meta):
+        fields = EnterpriseSerializer.Meta.fields + ["ticket_count", "has_open"]
+
+
+class EnterpriseDetailSerializer(EnterpriseSerializer):
+    contact_email = serializers.CharField(read_only=True, help_text=_("E-mail address, or empty"))
+    liaisons = serializers.StringRelatedField(many=True, read_only=True)
+
+    class Meta(EnterpriseSerializer.Meta):
+        fields = EnterpriseSerializer.Meta.fields + ["address", "contact_name", "contact_phone", "contact_email", "liaisons"]
+
+
+class StatusCountsSerializer(serializers.Serializer):
+    """Tickets per status, every status present (0 when none)."""
+
+    def get_fields(self):
+        return {status: serializers.IntegerField(default=0) for status in Status.values}
+
+
+class CaseFileTicketSerializer(TicketSerializer):
+    class Meta(TicketSerializer.Meta):
+        fields = [
+            "reference", "title", "priority", "status", "supervision_level", "category", "department",
+            "due_date", "submitted_at", "resolved_at", "closed_at", "rating",
+        ]  # fmt: skip
+
+
+class CaseFileEventSerializer(EventSerializer):
+    ticket = serializers.CharField(source="ticket.reference", read_only=True)
+
+    class Meta(EventSerializer.Meta):
+        fields = ["ticket"] + EventSerializer.Meta.fields
+
+
+class CaseFileSerializer(serializers.Serializer):
+    """A company's case file (一企一档): the company; the status counts, tickets and merged timeline
+    of its tickets that you may see."""
+
+    enterprise = EnterpriseDetailSerializer()
+    counts = StatusCountsSerializer()
+    total = serializers.IntegerField()
+    open = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    satisfied = serializers.IntegerField(help_text=_("Latest rating satisfied or basically satisfied"))
+    rated = serializers.IntegerField(help_text=_("Tickets with a rating (no answer is not a rating)"))
+    tickets = CaseFileTicketSerializer(many=True)
+    timeline = CaseFileEventSerializer(many=True, help_text=_("Events of these tickets, newest first, at most timeline_limit"))
+    timeline_limit = serializers.IntegerField()
+
+
+class EnterpriseFilters(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100, help_text=_("Company name or credit code"))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Companies you may see", parameters=[EnterpriseFilters]),
+    retrieve=extend_schema(summary="A company's case file (一企一档)", parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)], responses=CaseFileSerializer),
+)
+class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Companies whose case file you may open (the same rule as the pages), by name; one company's
+    case file by its id."""
+
+    permission_classes = [IsAuthenticated]
+    pagination_class = EnterprisePage
+    serializer_class = EnterpriseListSerializer
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        filters = EnterpriseFilters(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.enterprise_list(self.request.user, filters.validated_data.get("q"))
+
+    def retrieve(self, request, pk):
+        try:
+            case_file = casefile_selectors.enterprise_case_file(request.user, pk)
+        except Enterprise.DoesNotExist:
+            raise NotFound(_("No such company.")) from None
+        return Response(CaseFileSerializer(case_file).data)

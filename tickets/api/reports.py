@@ -1,0 +1,108 @@
+"""The leadership report (DESIGN.md §5) as JSON: what tickets.reports.dashboard() returns, for the
+same period and filters as the dashboard page (parsed by its form), for the same roles."""
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tickets import reports
+from tickets.api.errors import form_errors
+from tickets import rules
+from tickets.web.reports import ReportForm
+
+
+class CanViewReports(BasePermission):
+    """The roles that may open the dashboard page."""
+
+    def has_permission(self, request, view):
+        return rules.may_view_reports(request.user)
+
+
+class FiguresSerializer(serializers.Serializer):
+    """The report's figures (DESIGN.md §5): every count, the rates computed from them, the handling time."""
+
+    def get_fields(self):
+        fields = {name: serializers.IntegerField() for name in reports.COUNTS}
+        for rate, (numerator, denominator) in reports.RATES.items():
+            fields[rate] = serializers.DecimalField(
+                max_digits=5, decimal_places=4, min_value=Decimal(0), max_value=Decimal(1), coerce_to_string=False, allow_null=True,
+                help_text=_("%(numerator)s / %(denominator)s, from 0 to 1; null when %(denominator)s is 0")
+                % {"numerator": numerator, "denominator": denominator},
+            )  # fmt: skip
+        days, resolved = reports.HANDLING_TIME
+        fields["handling_time"] = serializers.DecimalField(
+            max_digits=9, decimal_places=1, coerce_to_string=False, allow_null=True,
+            help_text=_("%(numerator)s / %(denominator)s in working days, one decimal; null when %(denominator)s is 0")
+            % {"numerator": days, "denominator": resolved},
+        )  # fmt: skip
+        return {**super().get_fields(), **fields}
+
+
+class BreakdownRowSerializer(FiguresSerializer):
+    id = serializers.IntegerField(source="key")
+    name = serializers.CharField(source="label")
+
+
+class RankingRowSerializer(BreakdownRowSerializer):
+    rank = serializers.IntegerField(help_text=_("By closure rate, then on-time rate; equal rates share a rank"))
+
+
+class MonthRowSerializer(FiguresSerializer):
+    month = serializers.DateField(source="key", help_text=_("First day of the month of submission"))
+
+
+class ReportSerializer(serializers.Serializer):
+    start = serializers.DateField(source="figures.start")
+    end = serializers.DateField(source="figures.end")
+    as_of = serializers.DateTimeField(source="figures.as_of")
+    figures = FiguresSerializer()
+    ranking = RankingRowSerializer(many=True, help_text=_("Departments that accepted tickets of the period"))
+    category = BreakdownRowSerializer(many=True)
+    district = BreakdownRowSerializer(many=True)
+    industry = BreakdownRowSerializer(many=True)
+    month = MonthRowSerializer(many=True)
+
+
+PERIOD_HELP = _("month, quarter or year (each up to today), or custom (start and end). Default: custom when start or end is given, else year.")
+
+
+def _parameter(name, field):
+    """The OpenAPI query parameter for one field of the dashboard's form."""
+    if isinstance(field, forms.ModelChoiceField):
+        return OpenApiParameter(name, OpenApiTypes.INT, description=field.label)
+    if isinstance(field, forms.DateField):
+        return OpenApiParameter(name, OpenApiTypes.DATE, description=field.label)
+    return OpenApiParameter(name, OpenApiTypes.STR, enum=[value for value, _label in field.choices], description=PERIOD_HELP)
+
+
+def report_args(params):
+    """The dashboard form's arguments for reports.dashboard() from the query, or a 400."""
+    data = params.dict()
+    if "period" not in data and ("start" in data or "end" in data):
+        data["period"] = "custom"
+    form = ReportForm(data)
+    if not form.is_valid():
+        raise form_errors(form)
+    return form.report_args()
+
+
+class ReportView(APIView):
+    """The leadership report over the tickets submitted in the period, as they stand now: headline
+    figures, department ranking, breakdowns by category, district, industry and month."""
+
+    permission_classes = [IsAuthenticated, CanViewReports]
+
+    @extend_schema(
+        summary="The leadership report",
+        parameters=[_parameter(name, field) for name, field in ReportForm.base_fields.items()],
+        responses=ReportSerializer,
+    )
+    def get(self, request):
+        return Response(ReportSerializer(reports.dashboard(**report_args(request.query_params))).data)

@@ -1,0 +1,242 @@
+"""The API's serializers: what a ticket, an event, an attachment look like in JSON, and the
+arguments of each transition, generated from the page's form for it.
+"""
+
+import hashlib
+import json
+from django import forms as django_forms
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import exceptions, pagination, renderers, serializers
+from enterprises.models import Department, Enterprise
+from enterprises.validators import normalize_credit_code, validate_credit_code
+from tickets import rules, services
+from tickets.web import actions
+from tickets.web import forms
+from tickets.web.forms import MultipleFileField
+from tickets.models import Attachment, Category, ExtensionRequest, Status, SupervisionLevel, Ticket, TicketEvent
+
+# The transitions of DESIGN.md §3 a person can take (auto_close is the system's), and the
+# supervisor's raise of the supervision level; names as in available_actions().
+TRANSITIONS = ("assign", "reject", "sign", "return_to_dispatch", "resolve", "confirm", "reopen", "supervise")
+
+class Page(pagination.CursorPagination):
+    """Newest first, by cursor: no COUNT over everything the caller may see (a dispatcher sees
+    every ticket), and a platform walking the pages misses nothing while new tickets arrive."""
+
+    ordering = ("-submitted_at", "-id")
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    email = serializers.CharField(read_only=True, help_text=gettext_lazy("E-mail address, or empty"))
+
+    class Meta:
+        model = Department
+        fields = ["id", "name", "email", "phone"]
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    default_department = DepartmentSerializer(read_only=True)
+
+    class Meta:
+        model = Category
+        fields = ["id", "name", "default_department", "response_days", "resolution_days"]
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name")
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "size", "content_type", "created_at", "download"]
+
+    def get_download(self, attachment) -> str:
+        return reverse("api-attachment-detail", args=[attachment.pk])
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_label", read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = TicketEvent
+        fields = ["kind", "from_state", "to_state", "note", "actor", "created_at", "attachments"]
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    enterprise = serializers.CharField(source="enterprise.name", read_only=True)
+    credit_code = serializers.CharField(source="enterprise.credit_code", read_only=True)
+    category = serializers.CharField(source="category.name", read_only=True)
+    department = DepartmentSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "reference", "title", "description", "priority", "channel", "status", "supervision_level", "enterprise",
+            "credit_code", "category", "department", "response_due_date", "due_date", "submitted_at", "assigned_at",
+            "signed_at", "resolved_at", "closed_at", "result", "rating",
+        ]  # fmt: skip
+
+
+class ExtensionRequestSerializer(serializers.ModelSerializer):
+    ticket = serializers.CharField(source="ticket.reference", read_only=True)
+    department = serializers.CharField(source="department.name", read_only=True)
+    requested_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = ExtensionRequest
+        fields = ["id", "ticket", "department", "requested_by", "current_due_date", "requested_due_date", "reason", "state", "decided_at", "decision_note", "created_at"]
+
+
+class TicketDetailSerializer(TicketSerializer):
+    timeline = EventSerializer(source="events", many=True, read_only=True)
+    extension_requests = ExtensionRequestSerializer(many=True, read_only=True)
+    allowed_transitions = serializers.SerializerMethodField()
+
+    class Meta(TicketSerializer.Meta):
+        fields = TicketSerializer.Meta.fields + ["timeline", "extension_requests", "allowed_transitions"]
+
+    def get_allowed_transitions(self, ticket) -> list[str]:
+        return allowed_transitions(ticket, self.context["request"].user)
+
+
+def allowed_transitions(ticket, user):
+    return [name for name in TRANSITIONS if name in rules.available_actions(ticket, user)]
+
+
+AN_ID = {"required": False, "min_value": 1, "max_value": 2**63 - 1}  # the database's id range
+
+
+class TicketFilters(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    supervision = serializers.ChoiceField(choices=SupervisionLevel.choices, required=False)
+    category = serializers.IntegerField(**AN_ID)
+    department = serializers.IntegerField(**AN_ID)
+    enterprise = serializers.IntegerField(**AN_ID, help_text=gettext_lazy("Company id"))
+    due_before = serializers.DateField(required=False, help_text=gettext_lazy("Due on or before this date"))
+    due_after = serializers.DateField(required=False, help_text=gettext_lazy("Due on or after this date"))
+    q = serializers.CharField(required=False, max_length=100, help_text=gettext_lazy("Reference, title or company"))
+
+
+class TicketCreateSerializer(serializers.ModelSerializer):
+    """What a submission needs. Lengths and choices come from the Ticket model."""
+
+    credit_code = serializers.CharField(
+        required=False,
+        max_length=18,
+        help_text=gettext_lazy("The company's unified social credit code; a company's own users may leave it out."),
+    )
+    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.filter(is_active=True))
+    channel = serializers.ChoiceField(choices=forms.DISPATCH_CHANNELS, required=False)  # as on the page
+    files = serializers.ListField(child=serializers.FileField(), required=False, write_only=True)
+
+    class Meta:
+        model = Ticket
+        fields = ["credit_code", "category", "title", "description", "priority", "channel", "contact_name", "contact_phone", "files"]
+        # Left out, the priority is the model's default (normal), as on the page.
+        extra_kwargs = {"priority": {"default": Ticket._meta.get_field("priority").get_default()}}
+
+    def validate_credit_code(self, value):
+        value = normalize_credit_code(value)
+        try:
+            validate_credit_code(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages)
+        return value
+
+    def validate_files(self, files):
+        services.validate_uploads(files)  # a Django ValidationError: DRF reports it under "files"
+        return files
+
+    def validate(self, data):
+        user = self.context["request"].user
+        data["enterprise"] = self._enterprise(user, data.pop("credit_code", None))
+        if "channel" in data and not user.is_dispatcher:
+            raise serializers.ValidationError({"channel": [_("Only the dispatch office records the channel of a problem.")]})
+        return data
+
+    def _enterprise(self, user, credit_code):
+        if not credit_code:
+            if user.is_company:
+                return user.enterprise
+            raise serializers.ValidationError({"credit_code": [_("Give the company's credit code.")]})
+        enterprise = Enterprise.objects.filter(credit_code=credit_code).first()
+        if enterprise is None or not rules.may_submit_for(user, enterprise.pk):
+            # The same words whether the company is unknown or someone else's: no probing.
+            raise serializers.ValidationError({"credit_code": [_("No registered company with this credit code that you may submit for.")]})
+        return enterprise
+
+
+def _fingerprint(data):
+    """A hash of the submission, so that an Idempotency-Key reused for another request is caught."""
+    summary = {key: value.pk if hasattr(value, "pk") else value for key, value in data.items() if key != "files"}
+    digest = hashlib.sha256(json.dumps(summary, sort_keys=True, default=str).encode())
+    for upload in data.get("files", []):
+        digest.update(upload.name.encode())
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+    return digest.hexdigest()
+
+
+def _idempotency_key(request):
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not (0 < len(key) <= 255 and key.isascii() and key.isprintable()):
+        raise exceptions.ValidationError({"Idempotency-Key": [_("Use 1 to 255 printable ASCII characters, e.g. a UUID.")]})
+    return key
+
+
+# --------------------------------------------------------------------------------------------
+# Transition arguments: the page's form for each action, described for machines
+# --------------------------------------------------------------------------------------------
+
+
+def _argument_field(field):
+    """The API field for a form field: types and lengths for the schema and a strict type check
+    (a list where a text belongs is refused, not turned into text); the form still decides."""
+    common = {"required": field.required, "label": field.label, "help_text": field.help_text or None}
+    if isinstance(field, MultipleFileField):
+        return serializers.ListField(child=serializers.FileField(), required=False, help_text=field.help_text)
+    if isinstance(field, django_forms.ModelChoiceField):
+        return serializers.PrimaryKeyRelatedField(queryset=field.queryset, **common)
+    if isinstance(field, django_forms.ChoiceField):
+        return serializers.ChoiceField(choices=[(value, label) for value, label in field.choices if value], **common)
+    if isinstance(field, django_forms.DateField):
+        return serializers.DateField(**common)
+    if isinstance(field, django_forms.CharField):
+        return serializers.CharField(max_length=field.max_length, allow_blank=not field.required, **common)
+    raise TypeError(f"No API field for {type(field).__name__}")
+
+
+def _arguments_serializer(form, class_name, doc):
+    fields = {field_name: _argument_field(field) for field_name, field in (form.fields.items() if form else [])}
+    return type(class_name, (serializers.Serializer,), {**fields, "__doc__": str(doc)})
+
+
+def _action_arguments(name):
+    spec = actions.BY_NAME[name]
+    class_name = "".join(part.title() for part in name.split("_")) + "Arguments"
+    return _arguments_serializer(actions.unbound_form(spec, None, None), class_name, spec.summary)
+
+
+ARGUMENTS = {name: _action_arguments(name) for name in (*TRANSITIONS, "comment", "request_extension")}
+DecisionArguments = _arguments_serializer(forms.ExtensionDecisionForm(), "ExtensionDecisionArguments", gettext_lazy("Decide an extension request"))
+
+
+class PassthroughRenderer(renderers.BaseRenderer):
+    """Lets a download answer any Accept header (the file is a Django FileResponse, not
+    rendered; errors go out as JSON, see AttachmentViewSet.finalize_response)."""
+
+    media_type = "*/*"
+    format = "file"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return renderers.JSONRenderer().render(data)

@@ -1,0 +1,265 @@
+"""The integration API under /api/ (Django REST framework): the same selectors, the same
+who-sees-what rule, the same forms and the same services as the pages, so that a ticket moved
+through the API obeys every rule a ticket moved on a page does."""
+
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, renderers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from enterprises.models import Department
+from tickets import rules, selectors, services
+from tickets.web import actions
+from tickets.api.errors import ApiError, form_errors, refused
+from tickets.web import forms
+from tickets.models import Attachment, Category, ExtensionRequest, Ticket
+from tickets.api.serializers import (
+    ARGUMENTS,
+    TRANSITIONS,
+    AttachmentSerializer,
+    CategorySerializer,
+    DecisionArguments,
+    DepartmentSerializer,
+    EventSerializer,
+    ExtensionRequestSerializer,
+    Page,
+    PassthroughRenderer,
+    TicketCreateSerializer,
+    TicketDetailSerializer,
+    TicketFilters,
+    TicketSerializer,
+    _fingerprint,
+    _idempotency_key,
+    allowed_transitions,
+)
+from tickets.web.downloads import attachment_response
+
+# --------------------------------------------------------------------------------------------
+# Views
+# --------------------------------------------------------------------------------------------
+
+
+class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Tickets the caller may see (the same rule as the pages), newest first."""
+
+    permission_classes = [IsAuthenticated]
+    pagination_class = Page
+    lookup_field = "reference"
+    lookup_value_regex = "[A-Za-z0-9-]+"
+
+    def get_serializer_class(self):
+        return TicketSerializer if self.action == "list" else TicketDetailSerializer
+
+    def get_queryset(self):
+        if self.action != "list":
+            return selectors.ticket_detail_queryset(self.request.user)
+        filters = TicketFilters(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        values = dict(filters.validated_data)
+        return selectors.ticket_list(self.request.user, query=values.pop("q", None), **values)
+
+    @extend_schema(summary="Tickets you may see", parameters=[TicketFilters])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(summary="A ticket with its timeline", responses=TicketDetailSerializer)
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+    def _detail(self, ticket, status_code=status.HTTP_200_OK, headers=None):
+        try:
+            fresh = selectors.ticket_detail_queryset(self.request.user).get(pk=ticket.pk)
+        except Ticket.DoesNotExist:  # a replayed submission for a company the caller no longer speaks for
+            raise Http404
+        return Response(TicketDetailSerializer(fresh, context={"request": self.request}).data, status=status_code, headers=headers)
+
+    @extend_schema(
+        summary="Submit a problem",
+        description=(
+            "JSON, or multipart/form-data with `files`. Send an `Idempotency-Key` header (a UUID, say) to make a "
+            "retry safe: the same key with the same request returns the ticket the first one created "
+            "(with `Idempotent-Replayed: true`); the same key with a different request is refused (409)."
+        ),
+        request=TicketCreateSerializer,
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+        responses={201: TicketDetailSerializer},
+    )
+    def create(self, request):
+        if not rules.may_submit(request.user):
+            raise exceptions.PermissionDenied(_("Your role cannot submit problems."))
+        key = _idempotency_key(request)
+        submission = TicketCreateSerializer(data=request.data, context={"request": request})
+        submission.is_valid(raise_exception=True)
+        data = dict(submission.validated_data)
+        try:
+            if key is None:
+                ticket, created = services.ticket_submit(by=request.user, **data), True
+            else:
+                ticket, created = services.ticket_submit_once(key=key, fingerprint=_fingerprint(data), by=request.user, **data)
+        except services.ActionRefused as error:
+            raise refused(error)
+        headers = {"Location": reverse("api-ticket-detail", args=[ticket.reference])}
+        if not created:
+            headers["Idempotent-Replayed"] = "true"
+        return self._detail(ticket, status.HTTP_201_CREATED, headers)
+
+    @extend_schema(
+        summary="Take a transition",
+        description=(
+            "One of: " + ", ".join(f"`{name}`" for name in TRANSITIONS) + ". The body holds the transition's "
+            "arguments (JSON, or multipart/form-data to attach `files` to `resolve`). A transition this user may not "
+            "take on this ticket now is refused with 409 and the `allowed` ones."
+        ),
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=TRANSITIONS)],
+        request=PolymorphicProxySerializer("TransitionArguments", [ARGUMENTS[name] for name in TRANSITIONS], resource_type_field_name=None),
+        responses={200: TicketDetailSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[^/]+)")
+    def transition(self, request, reference, name):
+        ticket = self._visible_ticket(reference)
+        if name not in TRANSITIONS:
+            raise ApiError(
+                _("There is no transition “%(name)s”.") % {"name": name[:50]},
+                code="unknown_transition", status_code=status.HTTP_404_NOT_FOUND, allowed=allowed_transitions(ticket, request.user),
+            )
+        return self._detail(self._take(ticket, name))
+
+    @extend_schema(
+        methods=["GET"], summary="The ticket's attachments", responses={200: AttachmentSerializer(many=True)}
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Attach files (with an optional note)",
+        description="multipart/form-data: `files` (one or more) and `text`. Allowed to those who may add notes to the ticket.",
+        request={"multipart/form-data": ARGUMENTS["comment"]},
+        responses={201: EventSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    def attachments(self, request, reference):
+        ticket = self._visible_ticket(reference)
+        if request.method == "GET":
+            return Response(AttachmentSerializer(ticket.attachments.order_by("created_at", "id"), many=True).data)
+        if not request.FILES.getlist("files"):
+            raise exceptions.ValidationError({"files": [_("Attach at least one file.")]})
+        return Response(EventSerializer(self._take(ticket, "comment")).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Add a progress note",
+        request=ARGUMENTS["comment"],
+        responses={201: EventSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def comments(self, request, reference):
+        ticket = self._visible_ticket(reference)
+        return Response(EventSerializer(self._take(ticket, "comment")).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Ask for more time (the holding department)",
+        request=ARGUMENTS["request_extension"],
+        responses={201: ExtensionRequestSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="extension-requests")
+    def extension_requests(self, request, reference):
+        ticket = self._visible_ticket(reference)
+        made = self._take(ticket, "request_extension")
+        return Response(ExtensionRequestSerializer(made).data, status=status.HTTP_201_CREATED)
+
+    def _visible_ticket(self, reference):
+        try:
+            return selectors.ticket_for_action(self.request.user, reference)
+        except Ticket.DoesNotExist:
+            raise Http404
+
+    def _take(self, ticket, name):
+        """Validate the arguments with the action's form and run its service: what the page's
+        POST does, with the answers in JSON."""
+        user = self.request.user
+        if name not in rules.available_actions(ticket, user):
+            raise ApiError(
+                _("“%(name)s” is not possible on this ticket now (status “%(status)s”).") % {"name": name, "status": ticket.get_status_display()},
+                code="transition_not_allowed", status_code=status.HTTP_409_CONFLICT, allowed=allowed_transitions(ticket, user),
+            )
+        ARGUMENTS[name](data=self.request.data).is_valid(raise_exception=True)
+        spec = actions.BY_NAME[name]
+        form = spec.make_form(self.request.data, self.request.FILES, ticket, user) if spec.make_form else None
+        if form is not None and not form.is_valid():
+            raise form_errors(form)
+        try:
+            return spec.run(ticket, user, form.cleaned_data if form is not None else {})
+        except services.ActionRefused as error:
+            raise refused(error)
+
+
+class ExtensionRequestViewSet(viewsets.GenericViewSet):
+    """Extension requests of tickets the caller may see."""
+
+    permission_classes = [IsAuthenticated]
+    queryset = ExtensionRequest.objects.none()
+    serializer_class = DecisionArguments  # what OPTIONS describes for the POST
+
+    @extend_schema(
+        summary="Approve or refuse an extension request (dispatch or supervision office)",
+        request=DecisionArguments,
+        responses={200: ExtensionRequestSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def decision(self, request, pk=None):
+        try:
+            extension = selectors.visible_extension_request(request.user, pk)
+        except (ExtensionRequest.DoesNotExist, ValueError):
+            raise Http404
+        DecisionArguments(data=request.data).is_valid(raise_exception=True)
+        form = forms.ExtensionDecisionForm(request.data)
+        if not form.is_valid():
+            raise form_errors(form)
+        try:
+            decided = services.extension_decide(
+                request=extension, by=request.user, approve=form.cleaned_data["decision"] == "approve", note=form.cleaned_data["note"]
+            )
+        except services.ActionRefused as error:
+            raise refused(error)
+        return Response(ExtensionRequestSerializer(decided).data)
+
+
+class AttachmentViewSet(viewsets.GenericViewSet):
+    """A file, for whoever may see its ticket."""
+
+    permission_classes = [IsAuthenticated]
+    renderer_classes = [renderers.JSONRenderer, PassthroughRenderer]
+    queryset = Attachment.objects.none()
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if isinstance(response, Response):  # an error body: JSON, whatever the client accepts
+            request.accepted_renderer, request.accepted_media_type = renderers.JSONRenderer(), "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    @extend_schema(
+        summary="Download an attachment",
+        responses={(200, "*/*"): OpenApiTypes.BINARY},
+    )
+    def retrieve(self, request, pk=None):
+        try:
+            attachment = selectors.visible_attachment(request.user, pk)
+        except (Attachment.DoesNotExist, ValueError):
+            raise Http404
+        return attachment_response(attachment)
+
+
+@extend_schema_view(list=extend_schema(summary="Active departments"), retrieve=extend_schema(summary="A department"))
+class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [IsAuthenticated]
+    serializer_class = DepartmentSerializer
+    queryset = Department.objects.filter(is_active=True)
+    pagination_class = None
+
+
+@extend_schema_view(list=extend_schema(summary="Active categories"), retrieve=extend_schema(summary="A category"))
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [IsAuthenticated]
+    serializer_class = CategorySerializer
+    queryset = Category.objects.filter(is_active=True).select_related("default_department")
+    pagination_class = None

@@ -1,0 +1,23 @@
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from tickets.api import enterprises, errors, reports, tickets
+
+
+
+router = DefaultRouter()
+router.register("tickets", tickets.TicketViewSet, basename="api-ticket")
+router.register("departments", tickets.DepartmentViewSet, basename="api-department")
+router.register("categories", tickets.CategoryViewSet, basename="api-category")
+router.register("enterprises", enterprises.EnterpriseViewSet, basename="api-enterprise")
+router.register("attachments", tickets.AttachmentViewSet, basename="api-attachment")
+router.register("extension-requests", tickets.ExtensionRequestViewSet, basename="api-extension-request")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("reports/", reports.ReportView.as_view(), name="api-reports"),
+    path("", include(router.urls)),
+    re_path(r"", errors.not_found),
+]

@@ -1,0 +1,165 @@
+"""Scheduled mailings: each department's daily digest and each company's monthly case history.
+Each one is claimed by a unique row (department, day) or (company, month) before it is sent, so a
+second run, or a second beat, sends nothing twice, and skips what is claimed before reading."""
+
+import logging
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from enterprises.models import Enterprise, User
+
+from tickets import notifications, workdays
+from tickets.models import AT_RISK_WORKING_DAYS, HANDLING_STATUSES, CaseHistoryMailing, DepartmentDigest, Notification, Ticket
+
+_CHUNK = 200
+# What a mailing returns: (notifications saved, whether any waits for e-mail).
+_NOTHING = (0, False)
+logger = logging.getLogger(__name__)
+
+
+def _claim(model, **key):
+    """Insert the claim row; False if another run already did."""
+    try:
+        with transaction.atomic():
+            model.objects.create(**key)
+    except IntegrityError:
+        return False
+    return True
+
+
+def send_department_digests(now=None):
+    """Tell each department's staff, once a day, what is overdue and what is due within two
+    working days. Departments with nothing due get nothing."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    horizon = workdays.add_working_days(today, AT_RISK_WORKING_DAYS)
+    # Departments already sent today's digest are left out before anything is read.
+    due = (
+        Ticket.objects.filter(status__in=HANDLING_STATUSES, due_date__lte=horizon)
+        .exclude(department_id__in=DepartmentDigest.objects.filter(date=today).values("department_id"))
+        .select_related("enterprise")
+        .order_by("department_id", "due_date", "id")
+    )
+    by_department = defaultdict(list)
+    for ticket in due:
+        by_department[ticket.department_id].append(ticket)
+    staff = defaultdict(list)
+    for user in User.objects.filter(role=User.Role.DEPARTMENT, is_active=True, department_id__in=list(by_department)):
+        staff[user.department_id].append(user)
+    saved = [
+        _isolated(_department_digest, department_id, tickets, staff[department_id], today, now)
+        for department_id, tickets in by_department.items()
+        if staff[department_id]
+    ]
+    return _queued(saved)
+
+
+def _queued(saved):
+    """The run's result from what each mailing saved. The e-mails are queued once, after every
+    mailing committed: one broker message per run."""
+    if any(pending for _count, pending in saved):
+        notifications.queue_after_commit()
+    return {"notifications": sum(count for count, _pending in saved)}
+
+
+def _department_digest(department_id, tickets, staff, today, now):
+    # The claim commits with the messages: a digest that failed to be written is not lost.
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        if not _claim(DepartmentDigest, department_id=department_id, date=today):
+            return _NOTHING
+        overdue = [t for t in tickets if t.due_date < today]
+        upcoming = [t for t in tickets if t.due_date >= today]
+        subject = _("Daily digest %(date)s: %(overdue)s overdue, %(upcoming)s due soon") % {
+            "date": today.isoformat(), "overdue": len(overdue), "upcoming": len(upcoming),
+        }
+        parts = []
+        for heading, group in ((_("Overdue"), overdue), (_("Due within two working days"), upcoming)):
+            if group:
+                lines = [f"{heading}:"]
+                lines.extend(f"  {t.reference}  {t.due_date.isoformat()}  {t.title}  ({t.enterprise.name})" for t in group)
+                parts.append("\n".join(lines))
+        url = reverse("department_inbox")
+        body = notifications.email_body("\n\n".join(parts), _("Your inbox: %(url)s") % {"url": settings.SITE_URL + url})
+        return _save([notifications.message_row(u, Notification.Kind.DIGEST, subject, body, url, now) for u in staff])
+
+
+def _save(rows):
+    # Queued once by the run (see _queued), not once per department or company.
+    return notifications.save_and_queue(rows, queue=False), notifications.waits_for_email(rows)
+
+
+def _isolated(function, *args):
+    """One department's or company's mailing failing must not stop the others; it is logged,
+    its claim is rolled back with it, and the next run tries again."""
+    try:
+        return function(*args)
+    except Exception:  # noqa: BLE001
+        logger.exception("Mailing %s%s failed", function.__name__, args[:1])
+        return _NOTHING
+
+
+def _case_history_text(enterprise, tickets, today):
+    parts = [_("Case history of %(company)s, as of %(date)s") % {"company": enterprise.name, "date": today.isoformat()}]
+    for t in tickets:
+        lines = [f"{t.reference}  {t.title}"]
+        lines.append(
+            "  "
+            + _("Status: %(status)s · submitted %(submitted)s · department %(department)s · due %(due)s")
+            % {
+                "status": t.get_status_display(),
+                "submitted": timezone.localdate(t.submitted_at).isoformat(),
+                "department": t.department.name if t.department_id else "—",
+                "due": t.due_date.isoformat() if t.due_date else "—",
+            }
+        )
+        if t.resolved_at:
+            lines.append("  " + _("Resolved %(date)s: %(result)s") % {"date": timezone.localdate(t.resolved_at).isoformat(), "result": t.result})
+        if t.rating:
+            lines.append("  " + _("Rating: %(rating)s") % {"rating": t.get_rating_display()})
+        if t.closed_at:
+            lines.append("  " + _("Closed %(date)s") % {"date": timezone.localdate(t.closed_at).isoformat()})
+        parts.append("\n".join(lines))
+    link = _("The company file: %(url)s") % {"url": settings.SITE_URL + reverse("enterprise_case_file", args=[enterprise.pk])}
+    return notifications.email_body("\n\n".join(parts), link)
+
+
+def _case_history(enterprise, tickets, readers, month, now):
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        if not _claim(CaseHistoryMailing, enterprise=enterprise, month=month):
+            return _NOTHING
+        subject = _("Monthly case history of %(company)s (%(month)s)") % {"company": enterprise.name, "month": month.strftime("%Y-%m")}
+        body = _case_history_text(enterprise, tickets, timezone.localdate(now))
+        url = reverse("enterprise_case_file", args=[enterprise.pk])
+        return _save([notifications.message_row(u, Notification.Kind.CASE_HISTORY, subject, body, url, now) for u in readers])
+
+
+def send_case_histories(now=None):
+    """Send each company's users and liaison officials its case history for this month: every
+    ticket, its state, dates, department, result and rating. Companies with no ticket are skipped.
+    Run daily, it catches up a month whose first run was missed; companies already sent this
+    month's are left out before anything is read."""
+    now = now or timezone.now()
+    month = timezone.localdate(now).replace(day=1)
+    enterprise_ids = list(
+        Enterprise.objects.filter(tickets__isnull=False)
+        .exclude(pk__in=CaseHistoryMailing.objects.filter(month=month).values("enterprise_id"))
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    saved = []
+    for start in range(0, len(enterprise_ids), _CHUNK):
+        # Only companies someone can be told about: the others would be read again every run.
+        readers = notifications.company_sides(enterprise_ids[start : start + _CHUNK])
+        chunk = sorted(readers)
+        tickets = defaultdict(list)
+        for ticket in Ticket.objects.filter(enterprise_id__in=chunk).select_related("department").order_by("enterprise_id", "submitted_at", "id"):
+            tickets[ticket.enterprise_id].append(ticket)
+        for enterprise in Enterprise.objects.filter(pk__in=chunk).order_by("pk"):
+            saved.append(_isolated(_case_history, enterprise, tickets[enterprise.pk], readers[enterprise.pk], month, now))
+    return _queued(saved)

@@ -1,0 +1,201 @@
+"""The reminder sweep (DESIGN.md §4): run periodically by Celery beat.
+
+Every decision is claimed in the database before it is acted on, so that running the sweep
+twice, or on two workers at once, acts once:
+- reminders (due soon, not signed, overdue, long overdue) are claimed by inserting their key
+  (ticket, kind, level, due date) with ON CONFLICT DO NOTHING … RETURNING: only the run whose
+  insert went through notifies;
+- supervision raises and auto-closes are claimed by a conditional UPDATE … RETURNING that
+  repeats the transition's source state (supervision never goes down; only `resolved` closes).
+Each claim reads through a partial index (see Ticket.Meta.indexes) and touches only the tickets
+that need action; the rest of the work is done in bulk for the claimed ones. All state is in
+the database, so a sweep that did not run (broker down) is caught up by the next one.
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from enterprises.models import User
+
+from tickets import notifications, workdays
+from tickets.models import HANDLING_STATUSES, OPEN_STATUSES, EventKind, Notification, Reminder, Status, SupervisionLevel, Ticket, TicketEvent
+
+_CHUNK = 1000
+
+
+def _placeholders(values):
+    return ", ".join(["%s"] * len(values))
+
+
+def _fetch_ids(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _claim_reminders(kind, level, date_column, condition, params, now):
+    """Insert the reminder key for every ticket matching `condition`; returns the ticket ids
+    whose key was new (claimed by this run)."""
+    sql = (
+        f"INSERT INTO {Reminder._meta.db_table} (ticket_id, kind, level, due_date, created_at) "
+        f"SELECT t.id, %s, %s, t.{date_column}, %s FROM {Ticket._meta.db_table} t "
+        f"WHERE {condition} "
+        "ON CONFLICT (ticket_id, kind, level, due_date) DO NOTHING RETURNING ticket_id"
+    )
+    return _fetch_ids(sql, [kind, level, now, *params])
+
+
+def _raise_supervision(ticket_ids, to_level, from_levels, now, note):
+    """Raise supervision on the claimed tickets (the bulk form of Ticket.raise_to_yellow/red,
+    same source states) and write each one's event. Returns the ids actually raised."""
+    raised = []
+    table = Ticket._meta.db_table
+    for start in range(0, len(ticket_ids), _CHUNK):
+        chunk = ticket_ids[start : start + _CHUNK]
+        for from_level in from_levels:
+            ids = _fetch_ids(
+                f"UPDATE {table} SET supervision_level = %s, updated_at = %s "
+                f"WHERE id IN ({_placeholders(chunk)}) AND supervision_level = %s AND status IN ({_placeholders(OPEN_STATUSES)}) "
+                "RETURNING id",
+                [to_level, now, *chunk, from_level, *OPEN_STATUSES],
+            )
+            TicketEvent.objects.bulk_create(
+                [
+                    TicketEvent(ticket_id=i, actor=None, kind=EventKind.SUPERVISION, from_state=from_level, to_state=to_level, note=note, created_at=now)
+                    for i in ids
+                ],
+                batch_size=_CHUNK,
+            )
+            raised.extend(ids)
+    return raised
+
+
+def _tickets(ids):
+    """The claimed tickets as light rows (dicts of notifications.FACT_COLUMNS), in chunks."""
+    for start in range(0, len(ids), _CHUNK):
+        yield from Ticket.objects.filter(pk__in=ids[start : start + _CHUNK]).order_by("id").values(*notifications.FACT_COLUMNS)
+
+
+class _Audience:
+    """Everyone the sweep may tell, loaded once per run."""
+
+    def __init__(self):
+        self.by_department = defaultdict(list)
+        self.supervisors, self.leaders = [], []
+        for user in User.objects.filter(is_active=True, role__in=[User.Role.DEPARTMENT, User.Role.SUPERVISOR, User.Role.LEADER]):
+            if user.role == User.Role.DEPARTMENT:
+                self.by_department[user.department_id].append(user)
+            elif user.role == User.Role.SUPERVISOR:
+                self.supervisors.append(user)
+            else:
+                self.leaders.append(user)
+        self._company = None
+
+    def load_companies(self, enterprise_ids):
+        self._company = notifications.company_sides(enterprise_ids)
+
+    def company(self, enterprise_id):
+        return self._company.get(enterprise_id, []) if self._company is not None else []
+
+
+def _notify_all(kind, tickets, recipients_of, now):
+    """Save the messages of one kind; returns whether any waits for e-mail (the run queues the
+    sending once, not once per kind)."""
+    compose = notifications.Composer(kind)
+    rows = []
+    for ticket in tickets:
+        subject, body = compose(notifications.facts_from_row(ticket))
+        rows.extend(
+            notifications.rows_for(kind, recipients_of(ticket), ticket_id=ticket["id"], reference=ticket["reference"], subject=subject, body=body, now=now)
+        )
+    notifications.save_and_queue(rows, queue=False)
+    return notifications.waits_for_email(rows)
+
+
+def _auto_close(cutoff_date, now, working_days):
+    """Close resolved tickets the company has not answered since `cutoff_date` or earlier (the
+    bulk form of Ticket.auto_close: resolved → closed, rating "no answer")."""
+    tz = timezone.get_current_timezone()
+    before = datetime.datetime.combine(cutoff_date + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    ids = _fetch_ids(
+        f"UPDATE {Ticket._meta.db_table} SET status = %s, rating = %s, rating_comment = '', closed_at = %s, updated_at = %s "
+        "WHERE status = %s AND resolved_at < %s RETURNING id",
+        [Status.CLOSED, "no_answer", now, now, Status.RESOLVED, before],
+    )
+    TicketEvent.objects.bulk_create(
+        [
+            TicketEvent(
+                ticket_id=i, actor=None, kind=EventKind.AUTO_CLOSE, from_state=Status.RESOLVED, to_state=Status.CLOSED,
+                note=notifications.system_note("no_answer"), data={"working_days": working_days}, created_at=now,
+            )
+            for i in ids
+        ],
+        batch_size=_CHUNK,
+    )
+    return ids
+
+
+def run_sweep(now=None):
+    """One pass of the sweep. Returns how many of each decision this run took."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    soon = workdays.add_working_days(today, settings.REMINDER_DUE_SOON_WORKING_DAYS)
+    red_after = settings.SUPERVISION_RED_AFTER_WORKING_DAYS
+    red_cutoff = workdays.latest_date_with_working_days_until(today, red_after)
+    close_after = settings.AUTO_CLOSE_AFTER_WORKING_DAYS
+    close_cutoff = workdays.latest_date_with_working_days_until(today, close_after)
+    handling = f"t.status IN ({_placeholders(HANDLING_STATUSES)})"
+    report = {}
+
+    with transaction.atomic():
+        audience = _Audience()
+        staff = lambda t: audience.by_department.get(t["department_id"], [])  # noqa: E731
+
+        due_soon = _claim_reminders(
+            Reminder.Kind.DUE_SOON, "", "due_date", f"{handling} AND t.due_date >= %s AND t.due_date <= %s", [*HANDLING_STATUSES, today, soon], now
+        )
+        report["due_soon"] = len(due_soon)
+        emails = _notify_all(Notification.Kind.DUE_SOON, _tickets(due_soon), staff, now)
+
+        unsigned = _claim_reminders(
+            Reminder.Kind.UNSIGNED, "", "response_due_date", "t.status = %s AND t.response_due_date < %s", [Status.ASSIGNED, today], now
+        )
+        report["unsigned"] = len(unsigned)
+        emails |= _notify_all(Notification.Kind.UNSIGNED, _tickets(unsigned), staff, now)
+
+        overdue = _claim_reminders(
+            Reminder.Kind.OVERDUE, SupervisionLevel.YELLOW, "due_date", f"{handling} AND t.due_date < %s", [*HANDLING_STATUSES, today], now
+        )
+        report["overdue"] = len(overdue)
+        report["raised_yellow"] = len(
+            _raise_supervision(overdue, SupervisionLevel.YELLOW, [SupervisionLevel.NONE], now, notifications.system_note("overdue"))
+        )
+        emails |= _notify_all(Notification.Kind.OVERDUE, _tickets(overdue), lambda t: staff(t) + audience.supervisors, now)
+
+        long_overdue = _claim_reminders(
+            Reminder.Kind.LONG_OVERDUE, SupervisionLevel.RED, "due_date", f"{handling} AND t.due_date <= %s", [*HANDLING_STATUSES, red_cutoff], now
+        )
+        report["long_overdue"] = len(long_overdue)
+        report["raised_red"] = len(
+            _raise_supervision(
+                long_overdue, SupervisionLevel.RED, [SupervisionLevel.NONE, SupervisionLevel.YELLOW], now,
+                notifications.system_note("long_overdue", days=red_after),
+            )
+        )
+        emails |= _notify_all(
+            Notification.Kind.LONG_OVERDUE, _tickets(long_overdue), lambda t: staff(t) + audience.supervisors + audience.leaders, now
+        )
+
+        closed = _auto_close(close_cutoff, now, close_after)
+        report["auto_closed"] = len(closed)
+        closed_tickets = list(_tickets(closed))
+        audience.load_companies({t["enterprise_id"] for t in closed_tickets})
+        emails |= _notify_all(Notification.Kind.AUTO_CLOSED, closed_tickets, lambda t: audience.company(t["enterprise_id"]) + staff(t), now)
+        if emails:
+            notifications.queue_after_commit()  # one message for the whole run, after it commits
+
+    return report

@@ -1,0 +1,329 @@
+"""Tickets and their workflow (DESIGN.md §3).
+
+`Ticket.status` and `Ticket.supervision_level` are protected django-fsm fields: they change only
+through the transitions below. Each transition carries its own permission rule (from
+tickets.rules), so "who may take which transition" lives here and nowhere else; `tickets.services`
+wraps each one with locking, the event record and side effects.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from enterprises.models import Department, Enterprise
+from tickets import rules, visibility, workdays
+
+from .reference import Category, Priority
+from .states import HANDLING_STATUSES, OPEN_STATUSES, Channel, Rating, Status, SupervisionLevel
+
+
+class TicketQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The tickets `user` may see: the one rule, in tickets.visibility."""
+        return visibility.visible_tickets(user, self)
+
+    def overdue(self, on_date):
+        """Held by a department past its due date (due on D is overdue from D+1)."""
+        return self.filter(status__in=HANDLING_STATUSES, due_date__lt=on_date)
+
+
+# The transitions' permissions (django-fsm calls them with the ticket and the user).
+
+
+def _dispatcher(ticket, user):
+    return user.is_dispatcher
+
+
+def _holding_department(ticket, user):
+    return rules.holds_ticket(user, ticket)
+
+
+def _company_side(ticket, user):
+    return visibility.speaks_for(user, ticket.enterprise_id)
+
+
+def _supervisor(ticket, user):
+    return user.is_supervisor
+
+
+def _system_only(ticket, user):
+    return False
+
+
+def _is_open(ticket):
+    return ticket.status in OPEN_STATUSES
+
+
+class Ticket(ConcurrentTransitionMixin, models.Model):
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("company"))
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("category"))
+    title = models.CharField(_("title"), max_length=100)
+    # TextField's max_length only shapes forms: the validator makes full_clean (every service) enforce it.
+    description = models.TextField(_("description"), max_length=5000, validators=[MaxLengthValidator(5000)])
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submitted_tickets", verbose_name=_("submitted by")
+    )
+    contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+
+    status = FSMField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED, protected=True)
+    supervision_level = FSMField(
+        _("supervision"), max_length=10, choices=SupervisionLevel.choices, default=SupervisionLevel.NONE, protected=True
+    )
+
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("department")
+    )
+    response_due_date = models.DateField(_("sign by"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+
+    # Indexed by ticket_report_facts (below), which leads with it.
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    first_assigned_at = models.DateTimeField(_("first assigned at"), null=True, blank=True)
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    first_resolved_at = models.DateTimeField(_("first resolved at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    result = models.TextField(_("result"), blank=True)
+    rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices, blank=True)
+    rating_comment = models.TextField(_("rating comment"), blank=True)
+    reject_reason = models.TextField(_("reason for rejection"), blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates", verbose_name=_("duplicate of")
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    # What the leadership report counts (DESIGN.md §5), kept by the transitions below in the
+    # same save as the state they summarise, so that the report "as of now" is one scan of
+    # ticket_report_facts. The event timeline gives the same facts for a past moment
+    # (tickets.reports); tests hold the two to each other.
+    last_department = models.ForeignKey(
+        Department,
+        null=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # read through ticket_report_facts; an index of its own would serve only deleting a department
+        verbose_name=_("last department"),
+        help_text=_("The department that holds the ticket, or last held it."),
+    )
+    first_resolved_on_time = models.BooleanField(
+        _("first resolution on time"), null=True, editable=False, help_text=_("Resolved the first time on or before the due date then in force.")
+    )
+    handling_working_days = models.PositiveSmallIntegerField(
+        _("handling time (working days)"), null=True, editable=False, help_text=_("Working days from the first assignment to the first resolution.")
+    )
+    latest_rating = models.CharField(
+        _("latest rating"), max_length=20, choices=Rating.choices, blank=True, editable=False, help_text=_("No answer is not a rating and replaces none.")
+    )
+    was_returned = models.BooleanField(_("returned at least once"), default=False, editable=False)
+    was_reopened = models.BooleanField(_("reopened at least once"), default=False, editable=False)
+    signings = models.PositiveSmallIntegerField(_("signings"), default=0, editable=False)
+    signings_on_time = models.PositiveSmallIntegerField(_("signings in time"), default=0, editable=False)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        indexes = [
+            # Department inbox: its open tickets by due date.
+            models.Index(fields=["department", "status", "due_date"], name="ticket_dept_status_due"),
+            # Dispatch queue and status filters, newest first.
+            models.Index(fields=["status", "-submitted_at"], name="ticket_status_submitted"),
+            # A company's tickets (company list, case file).
+            models.Index(fields=["enterprise", "-submitted_at"], name="ticket_enterprise_submitted"),
+            # Supervision page: open tickets past or near their due date.
+            # Supervision page and the sweep's due-soon / overdue / long-overdue claims.
+            models.Index(
+                fields=["due_date"],
+                name="ticket_handling_due",
+                condition=Q(status__in=["assigned", "in_progress"]),
+            ),
+            # The sweep's "assigned but not signed in time" claim.
+            models.Index(fields=["response_due_date"], name="ticket_unsigned_due", condition=Q(status="assigned")),
+            # The sweep's auto-close of resolved tickets the company never answered.
+            models.Index(fields=["resolved_at"], name="ticket_awaiting_answer", condition=Q(status="resolved")),
+            # The leadership report as of now (tickets.reports, current facts): tickets submitted
+            # in a period, every fact it counts read from the index alone (index-only scan on
+            # PostgreSQL; elsewhere a plain index on submitted_at). Also the lists' newest first.
+            models.Index(
+                fields=["submitted_at"],
+                name="ticket_report_facts",
+                include=[
+                    "status",
+                    "supervision_level",
+                    "first_assigned_at",
+                    "first_resolved_at",
+                    "first_resolved_on_time",
+                    "handling_working_days",
+                    "due_date",
+                    "latest_rating",
+                    "was_returned",
+                    "was_reopened",
+                    "signings",
+                    "signings_on_time",
+                    "last_department",
+                    "category",
+                    "enterprise",
+                ],
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    # ----- lifecycle (DESIGN.md §3) -------------------------------------------------------
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.ASSIGNED, permission=_dispatcher)
+    def assign(self, department, due_date=None, at=None):
+        at = at or timezone.now()
+        sign_by, resolve_by = self.service_level_dates(timezone.localdate(at))
+        self.department = self.last_department = department
+        self.due_date = due_date or resolve_by
+        self.response_due_date = min(sign_by, self.due_date)
+        self.assigned_at = at
+        self.first_assigned_at = self.first_assigned_at or at
+        self.signed_at = None
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.REJECTED, permission=_dispatcher)
+    def reject(self, reason, duplicate_of=None, at=None):
+        self.reject_reason = reason
+        self.duplicate_of = duplicate_of
+        self.closed_at = at or timezone.now()
+
+    @transition(field=status, source=Status.ASSIGNED, target=Status.IN_PROGRESS, permission=_holding_department)
+    def sign(self, at=None):
+        self.signed_at = at or timezone.now()
+        self.signings += 1
+        if timezone.localdate(self.signed_at) <= self.response_due_date:
+            self.signings_on_time += 1
+
+    @transition(
+        field=status,
+        source=[Status.ASSIGNED, Status.IN_PROGRESS],
+        target=Status.SUBMITTED,
+        permission=_holding_department,
+    )
+    def return_to_dispatch(self, reason, at=None):
+        self.was_returned = True
+        self.department = None
+        self.due_date = None
+        self.response_due_date = None
+        self.assigned_at = None
+        self.signed_at = None
+
+    @transition(field=status, source=Status.IN_PROGRESS, target=Status.RESOLVED, permission=_holding_department)
+    def resolve(self, result, at=None):
+        at = at or timezone.now()
+        self.result = result
+        self.resolved_at = at
+        if self.first_resolved_at is None:
+
+
+            resolved_on = timezone.localdate(at)
+            self.first_resolved_at = at
+            self.first_resolved_on_time = self.due_date is None or resolved_on <= self.due_date
+            self.handling_working_days = workdays.working_days_between(timezone.localdate(self.first_assigned_at), resolved_on)
+
+    @transition(field=status, source=Status.RESOLVED, target=Status.CLOSED, permission=_company_side)
+    def confirm(self, rating, comment="", at=None):
+        if rating not in (Rating.SATISFIED, Rating.BASICALLY_SATISFIED):
+            raise ValueError("confirm() takes 满意 or 基本满意; 不满意 is reopen()")
+        self.rating = self.latest_rating = rating
+        self.rating_comment = comment
+        self.closed_at = at or timezone.now()
+
+    @transition(field=status, source=Status.RESOLVED, target=Status.IN_PROGRESS, permission=_company_side)
+    def reopen(self, comment, at=None):
+        at = at or timezone.now()
+        self.rating = self.latest_rating = Rating.DISSATISFIED
+        self.was_reopened = True
+        self.rating_comment = comment
+        self.resolved_at = None
+        _sign_by, self.due_date = self.service_level_dates(timezone.localdate(at))
+
+    @transition(field=status, source=Status.RESOLVED, target=Status.CLOSED, permission=_system_only)
+    def auto_close(self, at=None):
+        self.rating = Rating.NO_ANSWER
+        self.rating_comment = ""
+        self.closed_at = at or timezone.now()
+
+    # ----- supervision (second, orthogonal machine; it never goes down) -------------------
+
+    @transition(
+        field=supervision_level,
+        source=SupervisionLevel.NONE,
+        target=SupervisionLevel.YELLOW,
+        conditions=[_is_open],
+        permission=_supervisor,
+    )
+    def raise_to_yellow(self):
+        pass
+
+    @transition(
+        field=supervision_level,
+        source=[SupervisionLevel.NONE, SupervisionLevel.YELLOW],
+        target=SupervisionLevel.RED,
+        conditions=[_is_open],
+        permission=_supervisor,
+    )
+    def raise_to_red(self):
+        pass
+
+    # ----- derived facts for pages ---------------------------------------------------------
+
+    def service_level_dates(self, start):
+        """(sign by, resolve by) for this ticket's category and priority, counted in working
+        days from `start`: the SLA's due dates for an assignment (or a reopen) made that day."""
+
+
+        response_days, resolution_days = self.category.service_levels(self.priority)
+        return workdays.add_working_days(start, response_days), workdays.add_working_days(start, resolution_days)
+
+    def is_overdue(self, on_date=None):
+        on_date = on_date or timezone.localdate()
+        return self.status in HANDLING_STATUSES and self.due_date is not None and self.due_date < on_date
+
+    def is_unsigned_late(self, on_date=None):
+        on_date = on_date or timezone.localdate()
+        return self.status == Status.ASSIGNED and self.response_due_date is not None and self.response_due_date < on_date
+
+
+class Assignment(models.Model):
+    """One dispatch of a ticket to a department: the history behind "is or was assigned" and
+    behind the response-time figures."""
+
+    class EndReason(models.TextChoices):
+        RETURNED = "returned", _("Returned to dispatch")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="assignments")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="assignments")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField()
+    response_due_date = models.DateField()
+    due_date = models.DateField()
+    signed_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
+
+    class Meta:
+        ordering = ["assigned_at"]
+        indexes = [
+            # A department's assignments (reports, the ticket's history).
+            models.Index(fields=["department", "ticket"], name="assignment_dept_ticket"),
+            # Ticket.objects.visible_to(department user): EXISTS(ended assignment of this department).
+            models.Index(
+                fields=["department", "ticket"], name="assignment_ended_dept_ticket", condition=Q(ended_at__isnull=False)
+            ),
+        ]

@@ -1,0 +1,124 @@
+"""The leadership report (DESIGN.md §5): every figure computed in the database.
+
+Over the tickets **submitted** with a local (Asia/Shanghai) date in ``[start, end]`` (both ends
+included), evaluated at a moment ``as_of``. Two ways to the same facts about each ticket:
+
+* **now** (``as_of`` omitted): the ticket's report-fact columns (``last_department``,
+  ``first_resolved_on_time``, ``handling_working_days``, ``latest_rating``, ``was_returned``,
+  ``was_reopened``, ``signings``, ``signings_on_time``, with ``status``, ``supervision_level``,
+  ``due_date``, ``first_assigned_at``, ``first_resolved_at``), kept by the ticket's transitions in
+  the same save as the state they summarise, and read through the covering index
+  ``ticket_report_facts`` (an index-only scan on PostgreSQL);
+* **a given moment** (``as_of`` a datetime or date, even one after the last event): replayed from
+  the append-only ``TicketEvent`` timeline (and, for signings, the ``Assignment`` rows), so a past
+  ``as_of`` gives the figures as they were then. Exact, but each fact is a correlated subquery per
+  ticket: seconds for a month, minutes for a year of a million-ticket database.
+
+Tests hold the two to each other on every hand-built data set; ``current_facts_disagreeing()``
+(``manage.py report_facts``) checks stored facts against the timeline, ``store_current_facts()``
+rewrites them, ``recount_handling_days()`` follows a change of the working calendar (it listens to
+``tickets.workdays.calendar_changed_signal``).
+
+Modules: ``sql`` (the per-ticket fact expressions and conditions), ``figures`` (the API below),
+``facts`` (the stored fact columns), ``periods`` (the periods a report is asked for), ``xlsx``
+(the workbook).
+
+API
+---
+``report(*, start, end, as_of=None, department=None, category=None, district=None, industry=None)``
+    One dict of figures (see ``COUNTS``, ``RATES``, ``handling_time``). **One query.** ``as_of`` may
+    be a datetime, or a date meaning the end of that local day.
+``breakdown(by, **same_args)``
+    The same figures per group, ``by`` in ``GROUPS``. **One grouped query** plus one query for the
+    group labels (none for ``month``).
+``department_ranking(**same_args)``
+    The department rows of ``breakdown("department")`` in ranking order (see its docstring).
+``tickets_for(figure, **same_args)`` / ``ticket_ids_for(figure, **same_args)``
+    The tickets behind any count (``COUNTS``), so that every number on a page can link to its list.
+``assignments_for(figure, **same_args)``
+    The ``Assignment`` rows behind ``signings`` / ``signed_on_time`` (the response rate counts
+    signings, not tickets).
+``dashboard(**same_args)``
+    Everything the dashboard shows (figures, ranking, category / district / industry / month
+    breakdowns) in one database snapshot.
+``ticket_facts(**same_args)``
+    The per-ticket facts queryset the figures are aggregated from (``r_*`` annotations), for
+    exports and for checking a figure ticket by ticket.
+``format_rate(value)``
+    "83.3%" or "—".
+
+The figures (the numerator and denominator of every rate are in the dict under their own names)::
+
+    submitted        tickets submitted in the period (by as_of), whatever became of them
+    accepted         ever assigned by as_of, and not rejected at as_of            (受理数)
+    rejected         status "rejected" at as_of; counted apart, in no rate         (不予受理数)
+    closed           accepted, status "closed" at as_of                            (销号数)
+    resolved         accepted, resolved at least once by as_of
+    on_time          resolved, and the FIRST resolution's local date <= the due date in force at
+                     that moment (the resolve event's data["due_date"], which an approved
+                     extension had moved); a resolve event without a due date counts as on time
+    overdue_open     accepted, status at as_of not resolved/closed/rejected, due date in force at
+                     as_of (last of assign / reopen / approved extension; a return clears it)
+                     before as_of's local date                                     (超期未办结)
+    rated            accepted, with a rating by as_of; the LATEST one counts: confirm gives
+                     satisfied / basically_satisfied, reopen gives dissatisfied; auto-close
+                     ("no answer") is not a rating and does not replace an earlier one
+    satisfied        rated, latest rating satisfied or basically_satisfied
+    signings         Assignment rows of accepted tickets signed by as_of (one per signing)
+    signed_on_time   of those, signed on a local date <= the assignment's response_due_date
+    returned         accepted, returned to dispatch at least once by as_of
+    reopened         accepted, reopened at least once by as_of
+    yellow, red      accepted, supervision level at as_of (last supervision event) yellow / red
+    handling_days    sum over resolved tickets of the working days d with
+                     first-assignment date < d <= first-resolution date (local dates)
+
+    closure_rate = closed / accepted          on_time_rate = on_time / resolved
+    satisfaction_rate = satisfied / rated     response_rate = signed_on_time / signings
+    return_rate = returned / accepted         redo_rate = reopened / resolved
+    handling_time = handling_days / resolved, one decimal (ROUND_HALF_UP)
+
+Rates are ``Decimal`` ratios rounded to 4 places (``Decimal("0.6667")``; ``format_rate`` shows
+"66.7%"), or ``None`` when the denominator is 0 (shown as "—"). "Status at as_of" is the
+``to_state`` of the last lifecycle event with ``created_at <= as_of`` (ties broken by id).
+
+Working days in SQL: ``weekdays(a, r] - weekday holidays in (a, r] + weekend make-up days in (a, r]``,
+where the Monday–Friday count is ``W(r) - W(a)`` with ``W(d) = 5*((n+1) div 7) + min((n+1) mod 7, 5)``
+and ``n`` the number of days from Monday 1970-01-05 to ``d`` (``date - date`` on PostgreSQL,
+``julianday`` on SQLite), and the two CalendarDay counts are one correlated subquery. A year with no
+stored calendar has no CalendarDay rows, so it counts Monday–Friday, as ``tickets.workdays`` does.
+
+Queries: a fixed number, whatever the data (above). Replaying the timeline adds, on PostgreSQL,
+one ``SET LOCAL jit = off`` before each query (see ``_without_jit``); ``report()`` then aggregates
+over a derived table ``SELECT DISTINCT pk, <facts> …`` so that each correlated subquery runs once per
+ticket. ``dashboard()`` reads everything the dashboard shows in one snapshot (five grouped queries
+and four label queries).
+
+Indexes: ``ticket_report_facts`` (``submitted_at`` INCLUDE every fact column above, and the
+category, company and department) for "now"; for the replay ``event_ticket_created`` (``ticketevent
+(ticket_id, created_at)``), the FK index ``assignment.ticket_id`` and ``calendarday.date``.
+"""
+
+from .facts import STORED_FACTS, current_facts_disagreeing, recount_handling_days, store_current_facts
+from .figures import (
+    COUNTS,
+    DASHBOARD_GROUPS,
+    GROUPS,
+    HANDLING_TIME,
+    RATES,
+    assignments_for,
+    breakdown,
+    dashboard,
+    department_ranking,
+    format_rate,
+    report,
+    ticket_facts,
+    ticket_ids_for,
+    tickets_for,
+)
+from .sql import GOOD_RATINGS, RATINGS
+
+__all__ = [
+    "COUNTS", "DASHBOARD_GROUPS", "GOOD_RATINGS", "GROUPS", "HANDLING_TIME", "RATES", "RATINGS", "STORED_FACTS",
+    "assignments_for", "breakdown", "current_facts_disagreeing", "dashboard", "department_ranking", "format_rate",
+    "recount_handling_days", "report", "store_current_facts", "ticket_facts", "ticket_ids_for", "tickets_for",
+]  # fmt: skip

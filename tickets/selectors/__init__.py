@@ -1,0 +1,30 @@
+"""Reads, one per page or report (their API twins use the same): each starts from the visibility
+rule and reads what its page shows in a bounded number of queries.
+
+    tickets       the lists, queues, inbox, supervision board, a ticket's page, its files
+    enterprises   the company list
+    notifications a person's notifications
+
+A company's case file (一企一档) is tickets.casefile.selectors; the report is tickets.reports.
+"""
+
+from .enterprises import enterprise_list
+from .tickets import (
+    department_awaiting_company,
+    department_inbox,
+    dispatch_queue,
+    pending_extensions,
+    supervision_board,
+    ticket_detail,
+    ticket_detail_queryset,
+    ticket_for_action,
+    ticket_list,
+    visible_attachment,
+    visible_extension_request,
+)
+
+__all__ = [
+    "department_awaiting_company", "department_inbox", "dispatch_queue", "enterprise_list", "pending_extensions",
+    "supervision_board", "ticket_detail", "ticket_detail_queryset", "ticket_for_action", "ticket_list",
+    "visible_attachment", "visible_extension_request",
+]  # fmt: skip

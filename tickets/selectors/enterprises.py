@@ -1,0 +1,23 @@
+"""The company list."""
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from enterprises.models import Enterprise
+from tickets.models import (
+    OPEN_STATUSES,
+    Ticket,
+)
+
+def enterprise_list(user, query=None):
+    visible = Ticket.objects.visible_to(user)
+    enterprises = Enterprise.objects.visible_to(user).select_related("industry", "district")
+    if query:
+        enterprises = enterprises.filter(Q(name__icontains=query) | Q(credit_code__icontains=query))
+    # Correlated subqueries over the visible tickets: evaluated for the page's rows only, and
+    # left out of the paginator's COUNT (a JOIN + GROUP BY would aggregate every ticket twice).
+    of_company = visible.filter(enterprise=OuterRef("pk")).order_by()
+    ticket_count = of_company.values("enterprise").annotate(n=Count("pk")).values("n")
+    return enterprises.annotate(
+        ticket_count=Coalesce(Subquery(ticket_count, output_field=IntegerField()), Value(0)),
+        has_open=Exists(of_company.filter(status__in=OPEN_STATUSES)),
+    ).order_by("name")

@@ -1,0 +1,165 @@
+"""The read of each ticket page (and its API twin). Each starts from the visibility rule and fetches
+what its page shows in a bounded number of queries, whatever the number of tickets.
+"""
+
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.utils import timezone
+from tickets import workdays
+from tickets.models import (
+    AT_RISK_WORKING_DAYS,
+    HANDLING_STATUSES,
+    OPEN_STATUSES,
+    Attachment,
+    ExtensionRequest,
+    Priority,
+    Status,
+    SupervisionLevel,
+    Ticket,
+    TicketEvent,
+)
+
+_LIST_RELATED = ("enterprise", "category", "department")
+
+PRIORITY_RANK = Case(
+    When(priority=Priority.URGENT, then=Value(0)),
+    When(priority=Priority.HIGH, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+SUPERVISION_RANK = Case(
+    When(supervision_level=SupervisionLevel.RED, then=Value(0)),
+    When(supervision_level=SupervisionLevel.YELLOW, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+# ticket_list()'s filters: argument → lookup (due dates inclusive).
+_LIST_FILTERS = {
+    "status": "status",
+    "supervision": "supervision_level",
+    "category": "category_id",
+    "department": "department_id",
+    "enterprise": "enterprise_id",
+    "due_before": "due_date__lte",
+    "due_after": "due_date__gte",
+}
+
+
+def ticket_list(user, *, query=None, **filters):
+    """All tickets the user may see, newest first, with the list's filters (_LIST_FILTERS; empty
+    ones ignored) and a search of reference, title and company name."""
+    tickets = Ticket.objects.visible_to(user).select_related(*_LIST_RELATED)
+    tickets = tickets.filter(**{_LIST_FILTERS[name]: value for name, value in filters.items() if value})
+    if query:
+        tickets = tickets.filter(Q(reference__icontains=query) | Q(title__icontains=query) | Q(enterprise__name__icontains=query))
+    return tickets.order_by("-submitted_at", "-id")
+
+
+def dispatch_queue(user):
+    """New and returned tickets waiting for dispatch, oldest first (first come, first served)."""
+    return (
+        Ticket.objects.visible_to(user)
+        .filter(status=Status.SUBMITTED)
+        .select_related(*_LIST_RELATED, "category__default_department")
+        .order_by("submitted_at", "id")
+    )
+
+
+def department_inbox(user):
+    """The department's open work, most urgent first: earliest due date (overdue ones first),
+    then priority, then unsigned before signed."""
+    return (
+        Ticket.objects.visible_to(user)
+        .filter(department_id=user.department_id, status__in=HANDLING_STATUSES)
+        .select_related(*_LIST_RELATED)
+        .annotate(priority_rank=PRIORITY_RANK)
+        .order_by("due_date", "priority_rank", "status", "submitted_at")
+    )
+
+
+def department_awaiting_company(user):
+    """Resolved by this department, waiting for the company's answer."""
+    return (
+        Ticket.objects.visible_to(user)
+        .filter(department_id=user.department_id, status=Status.RESOLVED)
+        .select_related(*_LIST_RELATED)
+        .order_by("resolved_at")
+    )
+
+
+def supervision_board(user, today=None):
+    """What the supervision office chases: overdue, due soon, unsigned past the response time,
+    and every open ticket already under a yellow or red card."""
+    today = today or timezone.localdate()
+    soon = workdays.add_working_days(today, AT_RISK_WORKING_DAYS)
+    handling = Ticket.objects.visible_to(user).filter(status__in=HANDLING_STATUSES).select_related(*_LIST_RELATED)
+    return {
+        "overdue": handling.overdue(today).order_by("due_date", "id"),
+        "at_risk": handling.filter(due_date__gte=today, due_date__lte=soon).order_by("due_date", "id"),
+        "unsigned": handling.filter(status=Status.ASSIGNED, response_due_date__lt=today).order_by("response_due_date", "id"),
+        "supervised": Ticket.objects.visible_to(user)
+        .filter(status__in=OPEN_STATUSES)
+        .exclude(supervision_level=SupervisionLevel.NONE)
+        .select_related(*_LIST_RELATED)
+        .annotate(supervision_rank=SUPERVISION_RANK)
+        .order_by("supervision_rank", "due_date", "id"),
+        "today": today,
+        "soon": soon,
+    }
+
+
+def pending_extensions(user):
+    return (
+        ExtensionRequest.objects.filter(state=ExtensionRequest.State.PENDING, ticket__in=Ticket.objects.visible_to(user))
+        .select_related("ticket", "ticket__enterprise", "department", "requested_by")
+        .order_by("created_at")
+    )
+
+
+def ticket_for_action(user, reference):
+    """The ticket an API call acts on: what available_actions() and the actions' forms read, not
+    the whole page (the service locks and re-reads the row anyway). Raises Ticket.DoesNotExist if
+    not visible."""
+    return Ticket.objects.visible_to(user).prefetch_related("extension_requests").get(reference=reference)
+
+
+def ticket_detail(user, reference):
+    """The ticket with everything its page shows; raises Ticket.DoesNotExist if not visible."""
+    return ticket_detail_queryset(user).get(reference=reference)
+
+
+def ticket_detail_queryset(user):
+    """The tickets `user` may see, each with everything its detail page (or API) shows."""
+    attachments = Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "id"))
+    events = Prefetch(
+        "events",
+        queryset=TicketEvent.objects.select_related("actor").prefetch_related(attachments).order_by("created_at", "id"),
+    )
+    return (
+        Ticket.objects.visible_to(user)
+        .select_related(*_LIST_RELATED, "submitted_by", "duplicate_of", "category__default_department")
+        .prefetch_related(
+            events,
+            Prefetch(
+                "extension_requests",
+                queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by", "department").order_by("created_at"),
+            ),
+            "category__sla_policies",
+        )
+    )
+
+
+def visible_attachment(user, pk):
+    """An attachment of a ticket the user may see (attachments follow their ticket); raises
+    Attachment.DoesNotExist otherwise."""
+    return Attachment.objects.select_related("ticket").get(pk=pk, ticket__in=Ticket.objects.visible_to(user))
+
+
+def visible_extension_request(user, pk):
+    """An extension request of a ticket the user may see; raises ExtensionRequest.DoesNotExist otherwise."""
+    return ExtensionRequest.objects.select_related("ticket", "department", "requested_by").get(
+        pk=pk, ticket__in=Ticket.objects.visible_to(user)
+    )

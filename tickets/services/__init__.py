@@ -1,0 +1,41 @@
+"""Every action on a ticket, one function each (`<entity>_<action>(*, …)`, keyword-only).
+
+Each function opens a transaction, locks the ticket row, checks that this user may take this
+transition from the ticket's current state (the rule is on the model, tickets.rules for the
+others), applies it, writes the `TicketEvent`, saves, and leaves its notifications to be sent
+after the commit. Views, the admin, the API and tasks call these and repeat none of it.
+
+`at` lets data imports and tests record an action at a given moment; pages never pass it.
+
+    base         ActionRefused, the lock / check / record / save helpers, _transition
+    uploads      which files are accepted, and storing them
+    submission   ticket_submit, ticket_submit_once (API idempotency), next_reference
+    lifecycle    ticket_assign, _reject, _sign, _return, _resolve, _confirm, _reopen, _auto_close
+    supervision  ticket_raise_supervision
+    notes        ticket_comment
+    extensions   extension_request, extension_decide
+    exports      export_request (a case file export for one person)
+"""
+
+from .base import ActionRefused
+from .extensions import extension_decide, extension_request
+from .lifecycle import (
+    ticket_assign,
+    ticket_auto_close,
+    ticket_confirm,
+    ticket_reject,
+    ticket_reopen,
+    ticket_resolve,
+    ticket_return,
+    ticket_sign,
+)
+from .notes import ticket_comment
+from .submission import next_reference, ticket_submit, ticket_submit_once
+from .supervision import ticket_raise_supervision
+from .uploads import validate_upload, validate_uploads
+
+__all__ = [
+    "ActionRefused", "extension_decide", "extension_request", "next_reference", "ticket_assign", "ticket_auto_close",
+    "ticket_comment", "ticket_confirm", "ticket_raise_supervision", "ticket_reject", "ticket_reopen", "ticket_resolve",
+    "ticket_return", "ticket_sign", "ticket_submit", "ticket_submit_once", "validate_upload", "validate_uploads",
+]  # fmt: skip

@@ -1,0 +1,66 @@
+"""Attachments: what is accepted, and storing what was."""
+
+import mimetypes
+from pathlib import PurePath
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from tickets.models import (
+    Attachment,
+)
+
+def validate_upload(upload):
+    """Refuse a file the system does not accept, with a message a person understands."""
+    extension = PurePath(upload.name).suffix.lower().lstrip(".")
+    allowed = settings.ATTACHMENT_ALLOWED_EXTENSIONS
+    if extension not in allowed:
+        raise ValidationError(
+            _("“%(name)s”: this file type is not accepted. Accepted types: %(types)s.")
+            % {"name": upload.name, "types": ", ".join(allowed)},
+            code="file_type",
+        )
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            _("“%(name)s” is too large (%(size).1f MB); the limit is %(limit).0f MB.")
+            % {
+                "name": upload.name,
+                "size": upload.size / 1024 / 1024,
+                "limit": settings.ATTACHMENT_MAX_BYTES / 1024 / 1024,
+            },
+            code="file_size",
+        )
+    if upload.size == 0:
+        raise ValidationError(_("“%(name)s” is empty.") % {"name": upload.name}, code="file_empty")
+
+
+def validate_uploads(files):
+    """Refuse a set of files (too many, or any file not accepted), listing every problem."""
+    if len(files) > settings.ATTACHMENT_MAX_FILES:
+        raise ValidationError(
+            _("Attach at most %(count)s files.") % {"count": settings.ATTACHMENT_MAX_FILES}, code="file_count"
+        )
+    errors = []
+    for upload in files:
+        try:
+            validate_upload(upload)
+        except ValidationError as error:
+            errors.extend(error.error_list)
+    if len(errors) == 1:
+        raise errors[0]  # keeps its code (file_type, file_size, file_empty)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _store_attachments(ticket, files, *, by, event):
+    """Store files that validate_uploads() accepted (callers check before writing anything)."""
+    for upload in files:
+        content_type = getattr(upload, "content_type", "") or mimetypes.guess_type(upload.name)[0] or ""
+        Attachment.objects.create(
+            ticket=ticket,
+            event=event,
+            uploaded_by=by,
+            file=upload,
+            original_name=PurePath(upload.name).name[:200],
+            size=upload.size,
+            content_type=content_type[:100],
+        )

@@ -1,0 +1,107 @@
+"""Who sees what (DESIGN.md §6): the one rule, for tickets and for companies.
+
+- dispatch, supervision, leadership and administrators see everything;
+- a company's users see their company's tickets and its case file;
+- a liaison official sees the tickets and case files of the companies they look after;
+- department staff see the tickets their department holds or held (a ticket leaves a department
+  only by being returned, which ends that assignment), and a company through those tickets;
+- anyone else, an anonymous or deactivated account, sees nothing.
+
+`Ticket.objects.visible_to(user)` and `Enterprise.objects.visible_to(user)` delegate here, and so
+does every predicate about the company side (`speaks_for`). Every page, export, e-mail, API call
+and admin list reads through these.
+
+This module sits below the models that delegate to it: it imports none of them, and reaches
+Assignment and Ticket through the app registry when a query is built (so that tickets.models and
+enterprises.models can call it without an import cycle).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+if TYPE_CHECKING:
+    from enterprises.models import User
+
+COMPANY, LIAISON, DEPARTMENT = "company", "liaison", "department"
+# The roles that see every ticket and every company.
+SEES_EVERYTHING = frozenset({"dispatcher", "supervisor", "leader", "admin"})
+
+
+def sees_everything(user: User) -> bool:
+    return user.role in SEES_EVERYTHING or user.is_superuser
+
+
+def _active(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def visible_tickets(user: User, tickets: QuerySet | None = None) -> QuerySet:
+    """The tickets (of `tickets`, default all) that `user` may see."""
+    if tickets is None:
+        tickets = apps.get_model("tickets", "Ticket").objects.all()
+    if not _active(user):
+        return tickets.none()
+    if sees_everything(user):
+        return tickets
+    if user.role == COMPANY:
+        return tickets.filter(enterprise_id=user.enterprise_id)
+    if user.role == LIAISON:
+        return tickets.filter(enterprise__liaisons=user)
+    if user.role == DEPARTMENT and user.department_id:
+        # "Is or was assigned": held now, or held before (an ended assignment: partial index
+        # assignment_ended_dept_ticket).
+        held_before = apps.get_model("tickets", "Assignment").objects.filter(
+            ticket=OuterRef("pk"), department_id=user.department_id, ended_at__isnull=False
+        )
+        return tickets.filter(Q(department_id=user.department_id) | Exists(held_before))
+    return tickets.none()
+
+
+def visible_enterprises(user: User, enterprises: QuerySet | None = None) -> QuerySet:
+    """The companies (of `enterprises`, default all) whose case file `user` may open: those of
+    the tickets they may see, and for a company's users and liaisons their own companies even
+    before a first ticket."""
+    if enterprises is None:
+        enterprises = apps.get_model("enterprises", "Enterprise").objects.all()
+    if not _active(user):
+        return enterprises.none()
+    if sees_everything(user):
+        return enterprises
+    if user.role == COMPANY:
+        return enterprises.filter(pk=user.enterprise_id)
+    if user.role == LIAISON:
+        return enterprises.filter(liaisons=user)
+    if user.role == DEPARTMENT and user.department_id:
+        return enterprises.filter(Exists(visible_tickets(user).filter(enterprise=OuterRef("pk"))))
+    return enterprises.none()
+
+
+def speaks_for(user: User, enterprise_id: int | None) -> bool:
+    """Does `user` stand on the company's side of its tickets (submit, confirm, reopen and add
+    notes on its behalf)? Its own users and its liaison officials: the company rows of the
+    ladder above, as a predicate."""
+    if not _active(user) or enterprise_id is None:
+        return False
+    if user.role == COMPANY:
+        return user.enterprise_id == enterprise_id
+    if user.role == LIAISON:
+        return enterprise_id in _liaison_enterprise_ids(user)
+    return False
+
+
+def may_see_ticket(user: User, ticket: Any) -> bool:
+    """Whether `user` may see this one ticket (one query)."""
+    return visible_tickets(user).filter(pk=ticket.pk).exists()
+
+
+def _liaison_enterprise_ids(user: Any) -> set[int]:
+    # Read once per user object (one request): a detail page asks several times.
+    cached = getattr(user, "_liaison_enterprise_ids", None)
+    if cached is None:
+        cached = set(user.liaison_enterprises.values_list("pk", flat=True))
+        user._liaison_enterprise_ids = cached
+    return cached

@@ -1,0 +1,18 @@
+from tickets import rules
+from tickets.models import Notification
+
+
+def navigation(request):
+    """What the header shows the person looking: the unread count, and the menus their role may use."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        # Lazy: counted only when a template shows it (one indexed COUNT).
+        "unread_notifications": lambda: Notification.objects.filter(recipient=user).unread().count(),
+        "may": {
+            "submit": rules.may_submit(user),
+            "decide_extensions": rules.may_decide_extensions(user),
+            "view_reports": rules.may_view_reports(user),
+        },
+    }

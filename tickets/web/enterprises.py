@@ -1,0 +1,32 @@
+"""Company pages: the list and the case file (一企一档)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from enterprises.models import Enterprise
+from tickets import selectors
+from tickets.casefile import selectors as casefile_selectors
+from tickets.web.pagination import _paginate
+
+@login_required
+def enterprise_list(request):
+    query = request.GET.get("q", "").strip()[:100]
+    if request.user.is_company:
+        return redirect("enterprise_case_file", pk=request.user.enterprise_id)
+    return render(
+        request,
+        "enterprises/enterprise_list.html",
+        {"page": _paginate(request, selectors.enterprise_list(request.user, query)), "q": query},
+    )
+
+
+@login_required
+def enterprise_case_file(request, pk):
+    try:
+        context = casefile_selectors.enterprise_case_file(request.user, pk)
+    except Enterprise.DoesNotExist:
+        raise Http404(_("No such company."))
+    context["today"] = timezone.localdate()
+    return render(request, "enterprises/case_file.html", context)

@@ -1,0 +1,143 @@
+"""Case file exports: request one, watch it being built, download it.
+
+An export is shown only to the person who asked for it, and only while that person may still
+see the company (DESIGN.md §6); anyone else gets a 404. Files are read from the private storage
+through these views only.
+"""
+
+import datetime
+from functools import partial
+
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from enterprises.models import Enterprise
+
+from tickets.casefile import export as exports
+from tickets.models import CaseFileExport
+
+State = CaseFileExport.State
+
+# A second click on the button while an export is still being built shows that one.
+REUSE_WITHIN = datetime.timedelta(minutes=10)
+RECENT_LIMIT = 10
+
+# The printable page is our own escaped HTML; it still gets no scripts, frames or forms.
+PRINT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+
+def _exports_of(user):
+    """The user's own exports of companies they may still see."""
+    return CaseFileExport.objects.filter(requested_by=user, enterprise__in=Enterprise.objects.visible_to(user))
+
+
+def _visible_export(user, pk):
+    try:
+        return _exports_of(user).select_related("enterprise").get(pk=pk)
+    except CaseFileExport.DoesNotExist:
+        raise Http404(_("No such export."))
+
+
+@login_required
+@require_POST
+def export_request(request, pk):
+    enterprise = get_object_or_404(Enterprise.objects.visible_to(request.user), pk=pk)
+    in_progress = (
+        CaseFileExport.objects.filter(
+            enterprise=enterprise,
+            requested_by=request.user,
+            state__in=(State.PENDING, State.RUNNING),
+            created_at__gte=timezone.now() - REUSE_WITHIN,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if in_progress is not None:
+        return redirect("export_status", pk=in_progress.pk)
+    export = CaseFileExport.objects.create(enterprise=enterprise, requested_by=request.user)
+    transaction.on_commit(partial(exports.queue_build, export.pk))
+    return redirect("export_status", pk=export.pk)
+
+
+def _requeue_if_stale(export):
+    """A pending export nobody picked up (the broker was down), or a build whose lease ran out
+    (its worker died), is queued again, at most once per REQUEUE_AFTER per web process; building
+    it twice is harmless anyway (the build that lost its lease writes nothing more)."""
+    if not exports.is_stale(export):
+        return False
+    key = f"exports:requeue:{export.pk}:{export.created_at.timestamp()}"
+    if not cache.add(key, True, timeout=int(exports.REQUEUE_AFTER.total_seconds())):
+        return False
+    exports.queue_build(export.pk)
+    export.refresh_from_db()
+    return True
+
+
+@never_cache
+@login_required
+@require_GET
+def export_status(request, pk):
+    export = _visible_export(request.user, pk)
+    _requeue_if_stale(export)
+    recent = _exports_of(request.user).select_related("enterprise").exclude(pk=export.pk).order_by("-created_at")[:RECENT_LIMIT]
+    return render(
+        request,
+        "exports/export_status.html",
+        {
+            "export": export,
+            "working": export.state in (State.PENDING, State.RUNNING),
+            "stale": exports.is_stale(export),
+            # A build that died with its worker: queued again above once its lease ran out.
+            "stuck": export.state == State.RUNNING and exports.is_stale(export),
+            # Only our own refusals are shown as written; other errors stay in the log and the admin.
+            "refusal": exports.shown_error(export),
+            "recent": recent,
+        },
+    )
+
+
+def _ready_file(export, field_name):
+    if export.state != State.DONE:
+        raise Http404(_("This export is not ready."))
+    file = getattr(export, field_name)
+    if not file:
+        raise Http404(_("This file is no longer available."))
+    try:
+        return file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("This file is no longer available."))
+
+
+@never_cache
+@login_required
+@require_GET
+def export_xlsx(request, pk):
+    export = _visible_export(request.user, pk)
+    handle = _ready_file(export, "xlsx")
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{export.enterprise.name}-企业档案.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@never_cache
+@login_required
+@require_GET
+def export_print(request, pk):
+    export = _visible_export(request.user, pk)
+    handle = _ready_file(export, "printable")
+    response = FileResponse(handle, content_type="text/html; charset=utf-8")
+    response["Content-Security-Policy"] = PRINT_CSP
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,255 @@
+"""The leadership dashboard (read-only): figures from tickets.reports, every number linking to
+the tickets behind it; the same report as an xlsx workbook and a printable page."""
+
+import datetime
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from enterprises.models import Department, District, Industry
+
+from tickets import reports, rules
+from tickets.reports.xlsx import workbook
+from tickets.models import Category
+
+PERIODS = [
+    ("month", gettext_lazy("This month")),
+    ("quarter", gettext_lazy("This quarter")),
+    ("year", gettext_lazy("This year")),
+    ("custom", gettext_lazy("Custom")),
+]
+
+# The figures shown as cards, in order: (key, label, numerator figure for the link, denominator).
+HEADLINE = [
+    ("accepted", gettext_lazy("Accepted"), "accepted", None),
+    ("closed", gettext_lazy("Closed tickets"), "closed", None),
+    ("closure_rate", gettext_lazy("Closure rate"), "closed", "accepted"),
+    ("on_time_rate", gettext_lazy("On-time rate"), "on_time", "resolved"),
+    ("overdue_open", gettext_lazy("Overdue, not resolved"), "overdue_open", None),
+    ("satisfaction_rate", gettext_lazy("Satisfaction rate"), "satisfied", "rated"),
+    ("response_rate", gettext_lazy("Signed in time"), "signed_on_time", "signings"),
+    ("handling_time", gettext_lazy("Mean handling time (working days)"), "resolved", None),
+    ("return_rate", gettext_lazy("Return rate"), "returned", "accepted"),
+    ("redo_rate", gettext_lazy("Redo rate"), "reopened", "resolved"),
+    ("yellow", gettext_lazy("Yellow cards"), "yellow", None),
+    ("red", gettext_lazy("Red cards"), "red", None),
+    ("rejected", gettext_lazy("Not accepted tickets"), "rejected", None),
+]
+
+# Columns of the breakdown tables: (key, label, figure to link or None, is a rate).
+COLUMNS = [
+    ("accepted", gettext_lazy("Accepted"), "accepted", False),
+    ("closed", gettext_lazy("Closed tickets"), "closed", False),
+    ("closure_rate", gettext_lazy("Closure rate"), None, True),
+    ("on_time_rate", gettext_lazy("On-time rate"), None, True),
+    ("overdue_open", gettext_lazy("Overdue, not resolved"), "overdue_open", False),
+    ("satisfaction_rate", gettext_lazy("Satisfaction"), None, True),
+    ("response_rate", gettext_lazy("Signed in time"), None, True),
+    ("handling_time", gettext_lazy("Handling days"), None, False),
+    ("return_rate", gettext_lazy("Returns"), None, True),
+    ("redo_rate", gettext_lazy("Redo"), None, True),
+    ("yellow", gettext_lazy("Yellow"), "yellow", False),
+    ("red", gettext_lazy("Red"), "red", False),
+]
+SORTABLE = {key for key, *_rest in COLUMNS} | {"rank"}
+
+
+class ReportForm(forms.Form):
+    period = forms.ChoiceField(label=gettext_lazy("Period"), choices=PERIODS, required=False, initial="year")
+    start = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    department = forms.ModelChoiceField(label=gettext_lazy("Department"), queryset=Department.objects.all(), required=False, empty_label=gettext_lazy("All departments"))
+    category = forms.ModelChoiceField(label=gettext_lazy("Category"), queryset=Category.objects.all(), required=False, empty_label=gettext_lazy("All categories"))
+    district = forms.ModelChoiceField(label=gettext_lazy("District"), queryset=District.objects.all(), required=False, empty_label=gettext_lazy("All districts"))
+    industry = forms.ModelChoiceField(label=gettext_lazy("Industry"), queryset=Industry.objects.all(), required=False, empty_label=gettext_lazy("All industries"))
+
+    def clean(self):
+        cleaned = super().clean()
+        today = timezone.localdate()
+        period = cleaned.get("period") or "year"
+        if period == "custom":
+            start, end = cleaned.get("start"), cleaned.get("end")
+            if not start or not end:
+                raise forms.ValidationError(_("Choose both dates of a custom period."))
+            if start > end:
+                raise forms.ValidationError(_("The period's start is after its end."))
+            if (end - start).days > 366 * 5:
+                raise forms.ValidationError(_("Choose a period of at most five years."))
+        elif period == "month":
+            start, end = today.replace(day=1), today
+        elif period == "quarter":
+            start, end = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1), today
+        else:
+            start, end = today.replace(month=1, day=1), today
+        cleaned["period"], cleaned["start"], cleaned["end"] = period, start, end
+        return cleaned
+
+    def report_args(self):
+        data = self.cleaned_data
+        return {key: data.get(key) for key in ("start", "end", "department", "category", "district", "industry")}
+
+
+def _form(request):
+    form = ReportForm(request.GET or {"period": "year"})
+    if not form.is_valid():
+        return form, None
+    return form, form.report_args()
+
+
+def _query(args, **extra):
+    """The query string that reproduces `args` (for links to the tickets behind a figure)."""
+    params = {"start": args["start"].isoformat(), "end": args["end"].isoformat(), "period": "custom"}
+    for key in ("department", "category", "district", "industry"):
+        if args.get(key) is not None:
+            params[key] = args[key].pk
+    params.update({k: v for k, v in extra.items() if v is not None})
+    return urlencode(params)
+
+
+def _rows_with_links(rows, args, by):
+    """Breakdown rows with, per linked figure, the query string of its ticket list."""
+    for row in rows:
+        scope = dict(args)
+        if by == "month":
+            month = row["key"]
+            next_month = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+            scope["start"], scope["end"] = max(month, args["start"]), min(next_month - datetime.timedelta(days=1), args["end"])
+        elif row["group"] is not None:
+            scope[by] = row["group"]
+        row["links"] = (
+            {figure: _query(scope, figure=figure) for _key, _label, figure, _rate in COLUMNS if figure} if by == "month" or row["group"] is not None else {}
+        )
+        row["cells"] = [(key, row[key], row["links"].get(figure) if figure else None, rate) for key, _label, figure, rate in COLUMNS]
+    return rows
+
+
+BAR_ROW = 18  # SVG units per bar row
+
+
+def _bars(rows, key):
+    """Horizontal bars of a rate per row, laid out for the SVG chart (400 units = 100 %)."""
+    bars = []
+    for index, row in enumerate(rows):
+        width = float(row[key] or 0) * 400
+        bars.append({"label": row["label"], "value": row[key], "y": index * BAR_ROW, "width": width, "end": 172 + width})
+    return {"bars": bars, "height": max(len(rows), 1) * BAR_ROW + 4}
+
+
+def _trend(rows):
+    """Points of the monthly closure and on-time rates for an SVG polyline (600 x 200 box)."""
+    if not rows:
+        return None
+    width, height, pad = 600, 200, 30
+    step = (width - 2 * pad) / max(len(rows) - 1, 1)
+
+    def points(key):
+        return " ".join(
+            f"{pad + i * step:.1f},{height - pad - float(row[key]) * (height - 2 * pad):.1f}" for i, row in enumerate(rows) if row[key] is not None
+        )
+
+    labels = [{"x": pad + i * step, "label": row["label"][2:]} for i, row in enumerate(rows)]
+    return {"closure": points("closure_rate"), "on_time": points("on_time_rate"), "labels": labels, "width": width, "height": height, "pad": pad}
+
+
+def _sorted_ranking(rows, sort):
+    if sort in ("rank", None) or sort.lstrip("-") not in SORTABLE:
+        return rows
+    key, descending = sort.lstrip("-"), sort.startswith("-")
+    present = [row for row in rows if row[key] is not None]
+    missing = [row for row in rows if row[key] is None]
+    return sorted(present, key=lambda row: row[key], reverse=descending) + missing
+
+
+def _dashboard_data(args, sort=None):
+    data = reports.dashboard(**args)  # now, in one snapshot: the figures agree with each other
+    figures = data["figures"]
+    ranking = _rows_with_links(data["ranking"], args, "department")
+    by_category = _rows_with_links(data["category"], args, "category")
+    by_district = _rows_with_links(data["district"], args, "district")
+    by_industry = _rows_with_links(data["industry"], args, "industry")
+    by_month = _rows_with_links(data["month"], args, "month")
+    cards = [
+        {
+            "key": key,
+            "label": label,
+            "value": figures[key],
+            "is_rate": key.endswith("_rate"),
+            "numerator": figures[numerator] if denominator else None,
+            "denominator": figures[denominator] if denominator else None,
+            "link": _query(args, figure=numerator),
+        }
+        for key, label, numerator, denominator in HEADLINE
+    ]
+    return {
+        "figures": figures,
+        "cards": cards,
+        "ranking": _sorted_ranking(ranking, sort),
+        "ranking_bars": _bars(ranking, "closure_rate"),
+        "breakdowns": [
+            ("category", _("By category"), by_category),
+            ("district", _("By district"), by_district),
+            ("industry", _("By industry"), by_industry),
+        ],
+        "by_month": by_month,
+        "trend": _trend(by_month),
+        "columns": COLUMNS,
+    }
+
+
+def _require_viewer(request):
+    if not rules.may_view_reports(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def dashboard(request):
+    _require_viewer(request)
+    form, args = _form(request)
+    context = {"form": form, "sort": request.GET.get("sort", "rank")}
+    if args is not None:
+        context.update(_dashboard_data(args, sort=request.GET.get("sort")))
+        context["query"] = _query(args)
+        context["query_keep"] = request.GET.urlencode()
+    template = "reports/print.html" if request.GET.get("print") else "reports/dashboard.html"
+    return render(request, template, context, status=200 if args is not None else 400)
+
+
+@login_required
+def figure_tickets(request):
+    """The tickets behind one number of the dashboard."""
+    _require_viewer(request)
+    form, args = _form(request)
+    figure = request.GET.get("figure")
+    if args is None or figure not in reports.COUNTS:
+        return render(request, "reports/figure_tickets.html", {"form": form, "error": True}, status=400)
+    tickets = reports.tickets_for(figure, **args).select_related("enterprise", "category", "department").order_by("-submitted_at", "-id")
+    page = Paginator(tickets, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/figure_tickets.html",
+        {"form": form, "figure": figure, "page": page, "args": args, "back": _query(args), "today": timezone.localdate()},
+    )
+
+
+@login_required
+def dashboard_xlsx(request):
+    _require_viewer(request)
+    form, args = _form(request)
+    if args is None:
+        return render(request, "reports/dashboard.html", {"form": form}, status=400)
+    data = _dashboard_data(args)
+    content = workbook(args, data)
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = _("Leadership report") + f" {args['start']:%Y%m%d}-{args['end']:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+

@@ -1,0 +1,261 @@
+"""Ticket pages. Thin: read through tickets.selectors, act through tickets.services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from tickets.web import actions as ticket_actions
+from tickets import rules, selectors, services, workdays
+from tickets.web import forms
+from tickets.models import Attachment, ExtensionRequest, Ticket
+from tickets.web.pagination import _bounded_page, _paginate
+from tickets.web.downloads import attachment_response
+
+ROLE_HOME = {
+    "company": "ticket_list",
+    "liaison": "ticket_list",
+    "department": "department_inbox",
+    "dispatcher": "dispatch_queue",
+    "supervisor": "supervision_board",
+    "leader": "report_dashboard",
+    "admin": "dispatch_queue",
+}
+
+
+def _require(condition):
+    if not condition:
+        raise PermissionDenied
+
+
+@login_required
+def home(request):
+    return redirect(ROLE_HOME.get(request.user.role, "ticket_list"))
+
+
+@login_required
+def ticket_list(request):
+    filters = forms.TicketFilterForm(request.GET or None)
+    values = filters.cleaned_data if filters.is_valid() else {}
+    tickets = selectors.ticket_list(
+        request.user,
+        status=values.get("status"),
+        supervision=values.get("supervision"),
+        category=values.get("category"),
+        department=values.get("department"),
+        query=values.get("q"),
+    )
+    return render(
+        request,
+        "tickets/ticket_list.html",
+        {"page": _bounded_page(request, tickets), "filters": filters, "today": timezone.localdate()},
+    )
+
+
+@login_required
+def ticket_new(request):
+    _require(rules.may_submit(request.user))
+    posted = request.method == "POST"
+    form = forms.TicketSubmitForm(request.POST if posted else None, request.FILES if posted else None, user=request.user)
+    if posted and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = services.ticket_submit(
+                by=request.user,
+                enterprise=form.enterprise_for_submission(),
+                category=data["category"],
+                title=data["title"],
+                description=data["description"],
+                priority=data["priority"],
+                channel=data.get("channel"),
+                contact_name=data.get("contact_name", ""),
+                contact_phone=data.get("contact_phone", ""),
+                files=data["files"],
+            )
+        except services.ActionRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, _("Your problem was submitted as %(ref)s. You can follow it here.") % {"ref": ticket.reference})
+            return redirect("ticket_detail", reference=ticket.reference)
+    if posted:
+        messages.error(request, _("Please correct the errors below; nothing was saved."))
+    return render(request, "tickets/ticket_new.html", {"form": form})
+
+
+def _assign_defaults(ticket):
+    """What the assign form proposes: the category's department and its SLA due date."""
+    today = timezone.localdate()
+    response_days, resolution_days = ticket.category.service_levels(ticket.priority)
+    _sign_by, suggested_due = ticket.service_level_dates(today)
+    return {
+        "initial": {"department": ticket.category.default_department, "due_date": suggested_due},
+        "suggested_due": suggested_due,
+        "resolution_days": resolution_days,
+        "response_days": response_days,
+        "unknown_years": workdays.unknown_years(today, suggested_due),
+    }
+
+
+def _action_panels(ticket, user, allowed, bound=None):
+    """The panels of the actions this user may take now, in the page's order; `bound` is the
+    (name, form) that was just refused, shown with its errors."""
+    panels = []
+    for action in ticket_actions.ACTIONS:
+        if action.name not in allowed:
+            continue
+        panel = {"action": action, "info": None}
+        if action.name == "assign":
+            panel["info"] = _assign_defaults(ticket)
+        if bound and bound[0] == action.name:
+            panel["form"] = bound[1]
+        else:
+            initial = panel["info"]["initial"] if panel["info"] else None
+            panel["form"] = ticket_actions.unbound_form(action, ticket, user, initial=initial)
+        panels.append(panel)
+    return panels
+
+
+def _detail_context(request, ticket, bound=None):
+    user = request.user
+    actions = rules.available_actions(ticket, user)
+    return {
+        "ticket": ticket,
+        "panels": _action_panels(ticket, user, actions, bound),
+        "open_action": bound[0] if bound else None,
+        "events": ticket.events.all(),
+        "extension_requests": ticket.extension_requests.all(),
+        "can_decide_extensions": rules.may_decide_extensions(user),
+        "today": timezone.localdate(),
+        "overdue": ticket.is_overdue(),
+        "unsigned_late": ticket.is_unsigned_late(),
+    }
+
+
+def _visible_ticket(user, reference):
+    try:
+        return selectors.ticket_detail(user, reference)
+    except Ticket.DoesNotExist:
+        raise Http404(_("No such ticket."))
+
+
+@login_required
+def ticket_detail(request, reference):
+    ticket = _visible_ticket(request.user, reference)
+    return render(request, "tickets/ticket_detail.html", _detail_context(request, ticket))
+
+
+@login_required
+@require_POST
+def ticket_action(request, reference, action):
+    ticket = _visible_ticket(request.user, reference)
+    spec = ticket_actions.BY_NAME.get(action)
+    if spec is None:
+        raise Http404(_("No such action."))
+    if action not in rules.available_actions(ticket, request.user):
+        # A page left open while the ticket moved on, or an action that is not this user's:
+        # say so, rather than validate a form the page does not offer.
+        messages.error(request, _("This action is not available on this ticket now."))
+        return redirect("ticket_detail", reference=reference)
+    form = ticket_actions.bound_form(spec, request, ticket)
+    if form is None or form.is_valid():
+        try:
+            spec.run(ticket, request.user, form.cleaned_data if form is not None else {})
+        except services.ActionRefused as refused:
+            if refused.code != "invalid" or form is None:
+                messages.error(request, refused.message)
+                return redirect("ticket_detail", reference=reference)
+            # The service's own check of the input: show it on the form, keeping what was typed.
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, spec.done)
+            return redirect("ticket_detail", reference=reference)
+    messages.error(request, _("Please correct the errors below; nothing was saved."))
+    context = _detail_context(request, ticket, bound=(action, form))
+    return render(request, "tickets/ticket_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def extension_decide(request, pk):
+    try:
+        request_obj = selectors.visible_extension_request(request.user, pk)
+    except ExtensionRequest.DoesNotExist:
+        raise Http404
+    reference = request_obj.ticket.reference
+    form = forms.ExtensionDecisionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(_safe_next(request) or reverse("ticket_detail", args=[reference]))
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        services.extension_decide(request=request_obj, by=request.user, approve=approve, note=form.cleaned_data["note"])
+    except services.ActionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Extension approved: the due date moved.") if approve else _("Extension refused."))
+    return redirect(_safe_next(request) or reverse("ticket_detail", args=[reference]))
+
+
+def _safe_next(request):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return None
+
+
+@login_required
+def attachment_download(request, pk):
+    try:
+        attachment = selectors.visible_attachment(request.user, pk)
+    except Attachment.DoesNotExist:
+        raise Http404
+    return attachment_response(attachment)
+
+
+@login_required
+def dispatch_queue(request):
+    _require(request.user.is_dispatcher)
+    return render(request, "tickets/dispatch_queue.html", {"page": _paginate(request, selectors.dispatch_queue(request.user))})
+
+
+@login_required
+def department_inbox(request):
+    _require(request.user.is_department)
+    return render(
+        request,
+        "tickets/department_inbox.html",
+        {
+            "page": _bounded_page(request, selectors.department_inbox(request.user)),
+            "awaiting": selectors.department_awaiting_company(request.user)[:50],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def supervision_board(request):
+    _require(rules.may_decide_extensions(request.user))
+    board = selectors.supervision_board(request.user)
+    limit = 100
+    return render(
+        request,
+        "tickets/supervision_board.html",
+        {
+            "sections": [
+                ("overdue", _("Overdue"), board["overdue"][:limit]),
+                ("unsigned", _("Not signed in time"), board["unsigned"][:limit]),
+                ("at_risk", _("Due within two working days"), board["at_risk"][:limit]),
+                ("supervised", _("Under supervision"), board["supervised"][:limit]),
+            ],
+            "extensions": selectors.pending_extensions(request.user)[:limit],
+            "today": board["today"],
+            "limit": limit,
+        },
+    )
