@@ -15,7 +15,7 @@ from rest_framework.authtoken.models import Token
 from tickets import services
 from tickets.models import Attachment
 
-from .factories import EnterpriseFactory
+from tests.factories import EnterpriseFactory
 
 
 def published_schema():
@@ -96,7 +96,7 @@ def _chosen(value):
 
 # Not checked: that a schema-valid request is accepted (a generated id rarely names a company or
 # category that exists), and that every schema-violating one is refused (an empty query
-# parameter means "no filter", as the pages' filter forms send it). tests/test_api_actions.py
+# parameter means "no filter", as the pages' filter forms send it). tests/api/test_actions.py
 # tests the refusals one by one.
 NOT_CHECKED = [schemathesis.checks.positive_data_acceptance, schemathesis.checks.negative_data_rejection]
 ANY_EXAMPLE = hypothesis_settings(max_examples=80, deadline=None, database=None, suppress_health_check=list(HealthCheck))

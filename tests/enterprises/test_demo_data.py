@@ -28,7 +28,7 @@ from tickets.models import (
     TicketEvent,
 )
 
-from .factories import EnterpriseFactory
+from tests.factories import EnterpriseFactory
 
 LOGIN_ROLES = {
     "company": User.Role.COMPANY,

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from tickets import reports, services
 
-from .conftest import api_as, at, day
+from tests.conftest import api_as, at, day
 
 MARCH = {"start": "2026-03-01", "end": "2026-03-31"}
 

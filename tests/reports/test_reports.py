@@ -29,8 +29,8 @@ from enterprises.models import User
 from tickets import reports, services, workdays
 from tickets.models import CalendarDay, CalendarYear, Ticket
 
-from .conftest import at, day
-from .factories import CategoryFactory, DepartmentFactory, DistrictFactory, EnterpriseFactory, IndustryFactory, UserFactory
+from tests.conftest import at, day
+from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, EnterpriseFactory, IndustryFactory, UserFactory
 
 
 

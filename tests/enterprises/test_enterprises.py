@@ -9,7 +9,7 @@ from enterprises.models import Enterprise, User
 from tickets import visibility
 from enterprises.validators import validate_credit_code
 
-from .factories import PASSWORD, DepartmentFactory, DistrictFactory, EnterpriseFactory, IndustryFactory, UserFactory
+from tests.factories import PASSWORD, DepartmentFactory, DistrictFactory, EnterpriseFactory, IndustryFactory, UserFactory
 
 # The example code from python-stdnum's documentation.
 VALID_CODE = "91110000600037341L"

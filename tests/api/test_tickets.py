@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from tickets import services
 
-from .conftest import ROLE_FIXTURES, api_as as as_user
+from tests.conftest import ROLE_FIXTURES, api_as as as_user
 
 
 @pytest.fixture

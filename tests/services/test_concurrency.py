@@ -17,8 +17,8 @@ from tickets import services
 from tickets.models import Assignment, ExtensionRequest, Ticket, TicketEvent
 from tickets.services import ActionRefused
 
-from .conftest import local_datetime, race
-from .factories import UserFactory
+from tests.conftest import local_datetime, race
+from tests.factories import UserFactory
 
 def one_winner(outcomes):
     kinds = sorted(kind for kind, _value in outcomes)

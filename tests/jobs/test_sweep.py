@@ -32,8 +32,8 @@ from tickets import notifications, services, workdays
 from tickets.models import Notification, Reminder, Ticket, TicketEvent
 from tickets.jobs.sweep import run_sweep
 
-from .conftest import at, day, race
-from .factories import UserFactory
+from tests.conftest import at, day, race
+from tests.factories import UserFactory
 
 ZERO_REPORT = {"due_soon": 0, "unsigned": 0, "overdue": 0, "raised_yellow": 0, "long_overdue": 0, "raised_red": 0, "auto_closed": 0}
 

@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from tickets.models import Status
 
-from .conftest import PASSWORD
+from tests.conftest import PASSWORD
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _login(client, username, password):

@@ -31,8 +31,8 @@ from tickets.models import (
 )
 from tickets.services import ActionRefused
 
-from .conftest import ROLE_FIXTURES, local_datetime
-from .factories import DepartmentFactory
+from tests.conftest import ROLE_FIXTURES, local_datetime
+from tests.factories import DepartmentFactory
 
 # --------------------------------------------------------------------------------------------
 # The cast and the rule table

@@ -112,7 +112,7 @@ class FlakyBackend:
 @pytest.fixture
 def flaky_backend(settings):
     FlakyBackend.calls = FlakyBackend.opened = 0
-    settings.EMAIL_BACKEND = "tests.test_notifications.FlakyBackend"
+    settings.EMAIL_BACKEND = "tests.notifications.test_notifications.FlakyBackend"
     return FlakyBackend
 
 
@@ -239,7 +239,7 @@ def clock(monkeypatch):
 
 @pytest.fixture
 def slow_backend(settings, monkeypatch):
-    settings.EMAIL_BACKEND = "tests.test_notifications.SlowBackend"
+    settings.EMAIL_BACKEND = "tests.notifications.test_notifications.SlowBackend"
     return lambda during_send: monkeypatch.setattr(SlowBackend, "during_send", staticmethod(during_send))
 
 
@@ -279,7 +279,7 @@ def test_a_batch_running_short_of_its_lease_puts_the_rest_back_unattempted(three
 
 
 def test_an_unreachable_server_costs_one_connection_attempt_per_batch(three_pending, settings):
-    settings.EMAIL_BACKEND = "tests.test_notifications.UnreachableBackend"
+    settings.EMAIL_BACKEND = "tests.notifications.test_notifications.UnreachableBackend"
     UnreachableBackend.opened = 0
     now = timezone.now()
 

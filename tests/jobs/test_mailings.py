@@ -17,9 +17,9 @@ from tickets.jobs import mailings
 from tickets.models import Notification, Ticket
 from tickets.jobs.schedule import PERIODIC_TASKS, ensure_periodic_tasks
 
-from .conftest import at as conftest_at
-from .conftest import day, race
-from .factories import DepartmentFactory, UserFactory
+from tests.conftest import at as conftest_at
+from tests.conftest import day, race
+from tests.factories import DepartmentFactory, UserFactory
 
 
 def at(date, hour=8):

@@ -8,8 +8,8 @@ from rest_framework.test import APIClient
 
 from tickets import services
 
-from .conftest import api_as
-from .factories import EnterpriseFactory, UserFactory
+from tests.conftest import api_as
+from tests.factories import EnterpriseFactory, UserFactory
 
 
 def names(response):

@@ -14,8 +14,8 @@ from rest_framework.test import APIClient
 from tickets import services
 from tickets.models import Attachment, Ticket, TicketEvent
 
-from .conftest import ROLE_FIXTURES, api_as, race
-from .factories import CategoryFactory, make_credit_code
+from tests.conftest import ROLE_FIXTURES, api_as, race
+from tests.factories import CategoryFactory, make_credit_code
 
 
 @pytest.fixture

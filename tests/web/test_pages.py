@@ -12,7 +12,7 @@ from django.urls import reverse
 from tickets import services
 from tickets.models import Attachment, Status, Ticket, TicketEvent
 
-from .conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from django.utils import timezone
 from tickets import workdays
 from tickets.models import Attachment, Status, Ticket, TicketEvent
 
-from .conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -32,7 +32,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 REFERENCE = re.compile(r"^QY-\d{4}-\d{6}$")
