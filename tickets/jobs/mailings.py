@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise, User
 
-from tickets import notifications, workdays
-from tickets.models import AT_RISK_WORKING_DAYS, HANDLING_STATUSES, CaseHistoryMailing, DepartmentDigest, Notification, Ticket
+from tickets import notifications
+from tickets.models import CaseHistoryMailing, DepartmentDigest, Notification, Ticket
 
 _CHUNK = 200
 # What a mailing returns: (notifications saved, whether any waits for e-mail).
@@ -37,10 +37,9 @@ def send_department_digests(now=None):
     working days. Departments with nothing due get nothing."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    horizon = workdays.add_working_days(today, AT_RISK_WORKING_DAYS)
     # Departments already sent today's digest are left out before anything is read.
     due = (
-        Ticket.objects.filter(status__in=HANDLING_STATUSES, due_date__lte=horizon)
+        Ticket.objects.overdue_or_due_soon(today)
         .exclude(department_id__in=DepartmentDigest.objects.filter(date=today).values("department_id"))
         .select_related("enterprise")
         .order_by("department_id", "due_date", "id")

@@ -5,8 +5,9 @@ twice, or on two workers at once, acts once:
 - reminders (due soon, not signed, overdue, long overdue) are claimed by inserting their key
   (ticket, kind, level, due date) with ON CONFLICT DO NOTHING … RETURNING: only the run whose
   insert went through notifies;
-- supervision raises and auto-closes are claimed by a conditional UPDATE … RETURNING that
-  repeats the transition's source state (supervision never goes down; only `resolved` closes).
+- supervision raises and auto-closes are claimed by a conditional UPDATE … RETURNING: the bulk
+  form of the model's transition, its source states, target and conditions read from the
+  @transition declaration (tickets.models.ticket.declared_transition), so changing one changes the other.
 Each claim reads through a partial index (see Ticket.Meta.indexes) and touches only the tickets
 that need action; the rest of the work is done in bulk for the claimed ones. All state is in
 the database, so a sweep that did not run (broker down) is caught up by the next one.
@@ -22,7 +23,8 @@ from django.utils import timezone
 from enterprises.models import User
 
 from tickets import notifications, workdays
-from tickets.models import HANDLING_STATUSES, OPEN_STATUSES, EventKind, Notification, Reminder, Status, SupervisionLevel, Ticket, TicketEvent
+from tickets.models.ticket import AUTO_CLOSE_WRITES, declared_transition
+from tickets.models import HANDLING_STATUSES, EventKind, Notification, Reminder, Status, SupervisionLevel, Ticket, TicketEvent
 
 _CHUNK = 1000
 
@@ -49,9 +51,18 @@ def _claim_reminders(kind, level, date_column, condition, params, now):
     return _fetch_ids(sql, [kind, level, now, *params])
 
 
-def _raise_supervision(ticket_ids, to_level, from_levels, now, note):
-    """Raise supervision on the claimed tickets (the bulk form of Ticket.raise_to_yellow/red,
-    same source states) and write each one's event. Returns the ids actually raised."""
+def _conditions_sql(conditions):
+    """SQL and parameters for a transition's conditions ({column: allowed values})."""
+    clauses = [f"{column} IN ({_placeholders(values)})" for column, values in conditions.items()]
+    return "".join(f" AND {clause}" for clause in clauses), [v for values in conditions.values() for v in values]
+
+
+def _raise_supervision(ticket_ids, method, now, note):
+    """Raise supervision on the claimed tickets: the bulk form of `method` (Ticket.raise_to_yellow
+    or raise_to_red), with its declared source levels, target and conditions, and each raised
+    ticket's event. Returns the ids actually raised."""
+    from_levels, to_level, conditions = declared_transition(method)
+    condition_sql, condition_params = _conditions_sql(conditions)
     raised = []
     table = Ticket._meta.db_table
     for start in range(0, len(ticket_ids), _CHUNK):
@@ -59,9 +70,9 @@ def _raise_supervision(ticket_ids, to_level, from_levels, now, note):
         for from_level in from_levels:
             ids = _fetch_ids(
                 f"UPDATE {table} SET supervision_level = %s, updated_at = %s "
-                f"WHERE id IN ({_placeholders(chunk)}) AND supervision_level = %s AND status IN ({_placeholders(OPEN_STATUSES)}) "
+                f"WHERE id IN ({_placeholders(chunk)}) AND supervision_level = %s{condition_sql} "
                 "RETURNING id",
-                [to_level, now, *chunk, from_level, *OPEN_STATUSES],
+                [to_level, now, *chunk, from_level, *condition_params],
             )
             TicketEvent.objects.bulk_create(
                 [
@@ -117,19 +128,23 @@ def _notify_all(kind, tickets, recipients_of, now):
 
 
 def _auto_close(cutoff_date, now, working_days):
-    """Close resolved tickets the company has not answered since `cutoff_date` or earlier (the
-    bulk form of Ticket.auto_close: resolved → closed, rating "no answer")."""
+    """Close resolved tickets the company has not answered since `cutoff_date` or earlier: the
+    bulk form of Ticket.auto_close (its declared source and target, and AUTO_CLOSE_WRITES)."""
+    sources, target, conditions = declared_transition(Ticket.auto_close)
+    (source,) = sources  # one source state: the events below record it as where each ticket came from
+    condition_sql, condition_params = _conditions_sql(conditions)
     tz = timezone.get_current_timezone()
     before = datetime.datetime.combine(cutoff_date + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    writes = ", ".join(f"{Ticket._meta.get_field(field).column} = %s" for field in AUTO_CLOSE_WRITES)
     ids = _fetch_ids(
-        f"UPDATE {Ticket._meta.db_table} SET status = %s, rating = %s, rating_comment = '', closed_at = %s, updated_at = %s "
-        "WHERE status = %s AND resolved_at < %s RETURNING id",
-        [Status.CLOSED, "no_answer", now, now, Status.RESOLVED, before],
+        f"UPDATE {Ticket._meta.db_table} SET status = %s, {writes}, closed_at = %s, updated_at = %s "
+        f"WHERE status = %s AND resolved_at < %s{condition_sql} RETURNING id",
+        [target, *AUTO_CLOSE_WRITES.values(), now, now, source, before, *condition_params],
     )
     TicketEvent.objects.bulk_create(
         [
             TicketEvent(
-                ticket_id=i, actor=None, kind=EventKind.AUTO_CLOSE, from_state=Status.RESOLVED, to_state=Status.CLOSED,
+                ticket_id=i, actor=None, kind=EventKind.AUTO_CLOSE, from_state=source, to_state=target,
                 note=notifications.system_note("no_answer"), data={"working_days": working_days}, created_at=now,
             )
             for i in ids
@@ -172,7 +187,7 @@ def run_sweep(now=None):
         )
         report["overdue"] = len(overdue)
         report["raised_yellow"] = len(
-            _raise_supervision(overdue, SupervisionLevel.YELLOW, [SupervisionLevel.NONE], now, notifications.system_note("overdue"))
+            _raise_supervision(overdue, Ticket.raise_to_yellow, now, notifications.system_note("overdue"))
         )
         emails |= _notify_all(Notification.Kind.OVERDUE, _tickets(overdue), lambda t: staff(t) + audience.supervisors, now)
 
@@ -181,10 +196,7 @@ def run_sweep(now=None):
         )
         report["long_overdue"] = len(long_overdue)
         report["raised_red"] = len(
-            _raise_supervision(
-                long_overdue, SupervisionLevel.RED, [SupervisionLevel.NONE, SupervisionLevel.YELLOW], now,
-                notifications.system_note("long_overdue", days=red_after),
-            )
+            _raise_supervision(long_overdue, Ticket.raise_to_red, now, notifications.system_note("long_overdue", days=red_after))
         )
         emails |= _notify_all(
             Notification.Kind.LONG_OVERDUE, _tickets(long_overdue), lambda t: staff(t) + audience.supervisors + audience.leaders, now

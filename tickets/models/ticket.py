@@ -18,7 +18,7 @@ from enterprises.models import Department, Enterprise
 from tickets import rules, visibility, workdays
 
 from .reference import Category, Priority
-from .states import HANDLING_STATUSES, OPEN_STATUSES, Channel, Rating, Status, SupervisionLevel
+from .states import AT_RISK_WORKING_DAYS, HANDLING_STATUSES, OPEN_STATUSES, Channel, Rating, Status, SupervisionLevel
 
 
 class TicketQuerySet(models.QuerySet):
@@ -29,6 +29,45 @@ class TicketQuerySet(models.QuerySet):
     def overdue(self, on_date):
         """Held by a department past its due date (due on D is overdue from D+1)."""
         return self.filter(status__in=HANDLING_STATUSES, due_date__lt=on_date)
+
+    def due_soon(self, on_date):
+        """Held by a department and due from `on_date` to at_risk_until(on_date): "due within two
+        working days", what the supervision board and the departments' digest show as at risk."""
+        return self.filter(status__in=HANDLING_STATUSES, due_date__gte=on_date, due_date__lte=at_risk_until(on_date))
+
+    def overdue_or_due_soon(self, on_date):
+        """overdue() and due_soon() together (the departments' daily digest)."""
+        return self.filter(status__in=HANDLING_STATUSES, due_date__lte=at_risk_until(on_date))
+
+
+def at_risk_until(on_date):
+    """The last due date that counts as "due soon" on `on_date` (AT_RISK_WORKING_DAYS working days on)."""
+    return workdays.add_working_days(on_date, AT_RISK_WORKING_DAYS)
+
+
+# What auto_close() writes besides its state change and the moment: "no answer" is recorded as
+# the way the ticket closed, not as a rating (latest_rating keeps the last real one). The sweep
+# applies the same writes in bulk (tickets.jobs.sweep).
+AUTO_CLOSE_WRITES = {"rating": Rating.NO_ANSWER, "rating_comment": ""}
+
+
+def declared_transition(method) -> tuple[tuple[str, ...], str, dict[str, tuple[str, ...]]]:
+    """(source states, target state, conditions) of a transition method as declared with
+    @transition, for code that applies the transition in bulk (the sweep's conditional UPDATEs),
+    so that changing a declaration changes the bulk form with it. The conditions come as
+    {column: allowed values} from _BULK_CONDITIONS; a condition without a bulk form is an error,
+    not silently dropped."""
+    transitions = method._django_fsm.transitions
+    targets = {t.target for t in transitions.values()}
+    if len(targets) != 1:
+        raise ValueError(f"{method.__name__} has several targets: {targets}")
+    conditions: dict[str, tuple[str, ...]] = {}
+    for condition in {c for t in transitions.values() for c in t.conditions}:
+        if condition not in _BULK_CONDITIONS:
+            raise ValueError(f"{method.__name__}: condition {condition.__name__} has no bulk form")
+        column, values = _BULK_CONDITIONS[condition]
+        conditions[column] = tuple(str(v) for v in values)
+    return tuple(str(source) for source in transitions), str(targets.pop()), conditions
 
 
 # The transitions' permissions (django-fsm calls them with the ticket and the user).
@@ -56,6 +95,10 @@ def _system_only(ticket, user):
 
 def _is_open(ticket):
     return ticket.status in OPEN_STATUSES
+
+
+# Each transition condition as a column and the values it allows, for declared_transition().
+_BULK_CONDITIONS = {_is_open: ("status", OPEN_STATUSES)}
 
 
 class Ticket(ConcurrentTransitionMixin, models.Model):
@@ -255,8 +298,8 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=status, source=Status.RESOLVED, target=Status.CLOSED, permission=_system_only)
     def auto_close(self, at=None):
-        self.rating = Rating.NO_ANSWER
-        self.rating_comment = ""
+        for field, value in AUTO_CLOSE_WRITES.items():
+            setattr(self, field, value)
         self.closed_at = at or timezone.now()
 
     # ----- supervision (second, orthogonal machine; it never goes down) -------------------
@@ -294,6 +337,10 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     def is_overdue(self, on_date=None):
         on_date = on_date or timezone.localdate()
         return self.status in HANDLING_STATUSES and self.due_date is not None and self.due_date < on_date
+
+    def is_due_today(self, on_date=None):
+        on_date = on_date or timezone.localdate()
+        return self.status in HANDLING_STATUSES and self.due_date == on_date
 
     def is_unsigned_late(self, on_date=None):
         on_date = on_date or timezone.localdate()

@@ -4,9 +4,8 @@ what its page shows in a bounded number of queries, whatever the number of ticke
 
 from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.utils import timezone
-from tickets import workdays
+from tickets.models.ticket import at_risk_until
 from tickets.models import (
-    AT_RISK_WORKING_DAYS,
     HANDLING_STATUSES,
     OPEN_STATUSES,
     Attachment,
@@ -94,11 +93,10 @@ def supervision_board(user, today=None):
     """What the supervision office chases: overdue, due soon, unsigned past the response time,
     and every open ticket already under a yellow or red card."""
     today = today or timezone.localdate()
-    soon = workdays.add_working_days(today, AT_RISK_WORKING_DAYS)
     handling = Ticket.objects.visible_to(user).filter(status__in=HANDLING_STATUSES).select_related(*_LIST_RELATED)
     return {
         "overdue": handling.overdue(today).order_by("due_date", "id"),
-        "at_risk": handling.filter(due_date__gte=today, due_date__lte=soon).order_by("due_date", "id"),
+        "at_risk": handling.due_soon(today).order_by("due_date", "id"),
         "unsigned": handling.filter(status=Status.ASSIGNED, response_due_date__lt=today).order_by("response_due_date", "id"),
         "supervised": Ticket.objects.visible_to(user)
         .filter(status__in=OPEN_STATUSES)
@@ -107,7 +105,7 @@ def supervision_board(user, today=None):
         .annotate(supervision_rank=SUPERVISION_RANK)
         .order_by("supervision_rank", "due_date", "id"),
         "today": today,
-        "soon": soon,
+        "soon": at_risk_until(today),
     }
 
 
