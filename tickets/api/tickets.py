@@ -2,7 +2,6 @@
 who-sees-what rule, the same forms and the same services as the pages, so that a ticket moved
 through the API obeys every rule a ticket moved on a page does."""
 
-from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -16,7 +15,7 @@ from tickets import rules, selectors, services
 from tickets.web import actions
 from tickets.api.errors import ApiError, form_errors, refused
 from tickets.web import forms
-from tickets.models import Attachment, Category, ExtensionRequest, Ticket
+from tickets.models import Attachment, Category, ExtensionRequest
 from tickets.api.serializers import (
     ARGUMENTS,
     TRANSITIONS,
@@ -36,6 +35,7 @@ from tickets.api.serializers import (
     _idempotency_key,
     allowed_transitions,
 )
+from tickets.selectors.lookup import visible_or_404
 from tickets.web.downloads import attachment_response
 
 # --------------------------------------------------------------------------------------------
@@ -71,10 +71,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return super().retrieve(request, *args, **kwargs)
 
     def _detail(self, ticket, status_code=status.HTTP_200_OK, headers=None):
-        try:
-            fresh = selectors.ticket_detail_queryset(self.request.user).get(pk=ticket.pk)
-        except Ticket.DoesNotExist:  # a replayed submission for a company the caller no longer speaks for
-            raise Http404
+        # 404 for a replayed submission of a company the caller no longer speaks for.
+        fresh = visible_or_404(lambda: selectors.ticket_detail_queryset(self.request.user).get(pk=ticket.pk))
         return Response(TicketDetailSerializer(fresh, context={"request": self.request}).data, status=status_code, headers=headers)
 
     @extend_schema(
@@ -169,10 +167,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return Response(ExtensionRequestSerializer(made).data, status=status.HTTP_201_CREATED)
 
     def _visible_ticket(self, reference):
-        try:
-            return selectors.ticket_for_action(self.request.user, reference)
-        except Ticket.DoesNotExist:
-            raise Http404
+        return visible_or_404(lambda: selectors.ticket_for_action(self.request.user, reference))
 
     def _take(self, ticket, name):
         """Validate the arguments with the action's form and run its service: what the page's
@@ -208,10 +203,7 @@ class ExtensionRequestViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def decision(self, request, pk=None):
-        try:
-            extension = selectors.visible_extension_request(request.user, pk)
-        except (ExtensionRequest.DoesNotExist, ValueError):
-            raise Http404
+        extension = visible_or_404(lambda: selectors.visible_extension_request(request.user, pk))
         DecisionArguments(data=request.data).is_valid(raise_exception=True)
         form = forms.ExtensionDecisionForm(request.data)
         if not form.is_valid():
@@ -242,11 +234,7 @@ class AttachmentViewSet(viewsets.GenericViewSet):
         responses={(200, "*/*"): OpenApiTypes.BINARY},
     )
     def retrieve(self, request, pk=None):
-        try:
-            attachment = selectors.visible_attachment(request.user, pk)
-        except (Attachment.DoesNotExist, ValueError):
-            raise Http404
-        return attachment_response(attachment)
+        return attachment_response(visible_or_404(lambda: selectors.visible_attachment(request.user, pk)))
 
 
 @extend_schema_view(list=extend_schema(summary="Active departments"), retrieve=extend_schema(summary="A department"))

@@ -10,6 +10,7 @@ A company's case file (一企一档) is tickets.casefile.selectors; the report i
 
 from .enterprises import enterprise_list
 from .tickets import (
+    assign_proposal,
     department_awaiting_company,
     department_inbox,
     dispatch_queue,
@@ -24,6 +25,7 @@ from .tickets import (
 )
 
 __all__ = [
+    "assign_proposal",
     "department_awaiting_company", "department_inbox", "dispatch_queue", "enterprise_list", "pending_extensions",
     "supervision_board", "ticket_detail", "ticket_detail_queryset", "ticket_for_action", "ticket_list",
     "visible_attachment", "visible_extension_request",

@@ -4,6 +4,7 @@ what its page shows in a bounded number of queries, whatever the number of ticke
 
 from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.utils import timezone
+from tickets import workdays
 from tickets.models.ticket import at_risk_until
 from tickets.models import (
     HANDLING_STATUSES,
@@ -161,3 +162,19 @@ def visible_extension_request(user, pk):
     return ExtensionRequest.objects.select_related("ticket", "department", "requested_by").get(
         pk=pk, ticket__in=Ticket.objects.visible_to(user)
     )
+
+
+def assign_proposal(ticket, today=None):
+    """What the assign form proposes for `ticket`: the category's department and the due date of
+    its service level (category and priority) in working days from today, with the working days
+    it counted and the years among those dates that have no official calendar yet (the page warns)."""
+    today = today or timezone.localdate()
+    response_days, resolution_days = ticket.category.service_levels(ticket.priority)
+    _sign_by, suggested_due = ticket.service_level_dates(today)
+    return {
+        "initial": {"department": ticket.category.default_department, "due_date": suggested_due},
+        "suggested_due": suggested_due,
+        "resolution_days": resolution_days,
+        "response_days": response_days,
+        "unknown_years": workdays.unknown_years(today, suggested_due),
+    }

@@ -11,9 +11,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from tickets.web import actions as ticket_actions
-from tickets import rules, selectors, services, workdays
+from tickets import rules, selectors, services
+from tickets.selectors.lookup import visible_or_404
 from tickets.web import forms
-from tickets.models import Attachment, ExtensionRequest, Ticket
 from tickets.web.pagination import _bounded_page, _paginate
 from tickets.web.downloads import attachment_response
 
@@ -87,20 +87,6 @@ def ticket_new(request):
     return render(request, "tickets/ticket_new.html", {"form": form})
 
 
-def _assign_defaults(ticket):
-    """What the assign form proposes: the category's department and its SLA due date."""
-    today = timezone.localdate()
-    response_days, resolution_days = ticket.category.service_levels(ticket.priority)
-    _sign_by, suggested_due = ticket.service_level_dates(today)
-    return {
-        "initial": {"department": ticket.category.default_department, "due_date": suggested_due},
-        "suggested_due": suggested_due,
-        "resolution_days": resolution_days,
-        "response_days": response_days,
-        "unknown_years": workdays.unknown_years(today, suggested_due),
-    }
-
-
 def _action_panels(ticket, user, allowed, bound=None):
     """The panels of the actions this user may take now, in the page's order; `bound` is the
     (name, form) that was just refused, shown with its errors."""
@@ -110,7 +96,7 @@ def _action_panels(ticket, user, allowed, bound=None):
             continue
         panel = {"action": action, "info": None}
         if action.name == "assign":
-            panel["info"] = _assign_defaults(ticket)
+            panel["info"] = selectors.assign_proposal(ticket)
         if bound and bound[0] == action.name:
             panel["form"] = bound[1]
         else:
@@ -137,10 +123,7 @@ def _detail_context(request, ticket, bound=None):
 
 
 def _visible_ticket(user, reference):
-    try:
-        return selectors.ticket_detail(user, reference)
-    except Ticket.DoesNotExist:
-        raise Http404(_("No such ticket."))
+    return visible_or_404(lambda: selectors.ticket_detail(user, reference), _("No such ticket."))
 
 
 @login_required
@@ -182,10 +165,7 @@ def ticket_action(request, reference, action):
 @login_required
 @require_POST
 def extension_decide(request, pk):
-    try:
-        request_obj = selectors.visible_extension_request(request.user, pk)
-    except ExtensionRequest.DoesNotExist:
-        raise Http404
+    request_obj = visible_or_404(lambda: selectors.visible_extension_request(request.user, pk))
     reference = request_obj.ticket.reference
     form = forms.ExtensionDecisionForm(request.POST)
     if not form.is_valid():
@@ -212,11 +192,7 @@ def _safe_next(request):
 
 @login_required
 def attachment_download(request, pk):
-    try:
-        attachment = selectors.visible_attachment(request.user, pk)
-    except Attachment.DoesNotExist:
-        raise Http404
-    return attachment_response(attachment)
+    return attachment_response(visible_or_404(lambda: selectors.visible_attachment(request.user, pk)))
 
 
 @login_required
