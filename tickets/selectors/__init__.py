@@ -20,13 +20,15 @@ from .tickets import (
     ticket_detail_queryset,
     ticket_for_action,
     ticket_list,
+    duplicate_references,
     visible_attachment,
     visible_extension_request,
+    visible_references,
 )
 
 __all__ = [
     "assign_proposal",
     "department_awaiting_company", "department_inbox", "dispatch_queue", "enterprise_list", "pending_extensions",
     "supervision_board", "ticket_detail", "ticket_detail_queryset", "ticket_for_action", "ticket_list",
-    "visible_attachment", "visible_extension_request",
+    "visible_attachment", "visible_extension_request", "visible_references", "duplicate_references",
 ]  # fmt: skip

@@ -7,6 +7,7 @@ from django.utils import timezone
 from tickets import workdays
 from tickets.models.ticket import at_risk_until
 from tickets.models import (
+    EventKind,
     HANDLING_STATUSES,
     OPEN_STATUSES,
     Attachment,
@@ -178,3 +179,20 @@ def assign_proposal(ticket, today=None):
         "response_days": response_days,
         "unknown_years": workdays.unknown_years(today, suggested_due),
     }
+
+
+def visible_references(user, references):
+    """Those of `references` (ticket references) whose tickets `user` may see: a page names another
+    ticket (the one a rejected ticket duplicates) only to those who may open it. One query."""
+    wanted = {reference for reference in references if reference}
+    if not wanted:
+        return set()
+    return set(Ticket.objects.visible_to(user).filter(reference__in=wanted).values_list("reference", flat=True))
+
+
+def duplicate_references(ticket):
+    """The references a ticket's page may name besides its own: the ticket it duplicates (from
+    the ticket and from its rejection event)."""
+    references = {ticket.duplicate_of.reference} if ticket.duplicate_of_id else set()
+    references.update(e.data.get("duplicate_of") for e in ticket.events.all() if e.kind == EventKind.REJECT and isinstance(e.data, dict))
+    return references

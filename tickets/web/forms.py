@@ -198,3 +198,10 @@ class TicketFilterForm(forms.Form):
         label=_("Department"), required=False, queryset=Department.objects.all(), empty_label=_("All departments"), widget=QuickSelect
     )
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user.is_company or user.is_department:
+            # Their list is one company's or one department's: a filter by department would offer
+            # every department of the city for a handful of tickets (a company sees its
+            # departments in the list's column; a department's list is its own work).
+            del self.fields["department"]

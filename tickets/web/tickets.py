@@ -40,7 +40,7 @@ def home(request):
 
 @login_required
 def ticket_list(request):
-    filters = forms.TicketFilterForm(request.GET or None)
+    filters = forms.TicketFilterForm(request.GET or None, user=request.user)
     values = filters.cleaned_data if filters.is_valid() else {}
     tickets = selectors.ticket_list(
         request.user,
@@ -114,6 +114,7 @@ def _detail_context(request, ticket, bound=None):
         "panels": _action_panels(ticket, user, actions, bound),
         "open_action": bound[0] if bound else None,
         "events": ticket.events.all(),
+        "visible_references": selectors.visible_references(user, selectors.duplicate_references(ticket)),
         "extension_requests": ticket.extension_requests.all(),
         "can_decide_extensions": rules.may_decide_extensions(user),
         "today": timezone.localdate(),
