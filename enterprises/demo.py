@@ -8,6 +8,10 @@ leadership figures are exactly what the system would have recorded.
 
 The content is fixed (`random.Random(2025)`); only the dates move with today, so the data set
 always looks current. `manage.py demo_data` is the thin command around this module.
+
+Why this is long: most of it is data — the city's departments, categories, 59 companies and the
+story of each of the 75 tickets — written out as literals so that a reader sees the whole demo in
+one place; the code that walks them through the services is short.
 """
 
 import datetime

@@ -21,7 +21,7 @@ def extension_request(*, ticket, by, requested_due_date, reason, at=None):
     ticket = _locked(ticket)
     if not rules.holds_ticket(by, ticket):
         raise ActionRefused(_("Only the department handling this ticket can ask for more time."), code="forbidden")
-    if ticket.status not in HANDLING_STATUSES:
+    if not rules.may_request_extension(by, ticket):
         raise ActionRefused(_("More time can only be asked for while the ticket is being handled."), code="invalid_state")
     if requested_due_date <= ticket.due_date:
         raise ActionRefused(_("The new due date must be later than the current one (%(date)s).") % {"date": ticket.due_date}, code="invalid")
