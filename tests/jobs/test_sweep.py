@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from enterprises.models import User
 from tickets.notifications import outbox
+from tickets.notifications.channels import email as email_channel
 from tickets import notifications, services, workdays
 from tickets.models import Notification, Reminder, Ticket, TicketEvent
 from tickets.jobs.sweep import run_sweep
@@ -464,7 +465,7 @@ def test_two_senders_at_once_send_each_email_once():
     )
     mail.outbox.clear()
 
-    results = results_of(race(lambda: notifications.send_due_emails(batch_size=7), lambda: notifications.send_due_emails(batch_size=7)))
+    results = results_of(race(lambda: email_channel.send_due_emails(batch_size=7), lambda: email_channel.send_due_emails(batch_size=7)))
 
     assert sum(sent for sent, _failed in results) == 60
     assert len(mail.outbox) == 60
