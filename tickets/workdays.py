@@ -25,7 +25,7 @@ _SEARCH_MARGIN_DAYS = 30
 class Calendar:
     """Working-day facts for a span of dates, loaded in two queries."""
 
-    def __init__(self, start, end):
+    def __init__(self, start: datetime.date, end: datetime.date) -> None:
         self.start, self.end = start, end
         self.exceptions = dict(
             CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_working_day")
@@ -33,9 +33,9 @@ class Calendar:
         self.known_years = set(
             CalendarYear.objects.filter(year__range=(start.year, end.year)).values_list("year", flat=True)
         )
-        self.fallback_years = set()
+        self.fallback_years: set[int] = set()
 
-    def is_working_day(self, day):
+    def is_working_day(self, day: datetime.date) -> bool:
         if day in self.exceptions:
             return self.exceptions[day]
         if day.year not in self.known_years and day.year not in self.fallback_years:
@@ -45,7 +45,7 @@ class Calendar:
         return day.weekday() < 5
 
 
-def add_working_days(start, days):
+def add_working_days(start: datetime.date, days: int) -> datetime.date:
     """The date `days` working days after `start` (start itself never counts).
 
     add_working_days(Wed, 1) is Thu; 0 days is `start` itself.
@@ -61,7 +61,7 @@ def add_working_days(start, days):
     return day
 
 
-def working_days_between(start, end):
+def working_days_between(start: datetime.date, end: datetime.date) -> int:
     """Working days d with start < d <= end (0 when end <= start)."""
     if end <= start:
         return 0
@@ -71,18 +71,18 @@ def working_days_between(start, end):
     )
 
 
-def is_working_day(day):
+def is_working_day(day: datetime.date) -> bool:
     return Calendar(day, day).is_working_day(day)
 
 
-def unknown_years(*dates):
+def unknown_years(*dates: datetime.date | None) -> list[int]:
     """Years among `dates` with no official calendar stored (pages warn about these)."""
     years = {d.year for d in dates if d}
     known = set(CalendarYear.objects.filter(year__in=years).values_list("year", flat=True))
     return sorted(years - known)
 
 
-def sync_from_package():
+def sync_from_package() -> list[int]:
     """Store every year the chinese-calendar package knows. Idempotent: a year whose stored days
     already match is left as it is, and so is a year an administrator entered by hand. Returns
     the years whose days changed."""
@@ -102,7 +102,7 @@ def sync_from_package():
     stored = {day: (working, name) for day, working, name in CalendarDay.objects.filter(date__year__in=years).values_list("date", "is_working_day", "name")}
     known = set(CalendarYear.objects.filter(year__in=years).values_list("year", flat=True))
 
-    def days_of(days, year):
+    def days_of(days: dict[datetime.date, tuple[bool, str]], year: int) -> dict[datetime.date, tuple[bool, str]]:
         return {day: value for day, value in days.items() if day.year == year}
 
     changed = [y for y in years if y not in known or days_of(stored, y) != days_of(package_days, y)]
@@ -153,14 +153,14 @@ _HOLIDAY_NAMES = {
 }
 
 
-def _holiday_name(holiday):
+def _holiday_name(holiday: object) -> str:
     english = getattr(holiday, "value", None) or str(holiday)
     if isinstance(english, (tuple, list)):
         english = english[0]
     return _HOLIDAY_NAMES.get(english, english)[:50]
 
 
-def latest_date_with_working_days_until(today, days):
+def latest_date_with_working_days_until(today: datetime.date, days: int) -> datetime.date:
     """The latest date D with at least `days` working days in (D, today].
 
     A ticket due on D is overdue by `days` working days on `today` exactly when D is on or

@@ -1,5 +1,10 @@
 """The company list."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from enterprises.models import Enterprise
@@ -8,7 +13,10 @@ from tickets.models import (
     Ticket,
 )
 
-def enterprise_list(user, query=None):
+if TYPE_CHECKING:
+    from enterprises.models import User
+
+def enterprise_list(user: User, query: str | None = None) -> QuerySet[Enterprise]:
     visible = Ticket.objects.visible_to(user)
     enterprises = Enterprise.objects.visible_to(user).select_related("industry", "district")
     if query:

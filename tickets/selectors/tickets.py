@@ -2,7 +2,12 @@
 what its page shows in a bounded number of queries, whatever the number of tickets.
 """
 
-from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from tickets import workdays
 from tickets.models.ticket import at_risk_until
@@ -18,6 +23,9 @@ from tickets.models import (
     Ticket,
     TicketEvent,
 )
+
+if TYPE_CHECKING:
+    from enterprises.models import User
 
 _LIST_RELATED = ("enterprise", "category", "department")
 
@@ -49,7 +57,7 @@ _LIST_FILTERS = {
 }
 
 
-def ticket_list(user, *, query=None, **filters):
+def ticket_list(user: User, *, query: str | None = None, **filters: Any) -> QuerySet[Ticket]:
     """All tickets the user may see, newest first, with the list's filters (_LIST_FILTERS; empty
     ones ignored) and a search of reference, title and company name."""
     tickets = Ticket.objects.visible_to(user).select_related(*_LIST_RELATED)
@@ -59,7 +67,7 @@ def ticket_list(user, *, query=None, **filters):
     return tickets.order_by("-submitted_at", "-id")
 
 
-def dispatch_queue(user):
+def dispatch_queue(user: User) -> QuerySet[Ticket]:
     """New and returned tickets waiting for dispatch, oldest first (first come, first served)."""
     return (
         Ticket.objects.visible_to(user)
@@ -69,7 +77,7 @@ def dispatch_queue(user):
     )
 
 
-def department_inbox(user):
+def department_inbox(user: User) -> QuerySet[Ticket]:
     """The department's open work, most urgent first: earliest due date (overdue ones first),
     then priority, then unsigned before signed."""
     return (
@@ -81,7 +89,7 @@ def department_inbox(user):
     )
 
 
-def department_awaiting_company(user):
+def department_awaiting_company(user: User) -> QuerySet[Ticket]:
     """Resolved by this department, waiting for the company's answer."""
     return (
         Ticket.objects.visible_to(user)
@@ -91,7 +99,7 @@ def department_awaiting_company(user):
     )
 
 
-def supervision_board(user, today=None):
+def supervision_board(user: User, today: datetime.date | None = None) -> dict[str, Any]:
     """What the supervision office chases: overdue, due soon, unsigned past the response time,
     and every open ticket already under a yellow or red card."""
     today = today or timezone.localdate()
@@ -111,7 +119,7 @@ def supervision_board(user, today=None):
     }
 
 
-def pending_extensions(user):
+def pending_extensions(user: User) -> QuerySet[ExtensionRequest]:
     return (
         ExtensionRequest.objects.filter(state=ExtensionRequest.State.PENDING, ticket__in=Ticket.objects.visible_to(user))
         .select_related("ticket", "ticket__enterprise", "department", "requested_by")
@@ -119,19 +127,19 @@ def pending_extensions(user):
     )
 
 
-def ticket_for_action(user, reference):
+def ticket_for_action(user: User, reference: str) -> Ticket:
     """The ticket an API call acts on: what available_actions() and the actions' forms read, not
     the whole page (the service locks and re-reads the row anyway). Raises Ticket.DoesNotExist if
     not visible."""
     return Ticket.objects.visible_to(user).prefetch_related("extension_requests").get(reference=reference)
 
 
-def ticket_detail(user, reference):
+def ticket_detail(user: User, reference: str) -> Ticket:
     """The ticket with everything its page shows; raises Ticket.DoesNotExist if not visible."""
     return ticket_detail_queryset(user).get(reference=reference)
 
 
-def ticket_detail_queryset(user):
+def ticket_detail_queryset(user: User) -> QuerySet[Ticket]:
     """The tickets `user` may see, each with everything its detail page (or API) shows."""
     attachments = Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "id"))
     events = Prefetch(
@@ -152,13 +160,13 @@ def ticket_detail_queryset(user):
     )
 
 
-def visible_attachment(user, pk):
+def visible_attachment(user: User, pk: int) -> Attachment:
     """An attachment of a ticket the user may see (attachments follow their ticket); raises
     Attachment.DoesNotExist otherwise."""
     return Attachment.objects.select_related("ticket").get(pk=pk, ticket__in=Ticket.objects.visible_to(user))
 
 
-def visible_extension_request(user, pk):
+def visible_extension_request(user: User, pk: int) -> ExtensionRequest:
     """An extension request of a ticket the user may see; raises ExtensionRequest.DoesNotExist otherwise."""
     return ExtensionRequest.objects.select_related("ticket", "department", "requested_by").get(
         pk=pk, ticket__in=Ticket.objects.visible_to(user)

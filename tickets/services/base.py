@@ -2,6 +2,13 @@
 the save, and the one transition helper every lifecycle action goes through.
 """
 
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
@@ -13,10 +20,13 @@ from tickets.models import (
     TicketEvent,
 )
 
+if TYPE_CHECKING:
+    from enterprises.models import User
+
 class ActionRefused(Exception):
     """An action that the ticket's state or the user's role does not allow. Nothing was changed."""
 
-    def __init__(self, message, code="refused"):
+    def __init__(self, message: str, code: str = "refused") -> None:
         super().__init__(message)
         self.message = message
         self.code = code
@@ -27,13 +37,13 @@ class ActionRefused(Exception):
 # --------------------------------------------------------------------------------------------
 
 
-def _locked(ticket):
+def _locked(ticket: Ticket) -> Ticket:
     """The ticket's current row, locked until the transaction ends (PostgreSQL row lock; the
     fsm state check on save guards SQLite, which has no row locks)."""
     return Ticket.objects.select_for_update(of=("self",)).select_related("category", "enterprise", "last_department").get(pk=ticket.pk)
 
 
-def _check(ticket, method_name, user):
+def _check(ticket: Ticket, method_name: str, user: User | None) -> None:
     method = getattr(ticket, method_name)
     if not can_proceed(method):
         raise ActionRefused(
@@ -44,7 +54,17 @@ def _check(ticket, method_name, user):
         raise ActionRefused(_("You are not allowed to do this on this ticket."), code="forbidden")
 
 
-def _record(ticket, *, actor, kind, from_state="", to_state="", note="", data=None, at=None):
+def _record(
+    ticket: Ticket,
+    *,
+    actor: User | None,
+    kind: str,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    at: datetime.datetime | None = None,
+) -> TicketEvent:
     return TicketEvent.objects.create(
         ticket=ticket,
         actor=actor,
@@ -57,14 +77,24 @@ def _record(ticket, *, actor, kind, from_state="", to_state="", note="", data=No
     )
 
 
-def _save(ticket):
+def _save(ticket: Ticket) -> None:
     try:
         ticket.save()
     except ConcurrentTransition:
         raise ActionRefused(_("Someone else changed this ticket at the same moment. Reload it and try again."), code="conflict")
 
 
-def _transition(ticket, *, by, name, kind, note="", data=None, at=None, kwargs=None):
+def _transition(
+    ticket: Ticket,
+    *,
+    by: User | None,
+    name: str,
+    kind: str,
+    note: str = "",
+    data: dict[str, Any] | Callable[[Ticket], dict[str, Any]] | None = None,
+    at: datetime.datetime | None = None,
+    kwargs: dict[str, Any] | None = None,
+) -> tuple[Ticket, TicketEvent]:
     """Run one lifecycle transition with its lock, permission check, event and save.
 
     `data` may be a function of the transitioned ticket, for facts the transition computes
@@ -86,13 +116,13 @@ def _transition(ticket, *, by, name, kind, note="", data=None, at=None, kwargs=N
 # --------------------------------------------------------------------------------------------
 
 
-def _require_text(text, message):
+def _require_text(text: str, message: str) -> str:
     if not (text or "").strip():
         raise ActionRefused(message, code="invalid")
     return text.strip()
 
 
-def _withdraw_pending_extensions(ticket, at, reason):
+def _withdraw_pending_extensions(ticket: Ticket, at: datetime.datetime, reason: str) -> None:
     """A request that no longer applies (the ticket left the department, or was resolved) is
     withdrawn, with its timeline entry, so that it blocks nothing and waits for no decision."""
     for request in ExtensionRequest.objects.filter(ticket=ticket, state=ExtensionRequest.State.PENDING):
@@ -107,6 +137,6 @@ def _withdraw_pending_extensions(ticket, at, reason):
         )
 
 
-def _open_assignments(ticket):
+def _open_assignments(ticket: Ticket) -> QuerySet[Assignment]:
     """The ticket's assignment in force (one at most: an assignment ends before the next)."""
     return Assignment.objects.filter(ticket=ticket, ended_at__isnull=True)

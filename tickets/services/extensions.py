@@ -1,5 +1,10 @@
 """Extension requests (延期): asked by the holding department, decided by dispatch or supervision."""
 
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,10 +16,16 @@ from tickets.models import (
     Notification,
     EventKind,
     ExtensionRequest,
+    Ticket,
 )
 
+if TYPE_CHECKING:
+    from enterprises.models import User
+
 @transaction.atomic
-def extension_request(*, ticket, by, requested_due_date, reason, at=None):
+def extension_request(
+    *, ticket: Ticket, by: User, requested_due_date: datetime.date, reason: str, at: datetime.datetime | None = None
+) -> ExtensionRequest:
     """延期: the holding department asks for more time."""
     reason = _require_text(reason, _("Say why more time is needed."))
     at = at or timezone.now()
@@ -23,6 +34,7 @@ def extension_request(*, ticket, by, requested_due_date, reason, at=None):
         raise ActionRefused(_("Only the department handling this ticket can ask for more time."), code="forbidden")
     if not rules.may_request_extension(by, ticket):
         raise ActionRefused(_("More time can only be asked for while the ticket is being handled."), code="invalid_state")
+    assert ticket.department is not None and ticket.due_date is not None  # a ticket being handled has both
     if requested_due_date <= ticket.due_date:
         raise ActionRefused(_("The new due date must be later than the current one (%(date)s).") % {"date": ticket.due_date}, code="invalid")
     if ticket.extension_requests.filter(state=ExtensionRequest.State.PENDING).exists():
@@ -52,7 +64,9 @@ def extension_request(*, ticket, by, requested_due_date, reason, at=None):
 
 
 @transaction.atomic
-def extension_decide(*, request, by, approve, note="", at=None):
+def extension_decide(
+    *, request: ExtensionRequest, by: User, approve: bool, note: str = "", at: datetime.datetime | None = None
+) -> ExtensionRequest:
     """Dispatch or supervision approves (the due date moves) or refuses an extension."""
     at = at or timezone.now()
     if not rules.may_decide_extensions(by):

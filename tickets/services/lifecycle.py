@@ -1,5 +1,11 @@
 """The lifecycle transitions of DESIGN.md §3, one function each."""
 
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,10 +19,24 @@ from tickets.models import (
     EventKind,
     Rating,
     SupervisionLevel,
+    Ticket,
 )
 
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from enterprises.models import Department, User
+
 @transaction.atomic
-def ticket_assign(*, ticket, by, department, due_date=None, note="", at=None):
+def ticket_assign(
+    *,
+    ticket: Ticket,
+    by: User,
+    department: Department,
+    due_date: datetime.date | None = None,
+    note: str = "",
+    at: datetime.datetime | None = None,
+) -> Ticket:
     """Dispatch sends the ticket to a department; the due date comes from the SLA unless given."""
     at = at or timezone.now()
     if due_date is not None and due_date < timezone.localdate(at):
@@ -34,10 +54,11 @@ def ticket_assign(*, ticket, by, department, due_date=None, note="", at=None):
         data=lambda t: {
             "department_id": department.pk,
             "department": department.name,
-            "due_date": t.due_date.isoformat(),
-            "response_due_date": t.response_due_date.isoformat(),
+            "due_date": t.due_date.isoformat(),  # type: ignore[union-attr]  # assign() sets both dates
+            "response_due_date": t.response_due_date.isoformat(),  # type: ignore[union-attr]
         },
     )
+    assert ticket.due_date is not None and ticket.response_due_date is not None  # assign() sets both
     Assignment.objects.create(
         ticket=ticket,
         department=department,
@@ -51,7 +72,9 @@ def ticket_assign(*, ticket, by, department, due_date=None, note="", at=None):
 
 
 @transaction.atomic
-def ticket_reject(*, ticket, by, reason, duplicate_of=None, at=None):
+def ticket_reject(
+    *, ticket: Ticket, by: User, reason: str, duplicate_of: Ticket | None = None, at: datetime.datetime | None = None
+) -> Ticket:
     """不予受理: out of scope, or a duplicate of an earlier ticket."""
     reason = _require_text(reason, _("Give the reason for not accepting this problem."))
     if duplicate_of is not None and duplicate_of.pk == ticket.pk:
@@ -71,7 +94,7 @@ def ticket_reject(*, ticket, by, reason, duplicate_of=None, at=None):
 
 
 @transaction.atomic
-def ticket_sign(*, ticket, by, at=None):
+def ticket_sign(*, ticket: Ticket, by: User, at: datetime.datetime | None = None) -> Ticket:
     """签收: the department acknowledges the ticket."""
     at = at or timezone.now()
     ticket, _event = _transition(ticket, by=by, name="sign", kind=EventKind.SIGN, at=at, kwargs={"at": at})
@@ -80,7 +103,7 @@ def ticket_sign(*, ticket, by, at=None):
 
 
 @transaction.atomic
-def ticket_return(*, ticket, by, reason, at=None):
+def ticket_return(*, ticket: Ticket, by: User, reason: str, at: datetime.datetime | None = None) -> Ticket:
     """退回: not this department's responsibility; back to the dispatch queue."""
     reason = _require_text(reason, _("Say why this ticket is not your department's responsibility."))
     at = at or timezone.now()
@@ -104,7 +127,9 @@ def ticket_return(*, ticket, by, reason, at=None):
 
 
 @transaction.atomic
-def ticket_resolve(*, ticket, by, result, files=(), at=None):
+def ticket_resolve(
+    *, ticket: Ticket, by: User, result: str, files: Sequence[UploadedFile] = (), at: datetime.datetime | None = None
+) -> Ticket:
     """办结: the department reports the problem solved, with the result."""
     result = _require_text(result, _("Describe how the problem was solved."))
     validate_uploads(files)
@@ -126,7 +151,7 @@ def ticket_resolve(*, ticket, by, result, files=(), at=None):
 
 
 @transaction.atomic
-def ticket_confirm(*, ticket, by, rating, comment="", at=None):
+def ticket_confirm(*, ticket: Ticket, by: User, rating: str, comment: str = "", at: datetime.datetime | None = None) -> Ticket:
     """回访: the company accepts the result and rates it; the ticket is closed (销号)."""
     if rating not in (Rating.SATISFIED, Rating.BASICALLY_SATISFIED):
         raise ActionRefused(_("Choose “satisfied” or “basically satisfied”; if you are not satisfied, reopen the ticket."), code="invalid")
@@ -146,7 +171,7 @@ def ticket_confirm(*, ticket, by, rating, comment="", at=None):
 
 
 @transaction.atomic
-def ticket_reopen(*, ticket, by, comment, at=None):
+def ticket_reopen(*, ticket: Ticket, by: User, comment: str, at: datetime.datetime | None = None) -> Ticket:
     """The company is not satisfied: back to the department with a new due date, under at
     least yellow supervision."""
     comment = _require_text(comment, _("Say what is still not solved."))
@@ -158,7 +183,7 @@ def ticket_reopen(*, ticket, by, comment, at=None):
         kind=EventKind.REOPEN,
         note=comment,
         at=at,
-        data=lambda t: {"rating": Rating.DISSATISFIED, "due_date": t.due_date.isoformat()},
+        data=lambda t: {"rating": Rating.DISSATISFIED, "due_date": t.due_date.isoformat()},  # type: ignore[union-attr]  # reopen() sets it
         kwargs={"comment": comment, "at": at},
     )
     _open_assignments(ticket).update(due_date=ticket.due_date)
@@ -172,7 +197,7 @@ def ticket_reopen(*, ticket, by, comment, at=None):
 
 
 @transaction.atomic
-def ticket_auto_close(*, ticket, at=None, working_days=None):
+def ticket_auto_close(*, ticket: Ticket, at: datetime.datetime | None = None, working_days: int | None = None) -> Ticket:
     """The system closes a resolved ticket the company never answered. Not a rating."""
     at = at or timezone.now()
     ticket, _event = _transition(

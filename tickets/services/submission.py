@@ -1,5 +1,11 @@
 """Submitting a problem (收集), with its reference number, and the idempotent form the API uses."""
 
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -12,10 +18,16 @@ from tickets.models import (
     EventKind,
     IdempotencyKey,
     ReferenceCounter,
+    Category,
     Ticket,
 )
 
-def next_reference(at=None):
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from enterprises.models import Enterprise, User
+
+def next_reference(at: datetime.datetime | None = None) -> str:
     """QY-2026-000123: the year's next number, unique under concurrent submissions.
 
     One upsert takes the counter row's lock and returns the new number in the same statement,
@@ -39,7 +51,20 @@ def next_reference(at=None):
 # --------------------------------------------------------------------------------------------
 
 
-def ticket_submit(*, by, enterprise, category, title, description, priority, channel=None, files=(), contact_name="", contact_phone="", at=None):
+def ticket_submit(
+    *,
+    by: User,
+    enterprise: Enterprise,
+    category: Category,
+    title: str,
+    description: str,
+    priority: str,
+    channel: str | None = None,
+    files: Sequence[UploadedFile] = (),
+    contact_name: str = "",
+    contact_phone: str = "",
+    at: datetime.datetime | None = None,
+) -> Ticket:
     """A company (or its liaison, or dispatch taking a hotline call) raises a problem."""
     if not rules.may_submit_for(by, enterprise.pk):
         raise ActionRefused(_("You cannot submit a problem for this company."), code="forbidden")
@@ -71,7 +96,7 @@ def ticket_submit(*, by, enterprise, category, title, description, priority, cha
     return ticket
 
 
-def ticket_submit_once(*, key, fingerprint, by, **submission):
+def ticket_submit_once(*, key: str, fingerprint: str, by: User, **submission: Any) -> tuple[Ticket, bool]:
     """ticket_submit() under a client's idempotency key: the first request with this key creates
     the ticket; a repeat (even one arriving while the first is still running) gets that ticket.
 
@@ -96,6 +121,7 @@ def ticket_submit_once(*, key, fingerprint, by, **submission):
                     _("This Idempotency-Key was already used for a different request; use a new key for a new problem."),
                     code="idempotency_key_reused",
                 )
+            assert earlier.ticket is not None  # set in the transaction that claimed the key
             return earlier.ticket, False
         ticket = ticket_submit(by=by, **submission)
         IdempotencyKey.objects.filter(pk=claimed[0]).update(ticket=ticket)

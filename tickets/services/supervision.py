@@ -1,5 +1,10 @@
 """Supervision (督办): raising a yellow or red card."""
 
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
@@ -9,16 +14,21 @@ from tickets.models import (
     Notification,
     EventKind,
     SupervisionLevel,
+    Ticket,
+    TicketEvent,
 )
+
+if TYPE_CHECKING:
+    from enterprises.models import User
 
 # --------------------------------------------------------------------------------------------
 # supervision (督办)
 # --------------------------------------------------------------------------------------------
 
-_RAISE_METHOD = {SupervisionLevel.YELLOW: "raise_to_yellow", SupervisionLevel.RED: "raise_to_red"}
+_RAISE_METHOD: dict[str, str] = {SupervisionLevel.YELLOW: "raise_to_yellow", SupervisionLevel.RED: "raise_to_red"}
 
 
-def _raise_supervision(ticket, *, by, level, notice, at=None):
+def _raise_supervision(ticket: Ticket, *, by: User | None, level: str, notice: str, at: datetime.datetime | None = None) -> TicketEvent:
     method = getattr(ticket, _RAISE_METHOD[level])
     if not can_proceed(method):
         raise ActionRefused(
@@ -43,7 +53,7 @@ def _raise_supervision(ticket, *, by, level, notice, at=None):
 
 
 @transaction.atomic
-def ticket_raise_supervision(*, ticket, by, level, notice, at=None):
+def ticket_raise_supervision(*, ticket: Ticket, by: User, level: str, notice: str, at: datetime.datetime | None = None) -> Ticket:
     """A supervisor raises a yellow or red card by hand, with a written notice."""
     if level not in _RAISE_METHOD:
         raise ActionRefused(_("Choose yellow or red."), code="invalid")

@@ -1,16 +1,29 @@
 """Attachments: what is accepted, and storing what was."""
 
+from __future__ import annotations
+
 import mimetypes
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from tickets.models import (
     Attachment,
+    Ticket,
+    TicketEvent,
 )
 
-def validate_upload(upload):
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from enterprises.models import User
+
+def validate_upload(upload: UploadedFile) -> None:
     """Refuse a file the system does not accept, with a message a person understands."""
+    assert upload.name is not None and upload.size is not None  # a received upload has both
     extension = PurePath(upload.name).suffix.lower().lstrip(".")
     allowed = settings.ATTACHMENT_ALLOWED_EXTENSIONS
     if extension not in allowed:
@@ -33,7 +46,7 @@ def validate_upload(upload):
         raise ValidationError(_("“%(name)s” is empty.") % {"name": upload.name}, code="file_empty")
 
 
-def validate_uploads(files):
+def validate_uploads(files: Sequence[UploadedFile]) -> None:
     """Refuse a set of files (too many, or any file not accepted), listing every problem."""
     if len(files) > settings.ATTACHMENT_MAX_FILES:
         raise ValidationError(
@@ -51,9 +64,10 @@ def validate_uploads(files):
         raise ValidationError(errors)
 
 
-def _store_attachments(ticket, files, *, by, event):
+def _store_attachments(ticket: Ticket, files: Sequence[UploadedFile], *, by: User, event: TicketEvent) -> None:
     """Store files that validate_uploads() accepted (callers check before writing anything)."""
     for upload in files:
+        assert upload.name is not None and upload.size is not None  # a received upload has both
         content_type = getattr(upload, "content_type", "") or mimetypes.guess_type(upload.name)[0] or ""
         Attachment.objects.create(
             ticket=ticket,
