@@ -2,6 +2,7 @@
 tickets, the xlsx and printable versions, bad periods refused, bounded queries."""
 
 import io
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.db import connection
@@ -22,6 +23,23 @@ def loop_done(dispatcher, department_user, company_user, department, submit):
     services.ticket_confirm(ticket=closed, by=company_user, rating="satisfied")
     waiting = submit(title="待交办的诉求")
     return closed, waiting
+
+
+@pytest.fixture
+def six_of_eleven_closed(dispatcher, department_user, company_user, department, submit):
+    """Eleven accepted tickets this year, six of them closed: a closure rate of 54.5454…%."""
+    for index in range(11):
+        ticket = services.ticket_assign(ticket=submit(), by=dispatcher, department=department)
+        if index < 6:
+            services.ticket_sign(ticket=ticket, by=department_user)
+            services.ticket_resolve(ticket=ticket, by=department_user, result="已解决")
+            services.ticket_confirm(ticket=ticket, by=company_user, rating="satisfied")
+
+
+def displayed(cell):
+    """What a spreadsheet shows for a number cell formatted "0.0%" (half-up, from the stored decimal)."""
+    assert cell.number_format == "0.0%"
+    return f"{(Decimal(str(cell.value)) * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
 
 
 @pytest.mark.parametrize("role", ["leader", "supervisor", "dispatcher", "admin_user"])
@@ -112,3 +130,27 @@ def test_dashboard_queries_do_not_grow_with_the_data(client, leader, dispatcher,
     for _ in range(8):
         services.ticket_assign(ticket=submit(), by=dispatcher, department=department)
     assert count() == few
+
+
+def test_the_dashboard_shows_six_of_eleven_as_54_5_percent(client, leader, six_of_eleven_closed):
+    client.force_login(leader)
+    body = client.get(reverse("report_dashboard")).content.decode()
+    assert "54.5%" in body and "54.6%" not in body
+
+
+def test_the_printable_page_shows_six_of_eleven_as_54_5_percent(client, leader, six_of_eleven_closed):
+    client.force_login(leader)
+    body = client.get(reverse("report_dashboard"), {"print": "1"}).content.decode()
+    assert "54.5%" in body and "54.6%" not in body
+
+
+def test_the_xlsx_shows_six_of_eleven_as_54_5_percent(client, leader, six_of_eleven_closed):
+    client.force_login(leader)
+    book = load_workbook(io.BytesIO(client.get(reverse("report_xlsx")).content))
+    summary = book[book.sheetnames[0]]
+    [closure] = [row for row in summary.iter_rows(min_row=2) if (row[2].value, row[3].value) == (6, 11)]
+    assert displayed(closure[1]) == "54.5%"
+    ranking = book[book.sheetnames[1]]
+    headers = [cell.value for cell in ranking[1]]
+    [department_row] = [row for row in ranking.iter_rows(min_row=2) if row[1].value]
+    assert displayed(department_row[headers.index(summary.cell(row=closure[0].row, column=1).value)]) == "54.5%"

@@ -10,15 +10,20 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from tickets.reports.figures import PERCENT_PLACES, shown_rate
+
 _BOLD = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="E8F0FA")
-_PERCENT = "0.0%"
+# The rate cells hold the rate as shown (rounded once from its fraction): 0.545 shown as 54.5%.
+_PERCENT = "0." + "0" * PERCENT_PLACES + "%"
 
 
 def _cell(value, is_rate):
     if value is None:
         return "—"
-    return float(value) if is_rate or not isinstance(value, int) else value
+    if is_rate:
+        return float(shown_rate(value))
+    return value if isinstance(value, int) else float(value)
 
 
 def _header(sheet, titles):
