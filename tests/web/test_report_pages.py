@@ -10,7 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from enterprises.models import User
 from tickets import services
+
+from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, EnterpriseFactory, IndustryFactory, UserFactory
 
 
 @pytest.fixture
@@ -152,5 +155,49 @@ def test_the_xlsx_shows_six_of_eleven_as_54_5_percent(client, leader, six_of_ele
     assert displayed(closure[1]) == "54.5%"
     ranking = book[book.sheetnames[1]]
     headers = [cell.value for cell in ranking[1]]
-    [department_row] = [row for row in ranking.iter_rows(min_row=2) if row[1].value]
+    [department_row] = list(ranking.iter_rows(min_row=2))
     assert displayed(department_row[headers.index(summary.cell(row=closure[0].row, column=1).value)]) == "54.5%"
+
+
+@pytest.fixture
+def named_like_formulas(request, dispatcher):
+    """One assigned ticket whose department, category, company district and industry are all
+    named starting with `request.param` (=, +, - or @), as an administrator might type them."""
+    prefix = request.param
+    department = DepartmentFactory(name=f'{prefix}HYPERLINK("http://x.example","部门")')
+    category = CategoryFactory(name=f"{prefix}1+2 类别", default_department=department, response_days=1, resolution_days=5)
+    enterprise = EnterpriseFactory(district=DistrictFactory(name=f"{prefix}SUM(A1:A9) 区县"), industry=IndustryFactory(name=f"{prefix}cmd|' /C calc'!A0"))
+    company = UserFactory(username="formula_company", role=User.Role.COMPANY, enterprise=enterprise)
+    ticket = services.ticket_submit(by=company, enterprise=enterprise, category=category, title="诉求", description="请协调。", priority="normal")
+    services.ticket_assign(ticket=ticket, by=dispatcher, department=department)
+    return {"department": department, "category": category, "district": enterprise.district, "industry": enterprise.industry}
+
+
+@pytest.mark.parametrize("named_like_formulas", ["=", "+", "-", "@"], indirect=True)
+def test_names_that_look_like_formulas_are_text_in_the_xlsx(client, leader, named_like_formulas):
+    client.force_login(leader)
+    filters = {key: obj.pk for key, obj in named_like_formulas.items()}
+    book = load_workbook(io.BytesIO(client.get(reverse("report_xlsx"), filters).content))
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    texts = {cell.value for cell in cells if cell.data_type == "s"}
+    assert {obj.name for obj in named_like_formulas.values()} <= texts  # in the filter rows and in the breakdowns
+    assert [cell.coordinate for cell in cells if isinstance(cell.value, str) and cell.data_type != "s"] == []
+
+
+def test_control_characters_in_a_name_do_not_break_the_xlsx(client, leader, dispatcher, submit, department):
+    department.name = "市发改委\x07\x1b"
+    department.save()
+    services.ticket_assign(ticket=submit(), by=dispatcher, department=department)
+    client.force_login(leader)
+    response = client.get(reverse("report_xlsx"))
+    assert response.status_code == 200
+    ranking = load_workbook(io.BytesIO(response.content)).worksheets[1]
+    assert ranking.cell(row=2, column=2).value == "市发改委"
+
+
+def test_each_xlsx_table_starts_right_under_its_header(client, leader, loop_done):
+    client.force_login(leader)
+    book = load_workbook(io.BytesIO(client.get(reverse("report_xlsx")).content))
+    for sheet in book.worksheets[1:]:
+        assert [cell.value is not None for cell in sheet[2]][:2] == [True, True], sheet.title
+        assert sheet.freeze_panes == "B2", sheet.title
