@@ -2,6 +2,7 @@
 tickets, the xlsx and printable versions, bad periods refused, bounded queries."""
 
 import io
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -10,8 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from django.utils import translation
+
 from enterprises.models import User
-from tickets import services
+from tickets import reports, services
 
 from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, EnterpriseFactory, IndustryFactory, UserFactory
 
@@ -82,6 +85,23 @@ def test_breakdown_numbers_link_to_their_tickets(client, leader, loop_done, depa
     [row] = [r for r in ranking if r["group"] == department]
     listing = client.get(reverse("report_tickets") + "?" + row["links"]["accepted"])
     assert [t.reference for t in listing.context["page"].object_list] == [closed.reference]
+
+
+@pytest.mark.parametrize("figure", reports.COUNTS)
+def test_the_tickets_behind_a_figure_are_titled_with_its_name(client, leader, figure):
+    client.force_login(leader)
+    response = client.get(reverse("report_tickets"), {"figure": figure})
+    body = response.content.decode()
+    with translation.override(response["Content-Language"]):
+        name = str(reports.NAMES[figure])
+    title, heading = (re.search(rf"<{tag}>(.*?)</{tag}>", body, re.S).group(1).strip() for tag in ("title", "h1"))
+    assert heading == name and title.split(" · ")[0] == name and name != figure
+    assert f"<code>{figure}</code>" not in body
+
+
+def test_every_figure_has_a_name_of_its_own():
+    names = [str(reports.NAMES[figure]) for figure in (*reports.COUNTS, *reports.RATES, "handling_time")]
+    assert len(set(names)) == len(names)
 
 
 def test_unknown_figure_is_refused(client, leader):

@@ -48,7 +48,8 @@ API
     "54.5%" or "—" / ``Decimal("0.545")`` / ``Decimal("0.5455")`` for ``Fraction(6, 11)``: the one
     rounding (half-up, once, from the exact fraction) of every rate shown.
 
-The figures (the numerator and denominator of every rate are in the dict under their own names)::
+The figures (the numerator and denominator of every rate are in the dict under their own names;
+``NAMES`` gives each figure, count or rate, the translated name it is shown under)::
 
     submitted        tickets submitted in the period (by as_of), whatever became of them
     accepted         ever assigned by as_of, and not rejected at as_of            (受理数)
@@ -108,6 +109,7 @@ from .figures import (
     DASHBOARD_GROUPS,
     GROUPS,
     HANDLING_TIME,
+    NAMES,
     RATES,
     assignments_for,
     breakdown,
@@ -124,7 +126,7 @@ from .figures import (
 from .sql import GOOD_RATINGS, RATINGS
 
 __all__ = [
-    "COUNTS", "DASHBOARD_GROUPS", "GOOD_RATINGS", "GROUPS", "HANDLING_TIME", "RATES", "RATINGS", "STORED_FACTS",
+    "COUNTS", "DASHBOARD_GROUPS", "GOOD_RATINGS", "GROUPS", "HANDLING_TIME", "NAMES", "RATES", "RATINGS", "STORED_FACTS",
     "assignments_for", "breakdown", "current_facts_disagreeing", "dashboard", "department_ranking", "format_rate",
     "recount_handling_days", "report", "rounded", "shown_rate", "store_current_facts", "ticket_facts", "ticket_ids_for", "tickets_for",
 ]  # fmt: skip

@@ -12,6 +12,7 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from enterprises.models import Department, District, Industry
 from tickets.models import (
     Assignment,
@@ -48,6 +49,34 @@ RATES = {
 }
 # handling_time = handling_days / resolved, one decimal.
 HANDLING_TIME = ("handling_days", "resolved")
+
+# What each figure is called wherever it is named: the dashboard's cards and columns, the xlsx,
+# the title of the tickets behind a count.
+NAMES = {
+    "submitted": _("Tickets submitted"),
+    "accepted": _("Accepted"),
+    "rejected": _("Not accepted tickets"),
+    "closed": _("Closed tickets"),
+    "resolved": _("Resolved tickets"),
+    "on_time": _("Resolved on time"),
+    "overdue_open": _("Overdue, not resolved"),
+    "rated": _("Rated tickets"),
+    "satisfied": _("Satisfied tickets"),
+    "signings": _("Signings"),
+    "signed_on_time": _("Signings in time"),
+    "returned": _("Returned tickets"),
+    "reopened": _("Reopened tickets"),
+    "yellow": _("Yellow cards"),
+    "red": _("Red cards"),
+    "handling_days": _("Working days of handling"),
+    "closure_rate": _("Closure rate"),
+    "on_time_rate": _("On-time rate"),
+    "satisfaction_rate": _("Satisfaction rate"),
+    "response_rate": _("Response rate"),
+    "return_rate": _("Return rate"),
+    "redo_rate": _("Redo rate"),
+    "handling_time": _("Mean handling time (working days)"),
+}
 
 GROUPS = ("department", "category", "district", "industry", "month")
 
