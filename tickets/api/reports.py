@@ -94,10 +94,7 @@ def _parameter(name, field):
 
 def report_args(params):
     """The dashboard form's arguments for reports.dashboard() from the query, or a 400."""
-    data = params.dict()
-    if "period" not in data and ("start" in data or "end" in data):
-        data["period"] = "custom"
-    form = ReportForm(data)
+    form = ReportForm(params.dict())
     if not form.is_valid():
         raise form_errors(form)
     return form.report_args()

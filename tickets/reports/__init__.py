@@ -44,6 +44,10 @@ API
 ``ticket_facts(**same_args)``
     The per-ticket facts queryset the figures are aggregated from (``r_*`` annotations), for
     exports and for checking a figure ticket by ticket.
+``periods.period_bounds(*, period, start=None, end=None, today)``
+    The first and last day of this month / quarter / year up to today, or of a custom period,
+    by the rules a report is asked for (``periods.PeriodError``, a ValueError, with the message
+    for the user); the dashboard's form and the API use it.
 ``format_rate(value)`` / ``shown_rate(value)`` / ``rounded(value, places=…)``
     "54.5%" or "—" / ``Decimal("0.545")`` / ``Decimal("0.5455")`` for ``Fraction(6, 11)``: the one
     rounding (half-up, once, from the exact fraction) of every rate shown.

@@ -19,6 +19,7 @@ from tickets.models import (
     Category,
     Ticket,
 )
+from tickets.reports.periods import require_ordered
 from tickets.reports.sql import _aggregates, _conditions, _current_facts, _local_date, _local_midnight, _replayed, _without_jit
 
 COUNTS = (
@@ -109,8 +110,7 @@ def _moment(as_of):
 
 class _Scope:
     def __init__(self, *, start, end, as_of=None, department=None, category=None, district=None, industry=None):
-        if start > end:
-            raise ValueError("The period's start is after its end.")
+        require_ordered(start=start, end=end)
         self.start, self.end = start, end
         # No as_of: now, read from the tickets' current-fact columns; a given moment (even
         # one after the last event): replayed from the event timeline.

@@ -18,15 +18,9 @@ from django.utils.translation import gettext_lazy
 from enterprises.models import Department, District, Industry
 
 from tickets import reports, rules
+from tickets.reports import periods
 from tickets.reports.xlsx import workbook
 from tickets.models import Category
-
-PERIODS = [
-    ("month", gettext_lazy("This month")),
-    ("quarter", gettext_lazy("This quarter")),
-    ("year", gettext_lazy("This year")),
-    ("custom", gettext_lazy("Custom")),
-]
 
 # The figures shown as cards, in order (named by reports.NAMES): (key, the count its number links
 # to, the denominator shown under a rate).
@@ -68,7 +62,7 @@ SORTABLE = {key for key, *_rest in COLUMNS} | {"rank"}
 
 
 class ReportForm(forms.Form):
-    period = forms.ChoiceField(label=gettext_lazy("Period"), choices=PERIODS, required=False, initial="year")
+    period = forms.ChoiceField(label=gettext_lazy("Period"), choices=list(periods.PERIODS.items()), required=False, initial=periods.DEFAULT_PERIOD)
     start = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     end = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     department = forms.ModelChoiceField(label=gettext_lazy("Department"), queryset=Department.objects.all(), required=False, empty_label=gettext_lazy("All departments"))
@@ -77,23 +71,15 @@ class ReportForm(forms.Form):
     industry = forms.ModelChoiceField(label=gettext_lazy("Industry"), queryset=Industry.objects.all(), required=False, empty_label=gettext_lazy("All industries"))
 
     def clean(self):
+        """The period's first and last day by the rules of tickets.reports.periods, whose refusals
+        are the form's errors."""
         cleaned = super().clean()
-        today = timezone.localdate()
-        period = cleaned.get("period") or "year"
-        if period == "custom":
-            start, end = cleaned.get("start"), cleaned.get("end")
-            if not start or not end:
-                raise forms.ValidationError(_("Choose both dates of a custom period."))
-            if start > end:
-                raise forms.ValidationError(_("The period's start is after its end."))
-            if (end - start).days > 366 * 5:
-                raise forms.ValidationError(_("Choose a period of at most five years."))
-        elif period == "month":
-            start, end = today.replace(day=1), today
-        elif period == "quarter":
-            start, end = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1), today
-        else:
-            start, end = today.replace(month=1, day=1), today
+        start, end = cleaned.get("start"), cleaned.get("end")
+        period = periods.chosen_period(period=cleaned.get("period"), start=start, end=end)
+        try:
+            start, end = periods.period_bounds(period=period, start=start, end=end, today=timezone.localdate())
+        except periods.PeriodError as refusal:
+            raise forms.ValidationError(refusal.message)
         cleaned["period"], cleaned["start"], cleaned["end"] = period, start, end
         return cleaned
 
@@ -103,7 +89,7 @@ class ReportForm(forms.Form):
 
 
 def _form(request):
-    form = ReportForm(request.GET or {"period": "year"})
+    form = ReportForm(request.GET or {"period": periods.DEFAULT_PERIOD})
     if not form.is_valid():
         return form, None
     return form, form.report_args()
