@@ -3,6 +3,7 @@ with Chinese headers (the site's language). Every cell through tickets.spreadshe
 department, category, district or industry named "=…" is text, never a formula."""
 
 import io
+from decimal import Decimal
 
 from django.conf import settings
 from django.utils import translation
@@ -11,13 +12,15 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from tickets.reports.figures import PERCENT_PLACES, shown_rate
+from tickets.reports.figures import HANDLING_PLACES, PERCENT_PLACES, shown_rate
 from tickets.spreadsheets import put_cell
 
 _BOLD = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="E8F0FA")
 # The rate cells hold the rate as shown (rounded once from its fraction): 0.545 shown as 54.5%.
 _PERCENT = "0." + "0" * PERCENT_PLACES + "%"
+# The handling time as the page shows it: 2.0, not 2.
+_HANDLING = "0." + "0" * HANDLING_PLACES
 
 
 def _value(value, is_rate):
@@ -37,6 +40,8 @@ def _figure_cell(sheet, row, column, value, is_rate):
     cell = put_cell(sheet, row=row, column=column, value=_value(value, is_rate))
     if is_rate and value is not None:
         cell.number_format = _PERCENT
+    elif isinstance(value, Decimal):
+        cell.number_format = _HANDLING
     return cell
 
 
