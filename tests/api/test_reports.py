@@ -1,6 +1,9 @@
 """The leadership report as JSON: the dashboard's roles, period and filters; the figures of
 tickets.reports; bad parameters refused with the field named."""
 
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -19,7 +22,12 @@ def get_report(user, **params):
 
 
 def as_json_number(value):
-    return None if value is None else float(value)
+    """A figure as the API gives it: a rate (an exact fraction) rounded half-up to 4 places; a decimal as a number."""
+    if value is None:
+        return None
+    if isinstance(value, Fraction):
+        return float((Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.0001"), ROUND_HALF_UP))
+    return float(value)
 
 
 @pytest.fixture
@@ -70,6 +78,17 @@ def test_the_figures_of_the_small_data_set_are_as_worked_out_by_hand(leader, mar
     assert (figures["submitted"], figures["accepted"], figures["rejected"], figures["closed"]) == (5, 3, 1, 1)
     assert (figures["closure_rate"], figures["return_rate"], figures["satisfaction_rate"]) == (0.3333, 0.3333, 1.0)
     assert (figures["overdue_open"], figures["on_time_rate"], figures["handling_time"]) == (2, 1.0, 3.0)
+
+
+def test_a_rate_is_its_fraction_rounded_once_to_four_places(leader, dispatcher, department_user, company_user, department, submit):
+    for index in range(11):
+        ticket = services.ticket_assign(ticket=submit(), by=dispatcher, department=department)
+        if index < 6:
+            services.ticket_sign(ticket=ticket, by=department_user)
+            services.ticket_resolve(ticket=ticket, by=department_user, result="已解决")
+            services.ticket_confirm(ticket=ticket, by=company_user, rating="satisfied")
+    figures = get_report(leader).json()["figures"]
+    assert (figures["closed"], figures["accepted"], figures["closure_rate"]) == (6, 11, 0.5455)
 
 
 def test_a_rate_without_a_denominator_is_null(leader):

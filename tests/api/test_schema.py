@@ -46,6 +46,20 @@ def test_the_served_schema_is_the_one_tested(client):
     assert served == published_schema()
 
 
+def test_every_operation_that_reads_a_body_documents_the_415_for_another_media_type():
+    operations = [(path, method, operation) for path, item in published_schema()["paths"].items() for method, operation in item.items()]
+    reading = [(path, method) for path, method, operation in operations if "requestBody" in operation]
+    assert ("/api/tickets/{reference}/attachments/", "post") in reading  # multipart/form-data only
+    assert [(path, method) for path, method, operation in operations if "415" in operation["responses"]] == reading
+
+
+def test_a_body_of_a_media_type_the_operation_does_not_read_gets_the_415_error(client, dispatcher, submit):
+    reference = submit().reference
+    client.force_login(dispatcher)
+    response = client.post(f"/api/tickets/{reference}/attachments/", data=b"#X", content_type="")
+    assert (response.status_code, response.json()["code"]) == (415, "unsupported_media_type")
+
+
 @pytest.fixture
 def world(dispatcher, department_user, company_user, submit, department, category):
     """Tickets in several states, an attachment, and one token per role, so that generated

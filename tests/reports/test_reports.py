@@ -18,6 +18,7 @@ Working-day counts are written out by hand, day by day. Every action is backdate
 
 import datetime
 from decimal import Decimal
+from fractions import Fraction
 from types import SimpleNamespace
 
 import pytest
@@ -269,21 +270,21 @@ def test_figures_after_everything_happened(story):
     assert result["rejected"] == 2
     # Closed: T1 (满意), T2 (基本满意), T3 and T4 (auto-closed) -> 4/6.
     assert result["closed"] == 4
-    assert result["closure_rate"] == Decimal("0.6667")
+    assert result["closure_rate"] == Fraction(2, 3)
     # First resolutions: T1 Sep17<=Sep18, T2 Oct9<=Oct9 (extended), T3 Oct8>Sep29, T4 Sep24<=Sep29 -> 3/4.
-    assert (result["resolved"], result["on_time"], result["on_time_rate"]) == (4, 3, Decimal("0.75"))
+    assert (result["resolved"], result["on_time"], result["on_time_rate"]) == (4, 3, Fraction(3, 4))
     # Open past due on Oct 20: T6 (due Sep 30, in progress), T8 (due Oct 16, not signed).
     assert result["overdue_open"] == 2
     # Latest ratings: T1 满意, T2 基本满意 (its 不满意 was replaced), T4 不满意 (the auto-close after
     # the reopen is no rating); T3 has none -> 2/3.
-    assert (result["satisfied"], result["rated"], result["satisfaction_rate"]) == (2, 3, Decimal("0.6667"))
+    assert (result["satisfied"], result["rated"], result["satisfaction_rate"]) == (2, 3, Fraction(2, 3))
     # Signings: T1 (Sep14<=Sep15), T2 (Sep21>Sep20 late), T3 at D1 (Sep23<=Sep23), T4 (Sep22<=Sep23),
     # T6 (Sep29<=Sep29); T3 at D2 and T8 never signed -> 4/5.
-    assert (result["signed_on_time"], result["signings"], result["response_rate"]) == (4, 5, Decimal("0.8"))
+    assert (result["signed_on_time"], result["signings"], result["response_rate"]) == (4, 5, Fraction(4, 5))
     # Returned: T3 (T11 was returned too but is rejected) -> 1/6.
-    assert (result["returned"], result["return_rate"]) == (1, Decimal("0.1667"))
+    assert (result["returned"], result["return_rate"]) == (1, Fraction(1, 6))
     # Reopened: T2, T4 -> 2/4.
-    assert (result["reopened"], result["redo_rate"]) == (2, Decimal("0.5"))
+    assert (result["reopened"], result["redo_rate"]) == (2, Fraction(1, 2))
     # Yellow: T2, T4 (from their reopening); red: T6.
     assert (result["yellow"], result["red"]) == (2, 1)
     # Handling: T1 3 + T2 10 + T3 7 + T4 2 = 22 working days over 4 tickets = 5.5.
@@ -297,7 +298,7 @@ def test_a_past_as_of_gives_the_figures_as_they_were_then(story):
     assert result["submitted"] == 8
     assert (result["accepted"], result["rejected"]) == (5, 2)  # T1 T2 T3 T4 T6; T5 T11
     # Only T1 was closed then; T2, T3, T4 closed later.
-    assert (result["closed"], result["closure_rate"]) == (1, Decimal("0.2"))
+    assert (result["closed"], result["closure_rate"]) == (1, Fraction(1, 5))
     # Resolved by then: T1 (Sep 17) and T4 (first on Sep 24): both on time.
     assert (result["resolved"], result["on_time"]) == (2, 2)
     # Overdue on Sep 30: T3 (due Sep 29). T2's due date had just been extended to Oct 9; T6 is due today.
@@ -467,8 +468,8 @@ def test_breakdown_by_department(story, cast):
         "handling_days": 20,  # 3 + 10 + 7
     }
     assert figures(d1, *RATE_NAMES) == {
-        "closure_rate": Decimal("0.75"), "on_time_rate": Decimal("0.6667"), "satisfaction_rate": Decimal("1"),
-        "response_rate": Decimal("0.6667"), "return_rate": Decimal("0.25"), "redo_rate": Decimal("0.3333"),
+        "closure_rate": Fraction(3, 4), "on_time_rate": Fraction(2, 3), "satisfaction_rate": Fraction(1),
+        "response_rate": Fraction(2, 3), "return_rate": Fraction(1, 4), "redo_rate": Fraction(1, 3),
         "handling_time": Decimal("6.7"),  # 20 / 3 = 6.67
     }
     # D2 holds T4 T6 and last held T11 (rejected).
@@ -480,7 +481,7 @@ def test_breakdown_by_department(story, cast):
         "returned": 0, "reopened": 1, "yellow": 1, "red": 1,  # T4; T4; T6
         "handling_days": 2,
     }
-    assert d2["satisfaction_rate"] == Decimal("0")
+    assert d2["satisfaction_rate"] == Fraction(0)
     # Never assigned: T5 (rejected), T10 (waiting).
     assert figures(nobody, "submitted", "accepted", "rejected") == {"submitted": 2, "accepted": 0, "rejected": 1}
     assert nobody["closure_rate"] is None and nobody["handling_time"] is None
@@ -529,8 +530,8 @@ def test_department_ranking(story, cast):
     ranking = reports.department_ranking(**PERIOD, as_of=FINAL)
     # Closure rate: D1 3/4, D2 1/2.
     assert [(row["rank"], row["label"], row["closure_rate"]) for row in ranking] == [
-        (1, "市发改委", Decimal("0.75")),
-        (2, "市人社局", Decimal("0.5")),
+        (1, "市发改委", Fraction(3, 4)),
+        (2, "市人社局", Fraction(1, 2)),
     ]
     # On Sep 22 at noon: D1 1/2 closed (T1, T2), D2 0/2 (T3, T4).
     ranking = reports.department_ranking(**PERIOD, as_of=at(day(9, 22), 12))
@@ -602,7 +603,7 @@ def test_on_time_counts_local_calendar_dates_and_approved_extensions(cast):
     args = dict(start=day(9, 28), end=day(9, 28), as_of=at(day(11, 2)))
     result = reports.report(**args)
     # On time: A, C, E; late: B, D -> 3/5 (F never resolved).
-    assert (result["on_time"], result["resolved"], result["on_time_rate"]) == (3, 5, Decimal("0.6"))
+    assert (result["on_time"], result["resolved"], result["on_time_rate"]) == (3, 5, Fraction(3, 5))
     assert reports.ticket_ids_for("on_time", **args) == ids(a, c, e)
     assert b.pk not in reports.ticket_ids_for("on_time", **args) and d.pk not in reports.ticket_ids_for("on_time", **args)
     # Before C's extension was approved (Sep 29 10:00) it was due Sep 29 like D; at the end of
@@ -633,15 +634,15 @@ def test_no_answer_is_not_a_rating_and_the_latest_rating_wins(cast):
     args = dict(start=day(9, 14), end=day(9, 14))
     result = reports.report(**args, as_of=at(day(9, 30)))
     # Rated: satisfied (满意), unhappy_then_silent (不满意), unhappy_then_happy (基本满意) -> 2/3.
-    assert (result["satisfied"], result["rated"], result["satisfaction_rate"]) == (2, 3, Decimal("0.6667"))
+    assert (result["satisfied"], result["rated"], result["satisfaction_rate"]) == (2, 3, Fraction(2, 3))
     assert silent.pk not in reports.ticket_ids_for("rated", **args, as_of=at(day(9, 30)))
     # On Sep 17 unhappy_then_happy's latest rating was still 不满意: satisfied 1 of 3 rated.
     then = reports.report(**args, as_of=at(day(9, 17)))
     assert (then["satisfied"], then["rated"]) == (1, 3)
     # Redo: two of the four reopened.
-    assert (result["reopened"], result["resolved"], result["redo_rate"]) == (2, 4, Decimal("0.5"))
+    assert (result["reopened"], result["resolved"], result["redo_rate"]) == (2, 4, Fraction(1, 2))
     # All four closed.
-    assert result["closure_rate"] == Decimal("1")
+    assert result["closure_rate"] == Fraction(1)
     assert_now_agrees_with_the_timeline(**args)
 
 
@@ -657,12 +658,12 @@ def test_each_signing_is_measured_against_the_assignment_it_answers(cast):
     args = dict(start=day(9, 18), end=day(9, 18), as_of=at(day(9, 30)))
     result = reports.report(**args)
     # Two signings of one ticket, one on time -> 1/2.
-    assert (result["signed_on_time"], result["signings"], result["response_rate"]) == (1, 2, Decimal("0.5"))
+    assert (result["signed_on_time"], result["signings"], result["response_rate"]) == (1, 2, Fraction(1, 2))
     assert reports.ticket_ids_for("signings", **args) == ids(ticket)
     assert list(reports.assignments_for("signed_on_time", **args).values_list("department__name", flat=True)) == ["市发改委"]
     # Before the second signing (Sep 22 12:00): only the late one.
     before = reports.report(**args | {"as_of": at(day(9, 22), 12)})
-    assert (before["signed_on_time"], before["signings"], before["response_rate"]) == (0, 1, Decimal("0"))
+    assert (before["signed_on_time"], before["signings"], before["response_rate"]) == (0, 1, Fraction(0))
     assert_now_agrees_with_the_timeline(start=day(9, 18), end=day(9, 18))
 
 
@@ -797,7 +798,7 @@ def test_rates_are_none_without_a_denominator(db):
     assert all(result[name] == 0 for name in reports.COUNTS)
     assert all(result[name] is None for name in RATE_NAMES)
     assert reports.format_rate(result["closure_rate"]) == "—"
-    assert reports.format_rate(Decimal("0.6667")) == "66.7%"
+    assert reports.format_rate(Fraction(2, 3)) == "66.7%"
     assert all(reports.breakdown(by, start=day(9, 14), end=day(9, 30)) == [] for by in reports.GROUPS)
     with pytest.raises(ValueError):
         reports.breakdown("priority", start=day(9, 14), end=day(9, 30))

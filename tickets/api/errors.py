@@ -134,13 +134,17 @@ _ERROR_ANSWERS = {
     403: "Not allowed for this user.",
     404: "Does not exist, or is not visible to this user.",
     409: "Not possible in the current state; `allowed` lists the transitions that are.",
+    415: "The body is not JSON, a form or multipart/form-data, or has no Content-Type.",
     429: "Rate limit reached; retry after `retry_after_seconds`.",
 }
 
 
 def document_errors(result, generator, request, public):
     """drf-spectacular postprocessing hook: every operation documents the error answers it can
-    give, all with the one error body."""
+    give, all with the one error body. An operation that reads a body answers 415
+    (unsupported_media_type) to one the API cannot parse (not JSON, a form or multipart), or one
+    without a Content-Type: what a client sends to the multipart-only upload when it cannot encode
+    the body as multipart."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     for path, operations in result["paths"].items():
         for method, operation in operations.items():
@@ -151,6 +155,8 @@ def document_errors(result, generator, request, public):
                 codes.add(403)
             if method == "post":
                 codes.add(409)
+            if "requestBody" in operation:
+                codes.add(415)
             for code in sorted(codes):
                 operation["responses"].setdefault(
                     str(code),

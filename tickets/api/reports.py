@@ -25,16 +25,26 @@ class CanViewReports(BasePermission):
         return rules.may_view_reports(request.user)
 
 
+class RateField(serializers.DecimalField):
+    """A rate (an exact Fraction in the figures) rounded once, half-up, to the field's places."""
+
+    def to_representation(self, value):
+        return super().to_representation(reports.rounded(value, places=self.decimal_places))
+
+
 class FiguresSerializer(serializers.Serializer):
     """The report's figures (DESIGN.md §5): every count, the rates computed from them, the handling time."""
 
     def get_fields(self):
         fields = {name: serializers.IntegerField() for name in reports.COUNTS}
         for rate, (numerator, denominator) in reports.RATES.items():
-            fields[rate] = serializers.DecimalField(
+            fields[rate] = RateField(
                 max_digits=5, decimal_places=4, min_value=Decimal(0), max_value=Decimal(1), coerce_to_string=False, allow_null=True,
-                help_text=_("%(numerator)s / %(denominator)s, from 0 to 1; null when %(denominator)s is 0")
-                % {"numerator": numerator, "denominator": denominator},
+                help_text=_(
+                    "%(numerator)s / %(denominator)s, from 0 to 1, rounded once (half-up) from the exact fraction to 4 places; "
+                    "null when %(denominator)s is 0. For a percentage, divide the two counts: rounding this value again can be "
+                    "0.1 point off (6/11 is 0.5455 here and 54.5%% on the dashboard)."
+                ) % {"numerator": numerator, "denominator": denominator},
             )  # fmt: skip
         days, resolved = reports.HANDLING_TIME
         fields["handling_time"] = serializers.DecimalField(
@@ -84,10 +94,7 @@ def _parameter(name, field):
 
 def report_args(params):
     """The dashboard form's arguments for reports.dashboard() from the query, or a 400."""
-    data = params.dict()
-    if "period" not in data and ("start" in data or "end" in data):
-        data["period"] = "custom"
-    form = ReportForm(data)
+    form = ReportForm(params.dict())
     if not form.is_valid():
         raise form_errors(form)
     return form.report_args()

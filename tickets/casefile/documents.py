@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from enterprises.models import Enterprise
+from tickets.spreadsheets import put_cell
 from tickets.models import (
     Status,
     SupervisionLevel,
@@ -104,18 +104,8 @@ def event_columns(references):
 # --------------------------------------------------------------------------------------------
 
 
-def _cell_value(value):
-    """Text stays text: no control characters (openpyxl refuses them)."""
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
-
-
 def _put(sheet, row, column, value, kind="text"):
-    cell = sheet.cell(row=row, column=column, value=_cell_value(value))
-    if isinstance(cell.value, str) and cell.data_type != "s":
-        # A title like "=HYPERLINK(…)" or "#N/A" typed by a user is text, never a formula or an error.
-        cell.data_type = "s"
+    cell = put_cell(sheet, row=row, column=column, value=value)
     if kind == "date" and value is not None:
         cell.number_format = _DATE_FORMAT
     elif kind == "datetime" and value is not None:

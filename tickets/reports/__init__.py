@@ -44,10 +44,16 @@ API
 ``ticket_facts(**same_args)``
     The per-ticket facts queryset the figures are aggregated from (``r_*`` annotations), for
     exports and for checking a figure ticket by ticket.
-``format_rate(value)``
-    "83.3%" or "—".
+``periods.period_bounds(*, period, start=None, end=None, today)``
+    The first and last day of this month / quarter / year up to today, or of a custom period,
+    by the rules a report is asked for (``periods.PeriodError``, a ValueError, with the message
+    for the user); the dashboard's form and the API use it.
+``format_rate(value)`` / ``shown_rate(value)`` / ``rounded(value, places=…)``
+    "54.5%" or "—" / ``Decimal("0.545")`` / ``Decimal("0.5455")`` for ``Fraction(6, 11)``: the one
+    rounding (half-up, once, from the exact fraction) of every rate shown.
 
-The figures (the numerator and denominator of every rate are in the dict under their own names)::
+The figures (the numerator and denominator of every rate are in the dict under their own names;
+``NAMES`` gives each figure, count or rate, the translated name it is shown under)::
 
     submitted        tickets submitted in the period (by as_of), whatever became of them
     accepted         ever assigned by as_of, and not rejected at as_of            (受理数)
@@ -77,8 +83,11 @@ The figures (the numerator and denominator of every rate are in the dict under t
     return_rate = returned / accepted         redo_rate = reopened / resolved
     handling_time = handling_days / resolved, one decimal (ROUND_HALF_UP)
 
-Rates are ``Decimal`` ratios rounded to 4 places (``Decimal("0.6667")``; ``format_rate`` shows
-"66.7%"), or ``None`` when the denominator is 0 (shown as "—"). "Status at as_of" is the
+Rates are exact ``Fraction`` ratios (``Fraction(6, 11)``), or ``None`` when the denominator is 0
+(shown as "—"). They are rounded once, where they are shown, from the fraction: the pages and the
+workbook to a tenth of a percent ("54.5%", ``shown_rate``), the API to 4 places (0.5455); never a
+rounded value rounded again (0.5455 would show as 54.6%). ``handling_time`` is a ``Decimal`` with
+one decimal, rounded the same way. "Status at as_of" is the
 ``to_state`` of the last lifecycle event with ``created_at <= as_of`` (ties broken by id).
 
 Working days in SQL: ``weekdays(a, r] - weekday holidays in (a, r] + weekend make-up days in (a, r]``,
@@ -104,6 +113,7 @@ from .figures import (
     DASHBOARD_GROUPS,
     GROUPS,
     HANDLING_TIME,
+    NAMES,
     RATES,
     assignments_for,
     breakdown,
@@ -111,6 +121,8 @@ from .figures import (
     department_ranking,
     format_rate,
     report,
+    rounded,
+    shown_rate,
     ticket_facts,
     ticket_ids_for,
     tickets_for,
@@ -118,7 +130,7 @@ from .figures import (
 from .sql import GOOD_RATINGS, RATINGS
 
 __all__ = [
-    "COUNTS", "DASHBOARD_GROUPS", "GOOD_RATINGS", "GROUPS", "HANDLING_TIME", "RATES", "RATINGS", "STORED_FACTS",
+    "COUNTS", "DASHBOARD_GROUPS", "GOOD_RATINGS", "GROUPS", "HANDLING_TIME", "NAMES", "RATES", "RATINGS", "STORED_FACTS",
     "assignments_for", "breakdown", "current_facts_disagreeing", "dashboard", "department_ranking", "format_rate",
-    "recount_handling_days", "report", "store_current_facts", "ticket_facts", "ticket_ids_for", "tickets_for",
+    "recount_handling_days", "report", "rounded", "shown_rate", "store_current_facts", "ticket_facts", "ticket_ids_for", "tickets_for",
 ]  # fmt: skip

@@ -4,7 +4,7 @@ and the tickets behind every count. See tickets.reports for the definitions.
 
 import datetime
 from contextlib import contextmanager
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from django.db import connections, transaction
 from django.db.models import (
@@ -12,12 +12,14 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from enterprises.models import Department, District, Industry
 from tickets.models import (
     Assignment,
     Category,
     Ticket,
 )
+from tickets.reports.periods import require_ordered
 from tickets.reports.sql import _aggregates, _conditions, _current_facts, _local_date, _local_midnight, _replayed, _without_jit
 
 COUNTS = (
@@ -49,10 +51,39 @@ RATES = {
 # handling_time = handling_days / resolved, one decimal.
 HANDLING_TIME = ("handling_days", "resolved")
 
+# What each figure is called wherever it is named: the dashboard's cards and columns, the xlsx,
+# the title of the tickets behind a count.
+NAMES = {
+    "submitted": _("Tickets submitted"),
+    "accepted": _("Accepted"),
+    "rejected": _("Not accepted tickets"),
+    "closed": _("Closed tickets"),
+    "resolved": _("Resolved tickets"),
+    "on_time": _("Resolved on time"),
+    "overdue_open": _("Overdue, not resolved"),
+    "rated": _("Rated tickets"),
+    "satisfied": _("Satisfied tickets"),
+    "signings": _("Signings"),
+    "signed_on_time": _("Signings in time"),
+    "returned": _("Returned tickets"),
+    "reopened": _("Reopened tickets"),
+    "yellow": _("Yellow cards"),
+    "red": _("Red cards"),
+    "handling_days": _("Working days of handling"),
+    "closure_rate": _("Closure rate"),
+    "on_time_rate": _("On-time rate"),
+    "satisfaction_rate": _("Satisfaction rate"),
+    "response_rate": _("Response rate"),
+    "return_rate": _("Return rate"),
+    "redo_rate": _("Redo rate"),
+    "handling_time": _("Mean handling time (working days)"),
+}
+
 GROUPS = ("department", "category", "district", "industry", "month")
 
-RATE_PLACES = Decimal("0.0001")
-HANDLING_PLACES = Decimal("0.1")
+# A rate is shown as a percentage with this many decimals ("54.5%"); handling time with one.
+PERCENT_PLACES = 1
+HANDLING_PLACES = 1
 
 
 # --------------------------------------------------------------------------------------------
@@ -79,8 +110,7 @@ def _moment(as_of):
 
 class _Scope:
     def __init__(self, *, start, end, as_of=None, department=None, category=None, district=None, industry=None):
-        if start > end:
-            raise ValueError("The period's start is after its end.")
+        require_ordered(start=start, end=end)
         self.start, self.end = start, end
         # No as_of: now, read from the tickets' current-fact columns; a given moment (even
         # one after the last event): replayed from the event timeline.
@@ -131,22 +161,42 @@ class _Scope:
         for rate, (numerator, denominator) in RATES.items():
             result[rate] = _ratio(result[numerator], result[denominator])
         days, resolved = (result[name] for name in HANDLING_TIME)
-        result["handling_time"] = (Decimal(days) / Decimal(resolved)).quantize(HANDLING_PLACES, ROUND_HALF_UP) if resolved else None
+        result["handling_time"] = rounded(Fraction(days, resolved), places=HANDLING_PLACES) if resolved else None
         result["start"], result["end"], result["as_of"] = self.start, self.end, self.as_of
         return result
 
 
 def _ratio(numerator, denominator):
+    """The exact rate (a Fraction), or None without a denominator. Rounded only where it is shown."""
     if not denominator:
         return None
-    return (Decimal(numerator) / Decimal(denominator)).quantize(RATE_PLACES, ROUND_HALF_UP)
+    return Fraction(numerator, denominator)
 
 
-def format_rate(value):
-    """83.3% for Decimal("0.8333"); "—" for None."""
+def rounded(value: Fraction | Decimal | int, *, places: int) -> Decimal:
+    """`value` rounded once, half-up (half away from zero), to `places` decimals, from its exact
+    value: rounded(Fraction(6, 11), places=4) is Decimal("0.5455"), rounded(Fraction(1, 32),
+    places=4) Decimal("0.0313"). Every rate and the handling time are rounded here and nowhere else."""
+    scaled = Fraction(value) * 10**places
+    whole, remainder = divmod(abs(scaled.numerator), scaled.denominator)
+    if 2 * remainder >= scaled.denominator:
+        whole += 1
+    return Decimal(-whole if scaled < 0 else whole).scaleb(-places)
+
+
+def shown_rate(value: Fraction | Decimal | int | None) -> Decimal | None:
+    """The rate as shown, rounded once to a tenth of a percent: Decimal("0.545") for 6/11 (54.5%)."""
     if value is None:
+        return None
+    return rounded(value, places=PERCENT_PLACES + 2)
+
+
+def format_rate(value: Fraction | Decimal | int | None) -> str:
+    """"54.5%" for Fraction(6, 11) (the exact rate rounded once); "—" for None."""
+    shown = shown_rate(value)
+    if shown is None:
         return "—"
-    return f"{(value * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
+    return f"{(shown * 100).quantize(Decimal(1).scaleb(-PERCENT_PLACES))}%"  # exact: no second rounding
 
 
 # --------------------------------------------------------------------------------------------
@@ -245,8 +295,8 @@ def department_ranking(**args):
     """Departments (that accepted at least one ticket of the period) ranked by closure rate, then
     on-time rate, both highest first, a rate of "—" last. The closure rate comes first because it
     is the campaign's headline figure (销号率: problems actually solved and confirmed), the on-time
-    rate separates departments that close as much; rates are compared at full precision (the
-    rounded ratios). Departments with equal rates share a rank (1, 2, 2, 4); among them the one
+    rate separates departments that close as much; rates are compared exactly (their
+    fractions). Departments with equal rates share a rank (1, 2, 2, 4); among them the one
     with more accepted tickets is listed first, then by name. Each row is a breakdown row with
     `rank` added. Same queries as breakdown("department").
     """
@@ -257,9 +307,7 @@ def _ranked(department_rows):
     rows = [row for row in department_rows if row["group"] is not None and row["accepted"]]
 
     def merit(row):
-        closure = Fraction(row["closed"], row["accepted"])
-        on_time = Fraction(row["on_time"], row["resolved"]) if row["resolved"] else None
-        return closure, on_time
+        return row["closure_rate"], row["on_time_rate"]
 
     def order(row):
         closure, on_time = merit(row)

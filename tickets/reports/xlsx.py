@@ -1,7 +1,9 @@
 """The leadership report as an xlsx workbook: the headline figures, then one sheet per breakdown,
-with Chinese headers (the site's language)."""
+with Chinese headers (the site's language). Every cell through tickets.spreadsheets.put_cell: a
+department, category, district or industry named "=…" is text, never a formula."""
 
 import io
+from decimal import Decimal
 
 from django.conf import settings
 from django.utils import translation
@@ -10,37 +12,54 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from tickets.reports.figures import HANDLING_PLACES, PERCENT_PLACES, shown_rate
+from tickets.spreadsheets import put_cell
+
 _BOLD = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="E8F0FA")
-_PERCENT = "0.0%"
+# The rate cells hold the rate as shown (rounded once from its fraction): 0.545 shown as 54.5%.
+_PERCENT = "0." + "0" * PERCENT_PLACES + "%"
+# The handling time as the page shows it: 2.0, not 2.
+_HANDLING = "0." + "0" * HANDLING_PLACES
 
 
-def _cell(value, is_rate):
+def _value(value, is_rate):
     if value is None:
         return "—"
-    return float(value) if is_rate or not isinstance(value, int) else value
+    if is_rate:
+        return float(shown_rate(value))
+    return value if isinstance(value, int) else float(value)
 
 
-def _header(sheet, titles):
-    sheet.append(titles)
-    for column, _title in enumerate(titles, start=1):
-        cell = sheet.cell(row=sheet.max_row, column=column)
+def _row(sheet, row, values):
+    """Write `values` into row `row` from column A; the cells, in order."""
+    return [put_cell(sheet, row=row, column=column, value=value) for column, value in enumerate(values, start=1)]
+
+
+def _figure_cell(sheet, row, column, value, is_rate):
+    cell = put_cell(sheet, row=row, column=column, value=_value(value, is_rate))
+    if is_rate and value is not None:
+        cell.number_format = _PERCENT
+    elif isinstance(value, Decimal):
+        cell.number_format = _HANDLING
+    return cell
+
+
+def _header(sheet, row, titles):
+    """The header row at `row`, the rows above it and its first column kept in view."""
+    for column, cell in enumerate(_row(sheet, row, titles), start=1):
         cell.font, cell.fill = _BOLD, _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         sheet.column_dimensions[get_column_letter(column)].width = 22 if column == 1 else 12
-    sheet.freeze_panes = sheet.cell(row=sheet.max_row + 1, column=2)
+    sheet.freeze_panes = f"B{row + 1}"
 
 
 def _table(sheet, first_title, rows, columns, with_rank=False):
-    titles = ([_("Rank")] if with_rank else []) + [first_title] + [str(label) for _key, label, _figure, _rate in columns]
-    _header(sheet, titles)
-    for row in rows:
-        values = ([row["rank"]] if with_rank else []) + [row["label"]] + [_cell(row[key], rate) for key, _label, _figure, rate in columns]
-        sheet.append(values)
-        offset = 2 if with_rank else 1
-        for index, (_key, _label, _figure, rate) in enumerate(columns, start=offset + 1):
-            if rate and row[columns[index - offset - 1][0]] is not None:
-                sheet.cell(row=sheet.max_row, column=index).number_format = _PERCENT
+    _header(sheet, 1, ([_("Rank")] if with_rank else []) + [first_title] + [label for _key, label, _figure, _rate in columns])
+    for number, row in enumerate(rows, start=2):
+        labels = _row(sheet, number, ([row["rank"]] if with_rank else []) + [row["label"]])
+        for column, (key, _label, _figure, is_rate) in enumerate(columns, start=len(labels) + 1):
+            _figure_cell(sheet, number, column, row[key], is_rate)
 
 
 def workbook(args, data):
@@ -49,23 +68,27 @@ def workbook(args, data):
         book = Workbook()
         summary = book.active
         summary.title = _("Summary")[:31]
-        summary.append([_("Leadership report")])
-        summary["A1"].font = Font(bold=True, size=14)
-        summary.append([_("Period"), f"{args['start']:%Y-%m-%d} — {args['end']:%Y-%m-%d}"])
+        [title] = _row(summary, 1, [_("Leadership report")])
+        title.font = Font(bold=True, size=14)
+        _row(summary, 2, [_("Period"), f"{args['start']:%Y-%m-%d} — {args['end']:%Y-%m-%d}"])
+        row = 3
         for key in ("department", "category", "district", "industry"):
             if args.get(key) is not None:
-                summary.append([str(args[key]._meta.verbose_name), str(args[key])])
-        summary.append([])
-        _header(summary, [_("Figure"), _("Value"), _("Numerator"), _("Denominator")])
+                _row(summary, row, [args[key]._meta.verbose_name, str(args[key])])
+                row += 1
+        row += 1  # a blank row before the figures
+        _header(summary, row, [_("Figure"), _("Value"), _("Numerator"), _("Denominator")])
         for card in data["cards"]:
-            summary.append([str(card["label"]), _cell(card["value"], card["is_rate"]), card["numerator"], card["denominator"]])
-            if card["is_rate"] and card["value"] is not None:
-                summary.cell(row=summary.max_row, column=2).number_format = _PERCENT
+            row += 1
+            put_cell(summary, row=row, column=1, value=card["label"])
+            _figure_cell(summary, row, 2, card["value"], card["is_rate"])
+            put_cell(summary, row=row, column=3, value=card["numerator"])
+            put_cell(summary, row=row, column=4, value=card["denominator"])
         summary.column_dimensions["A"].width = 30
         columns = data["columns"]
         _table(book.create_sheet(_("Department ranking")[:31]), _("Department"), data["ranking"], columns, with_rank=True)
         for _key, title, rows in data["breakdowns"]:
-            _table(book.create_sheet(str(title)[:31]), str(title), rows, columns)
+            _table(book.create_sheet(str(title)[:31]), title, rows, columns)
         _table(book.create_sheet(_("By month")[:31]), _("Month"), data["by_month"], columns)
         buffer = io.BytesIO()
         book.save(buffer)

@@ -18,53 +18,51 @@ from django.utils.translation import gettext_lazy
 from enterprises.models import Department, District, Industry
 
 from tickets import reports, rules
+from tickets.reports import periods
 from tickets.reports.xlsx import workbook
 from tickets.models import Category
 
-PERIODS = [
-    ("month", gettext_lazy("This month")),
-    ("quarter", gettext_lazy("This quarter")),
-    ("year", gettext_lazy("This year")),
-    ("custom", gettext_lazy("Custom")),
-]
-
-# The figures shown as cards, in order: (key, label, numerator figure for the link, denominator).
+# The figures shown as cards, in order (named by reports.NAMES): (key, the count its number links
+# to, the denominator shown under a rate).
 HEADLINE = [
-    ("accepted", gettext_lazy("Accepted"), "accepted", None),
-    ("closed", gettext_lazy("Closed tickets"), "closed", None),
-    ("closure_rate", gettext_lazy("Closure rate"), "closed", "accepted"),
-    ("on_time_rate", gettext_lazy("On-time rate"), "on_time", "resolved"),
-    ("overdue_open", gettext_lazy("Overdue, not resolved"), "overdue_open", None),
-    ("satisfaction_rate", gettext_lazy("Satisfaction rate"), "satisfied", "rated"),
-    ("response_rate", gettext_lazy("Signed in time"), "signed_on_time", "signings"),
-    ("handling_time", gettext_lazy("Mean handling time (working days)"), "resolved", None),
-    ("return_rate", gettext_lazy("Return rate"), "returned", "accepted"),
-    ("redo_rate", gettext_lazy("Redo rate"), "reopened", "resolved"),
-    ("yellow", gettext_lazy("Yellow cards"), "yellow", None),
-    ("red", gettext_lazy("Red cards"), "red", None),
-    ("rejected", gettext_lazy("Not accepted tickets"), "rejected", None),
+    ("accepted", "accepted", None),
+    ("closed", "closed", None),
+    ("closure_rate", "closed", "accepted"),
+    ("on_time_rate", "on_time", "resolved"),
+    ("overdue_open", "overdue_open", None),
+    ("satisfaction_rate", "satisfied", "rated"),
+    ("response_rate", "signed_on_time", "signings"),
+    ("handling_time", "resolved", None),
+    ("return_rate", "returned", "accepted"),
+    ("redo_rate", "reopened", "resolved"),
+    ("yellow", "yellow", None),
+    ("red", "red", None),
+    ("rejected", "rejected", None),
 ]
 
 # Columns of the breakdown tables: (key, label, figure to link or None, is a rate).
 COLUMNS = [
-    ("accepted", gettext_lazy("Accepted"), "accepted", False),
-    ("closed", gettext_lazy("Closed tickets"), "closed", False),
-    ("closure_rate", gettext_lazy("Closure rate"), None, True),
-    ("on_time_rate", gettext_lazy("On-time rate"), None, True),
-    ("overdue_open", gettext_lazy("Overdue, not resolved"), "overdue_open", False),
-    ("satisfaction_rate", gettext_lazy("Satisfaction"), None, True),
-    ("response_rate", gettext_lazy("Signed in time"), None, True),
-    ("handling_time", gettext_lazy("Handling days"), None, False),
-    ("return_rate", gettext_lazy("Returns"), None, True),
-    ("redo_rate", gettext_lazy("Redo"), None, True),
-    ("yellow", gettext_lazy("Yellow"), "yellow", False),
-    ("red", gettext_lazy("Red"), "red", False),
+    (key, reports.NAMES[key], figure, key in reports.RATES)
+    for key, figure in [
+        ("accepted", "accepted"),
+        ("closed", "closed"),
+        ("closure_rate", None),
+        ("on_time_rate", None),
+        ("overdue_open", "overdue_open"),
+        ("satisfaction_rate", None),
+        ("response_rate", None),
+        ("handling_time", None),
+        ("return_rate", None),
+        ("redo_rate", None),
+        ("yellow", "yellow"),
+        ("red", "red"),
+    ]
 ]
 SORTABLE = {key for key, *_rest in COLUMNS} | {"rank"}
 
 
 class ReportForm(forms.Form):
-    period = forms.ChoiceField(label=gettext_lazy("Period"), choices=PERIODS, required=False, initial="year")
+    period = forms.ChoiceField(label=gettext_lazy("Period"), choices=list(periods.PERIODS.items()), required=False, initial=periods.DEFAULT_PERIOD)
     start = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     end = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     department = forms.ModelChoiceField(label=gettext_lazy("Department"), queryset=Department.objects.all(), required=False, empty_label=gettext_lazy("All departments"))
@@ -73,23 +71,15 @@ class ReportForm(forms.Form):
     industry = forms.ModelChoiceField(label=gettext_lazy("Industry"), queryset=Industry.objects.all(), required=False, empty_label=gettext_lazy("All industries"))
 
     def clean(self):
+        """The period's first and last day by the rules of tickets.reports.periods, whose refusals
+        are the form's errors."""
         cleaned = super().clean()
-        today = timezone.localdate()
-        period = cleaned.get("period") or "year"
-        if period == "custom":
-            start, end = cleaned.get("start"), cleaned.get("end")
-            if not start or not end:
-                raise forms.ValidationError(_("Choose both dates of a custom period."))
-            if start > end:
-                raise forms.ValidationError(_("The period's start is after its end."))
-            if (end - start).days > 366 * 5:
-                raise forms.ValidationError(_("Choose a period of at most five years."))
-        elif period == "month":
-            start, end = today.replace(day=1), today
-        elif period == "quarter":
-            start, end = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1), today
-        else:
-            start, end = today.replace(month=1, day=1), today
+        start, end = cleaned.get("start"), cleaned.get("end")
+        period = periods.chosen_period(period=cleaned.get("period"), start=start, end=end)
+        try:
+            start, end = periods.period_bounds(period=period, start=start, end=end, today=timezone.localdate())
+        except periods.PeriodError as refusal:
+            raise forms.ValidationError(refusal.message)
         cleaned["period"], cleaned["start"], cleaned["end"] = period, start, end
         return cleaned
 
@@ -99,7 +89,7 @@ class ReportForm(forms.Form):
 
 
 def _form(request):
-    form = ReportForm(request.GET or {"period": "year"})
+    form = ReportForm(request.GET or {"period": periods.DEFAULT_PERIOD})
     if not form.is_valid():
         return form, None
     return form, form.report_args()
@@ -180,14 +170,14 @@ def _dashboard_data(args, sort=None):
     cards = [
         {
             "key": key,
-            "label": label,
+            "label": reports.NAMES[key],
             "value": figures[key],
-            "is_rate": key.endswith("_rate"),
+            "is_rate": key in reports.RATES,
             "numerator": figures[numerator] if denominator else None,
             "denominator": figures[denominator] if denominator else None,
             "link": _query(args, figure=numerator),
         }
-        for key, label, numerator, denominator in HEADLINE
+        for key, numerator, denominator in HEADLINE
     ]
     return {
         "figures": figures,
@@ -236,7 +226,7 @@ def figure_tickets(request):
     return render(
         request,
         "reports/figure_tickets.html",
-        {"form": form, "figure": figure, "page": page, "args": args, "back": _query(args), "today": timezone.localdate()},
+        {"form": form, "figure": figure, "figure_name": reports.NAMES[figure], "page": page, "args": args, "back": _query(args), "today": timezone.localdate()},
     )
 
 
