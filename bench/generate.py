@@ -22,6 +22,10 @@ State of the data at the moment of generation ("as of", stored with the data):
 Metadata (as-of moment, counts, the sweep report to expect, timings) is stored as the database's
 COMMENT, where bench/sweep_bench.py reads it. The database must be empty (or absent): `--reset`
 drops and recreates it. Product tables, indexes and triggers are used as migrations made them.
+
+Why this is long: one script a benchmark runner copies and runs alone — the reference data, the
+simulation of each ticket's life and the COPY loader belong together, and the simulation must
+mirror the services step by step to stay checkable against them (`manage.py report_facts`).
 """
 
 import argparse

@@ -21,6 +21,9 @@ as the generator left it whatever day the benchmark runs; --now wallclock uses t
 The sweep queues e-mail sending after its transaction commits (tasks.send_notification_emails
 .delay()). In production that is one message to Redis; here the call is recorded instead, so the
 benchmark measures the sweep, not e-mail delivery (which without REDIS_URL would run in-process).
+
+Why this is long: one self-contained benchmark (snapshot, two timed runs, per-statement timings,
+EXPLAIN of every claim, the report) that is run by hand, not imported.
 """
 
 import argparse

@@ -5,6 +5,7 @@ what its page shows in a bounded number of queries, whatever the number of ticke
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
@@ -173,7 +174,7 @@ def visible_extension_request(user: User, pk: int) -> ExtensionRequest:
     )
 
 
-def assign_proposal(ticket, today=None):
+def assign_proposal(ticket: Ticket, today: datetime.date | None = None) -> dict[str, Any]:
     """What the assign form proposes for `ticket`: the category's department and the due date of
     its service level (category and priority) in working days from today, with the working days
     it counted and the years among those dates that have no official calendar yet (the page warns)."""
@@ -189,7 +190,7 @@ def assign_proposal(ticket, today=None):
     }
 
 
-def visible_references(user, references):
+def visible_references(user: User, references: Iterable[str | None]) -> set[str]:
     """Those of `references` (ticket references) whose tickets `user` may see: a page names another
     ticket (the one a rejected ticket duplicates) only to those who may open it. One query."""
     wanted = {reference for reference in references if reference}
@@ -198,9 +199,9 @@ def visible_references(user, references):
     return set(Ticket.objects.visible_to(user).filter(reference__in=wanted).values_list("reference", flat=True))
 
 
-def duplicate_references(ticket):
+def duplicate_references(ticket: Ticket) -> set[str | None]:
     """The references a ticket's page may name besides its own: the ticket it duplicates (from
     the ticket and from its rejection event)."""
-    references = {ticket.duplicate_of.reference} if ticket.duplicate_of_id else set()
+    references: set[str | None] = {ticket.duplicate_of.reference} if ticket.duplicate_of is not None else set()
     references.update(e.data.get("duplicate_of") for e in ticket.events.all() if e.kind == EventKind.REJECT and isinstance(e.data, dict))
     return references
