@@ -43,7 +43,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 LOCAL_OFFSET = 8 * 3600  # Asia/Shanghai, no daylight saving since 1991
 EPOCH_ORD = datetime.date(1970, 1, 1).toordinal()
 DAY = 86400
@@ -65,7 +65,17 @@ EXTRA_DEPARTMENTS = [
 ]
 DISTRICT_GOVERNMENT = {"城区": "cq", "泽州县": "zzx", "高平市": "gps", "阳城县": "ycx", "陵川县": "lcx", "沁水县": "qsx", "开发区": "kfq"}
 EXTRA_INDUSTRIES = ["医药健康", "节能环保", "建筑建材", "电子信息"]
-CATEGORY_WEIGHTS = {"融资信贷": 18, "用工招聘": 14, "用地用房": 10, "审批手续": 14, "政策兑现": 14, "水电气暖": 10, "产供销对接": 8, "产学研合作": 5, "其他": 7}
+CATEGORY_WEIGHTS = {
+    "融资信贷": 18,
+    "用工招聘": 14,
+    "用地用房": 10,
+    "审批手续": 14,
+    "政策兑现": 14,
+    "水电气暖": 10,
+    "产供销对接": 8,
+    "产学研合作": 5,
+    "其他": 7,
+}
 BRAND_CHARS = "晋泽兴华鑫源恒泰瑞丰金宏达隆盛昌宇天润通安康宁凯锦程鼎晟汇能北方中太行凤凰古城长平炎帝阳光丹河沁水陵川高平米山巴公"
 INDUSTRY_WORDS = {
     "装备制造": ["机械制造", "精密机械", "铸造", "重工机械", "数控装备", "液压设备"],
@@ -120,7 +130,16 @@ TICKET_COLUMNS = (
 )
 EVENT_COLUMNS = ("id", "kind", "from_state", "to_state", "note", "data", "created_at", "actor_id", "ticket_id")
 ASSIGNMENT_COLUMNS = (
-    "id", "assigned_at", "response_due_date", "due_date", "signed_at", "ended_at", "end_reason", "assigned_by_id", "department_id", "ticket_id",
+    "id",
+    "assigned_at",
+    "response_due_date",
+    "due_date",
+    "signed_at",
+    "ended_at",
+    "end_reason",
+    "assigned_by_id",
+    "department_id",
+    "ticket_id",
 )
 REMINDER_COLUMNS = ("id", "kind", "level", "due_date", "created_at", "ticket_id")
 EXTENSION_COLUMNS = (
@@ -132,7 +151,17 @@ USER_COLUMNS = (
     "date_joined", "role", "display_name", "phone", "department_id", "enterprise_id",
 )
 ENTERPRISE_COLUMNS = (
-    "id", "name", "credit_code", "size", "address", "contact_name", "contact_phone", "contact_email", "created_at", "district_id", "industry_id",
+    "id",
+    "name",
+    "credit_code",
+    "size",
+    "address",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "created_at",
+    "district_id",
+    "industry_id",
 )
 
 
@@ -349,7 +378,9 @@ class Generator:
             sla = {"normal": (response_days, resolution_days), "high": (response_days, resolution_days)}
             sla["urgent"] = urgent.get(name, (response_days, resolution_days))
             if name in urgent:
-                SLAPolicy.objects.create(category=category, priority="urgent", response_days=urgent[name][0], resolution_days=urgent[name][1])
+                SLAPolicy.objects.create(
+                    category=category, priority="urgent", response_days=urgent[name][0], resolution_days=urgent[name][1]
+                )
             self.categories.append((category.pk, name, self.dept_ids.get(short), sla))
 
         # Stories: what companies ask, from the demo data set, by category.
@@ -360,7 +391,9 @@ class Generator:
         self.stories = []  # per category index: [(title, description)]
         self.results = []  # per category index: [result]
         for _pk, name, _dept, _sla in self.categories:
-            self.stories.append([(s.title, s.description) for s in demo.STORIES if s.category == name and s.scenario not in ("rejected", "duplicate")])
+            self.stories.append(
+                [(s.title, s.description) for s in demo.STORIES if s.category == name and s.scenario not in ("rejected", "duplicate")]
+            )
             self.results.append(results_by_category.get(name) or GENERIC_RESULTS)
         self.reopen_comments = [s.reopen for s in demo.STORIES if s.reopen]
         self.rating_comments = [s.rating_comment for s in demo.STORIES if s.rating_comment] + demo.SATISFIED_COMMENTS
@@ -394,16 +427,30 @@ class Generator:
             return "1" + rng.choice(["35", "39", "52", "58", "87", "38"]) + "".join(rng.choice("0123456789") for _ in range(8))
 
         user("admin", "admin", "系统管理员", "admin@jcs.gov.example", superuser=True)
-        self.dispatchers = [user(f"dispatcher{k or ''}", "dispatcher", f"市营商环境办 交办员{person()}", f"dispatcher{k}@jcs.gov.example") for k in range(3)]
-        self.supervisors = [user(f"supervisor{k or ''}", "supervisor", f"市委督查室 督办员{person()}", f"supervisor{k}@jcs.gov.example") for k in range(3)]
+        self.dispatchers = [
+            user(f"dispatcher{k or ''}", "dispatcher", f"市营商环境办 交办员{person()}", f"dispatcher{k}@jcs.gov.example") for k in range(3)
+        ]
+        self.supervisors = [
+            user(f"supervisor{k or ''}", "supervisor", f"市委督查室 督办员{person()}", f"supervisor{k}@jcs.gov.example") for k in range(3)
+        ]
         self.leaders = [user(f"leader{k or ''}", "leader", f"市领导{person()}", f"leader{k}@jcs.gov.example") for k in range(2)]
         self.staff = {}
         for short, pk in self.dept_ids.items():
             self.staff[pk] = [
-                user(f"dept_{short}_{k}", "department", f"{self.dept_names[pk][:20]} 经办人{person()}", f"{short}{k}@jcs.gov.example", department=pk, phone=mobile())
+                user(
+                    f"dept_{short}_{k}",
+                    "department",
+                    f"{self.dept_names[pk][:20]} 经办人{person()}",
+                    f"{short}{k}@jcs.gov.example",
+                    department=pk,
+                    phone=mobile(),
+                )
                 for k in range(1, DEPT_STAFF + 1)
             ]
-        liaisons = [user(f"liaison{k:03d}", "liaison", f"包联干部{person()}", f"liaison{k:03d}@jcs.gov.example", phone=mobile()) for k in range(1, LIAISONS + 1)]
+        liaisons = [
+            user(f"liaison{k:03d}", "liaison", f"包联干部{person()}", f"liaison{k:03d}@jcs.gov.example", phone=mobile())
+            for k in range(1, LIAISONS + 1)
+        ]
 
         # Companies, with valid credit codes, unique names and codes.
         district_names = list(districts)
@@ -504,7 +551,13 @@ class Generator:
             for _ in range(per_day.get(o, 0)):
                 r = rng.random()
                 if working:
-                    secs = rng.randint(8 * HOUR, 18 * HOUR) if r < 0.8 else rng.randint(18 * HOUR, 22 * HOUR) if r < 0.95 else rng.randint(6 * HOUR, 8 * HOUR)
+                    secs = (
+                        rng.randint(8 * HOUR, 18 * HOUR)
+                        if r < 0.8
+                        else rng.randint(18 * HOUR, 22 * HOUR)
+                        if r < 0.95
+                        else rng.randint(6 * HOUR, 8 * HOUR)
+                    )
                 else:
                     secs = rng.randint(9 * HOUR, 21 * HOUR)
                 if secs >= limit:
@@ -620,7 +673,9 @@ class Generator:
         cat_pk, _cat_name, default_dept, _sla = self.categories[cat_index]
         e = self.ent[i]
         submitter, channel = self.submitter[i]
-        company_side = submitter if channel in ("web", "liaison") else (self.company_users[e][0] if self.company_users[e] else self.ent_liaison[e])
+        company_side = (
+            submitter if channel in ("web", "liaison") else (self.company_users[e][0] if self.company_users[e] else self.ent_liaison[e])
+        )
         kind = force[0] if force else None
 
         events = [(s, "submitted", "", "submitted", "", "{}", submitter)]
@@ -862,7 +917,12 @@ class Generator:
             t_auto = sweep_time(cal.add(res_o, self.close_after), f["resolved"])
             r = rng.random()
             if prompt or r < 0.86:
-                t_ans = self.step(self.work_time(cal.add(res_o, rng.choice((0, 1, 1, 2, 3, 4)))) if rng.random() < 0.7 else self.later_same_day(f["resolved"], HOUR, 6 * HOUR), f["resolved"])
+                t_ans = self.step(
+                    self.work_time(cal.add(res_o, rng.choice((0, 1, 1, 2, 3, 4))))
+                    if rng.random() < 0.7
+                    else self.later_same_day(f["resolved"], HOUR, 6 * HOUR),
+                    f["resolved"],
+                )
                 if prompt:
                     t_ans = min(t_ans, self.step(self.work_time(cal.add(res_o, 1)), f["resolved"]))
                 answer = "confirm"
@@ -891,7 +951,15 @@ class Generator:
             f.update(status="in_progress", rating="dissatisfied", latest_rating="dissatisfied", reopened=True)
             f.update(rating_comment=comment, resolved=None, due=new_due)
             row[2] = new_due
-            event(t_ans, "reopen", "resolved", "in_progress", comment, f'{{"rating": "dissatisfied", "due_date": "{iso(new_due)}"}}', company_side)
+            event(
+                t_ans,
+                "reopen",
+                "resolved",
+                "in_progress",
+                comment,
+                f'{{"rating": "dissatisfied", "due_date": "{iso(new_due)}"}}',
+                company_side,
+            )
             if f["sup"] == "none":
                 event(t_ans, "supervision", "none", "yellow", self.note_reopen)
                 f["sup"] = "yellow"
@@ -1086,9 +1154,8 @@ class Generator:
 
     def sweep_backlog_sql(self):
         """What the sweep would do now, counted in SQL from the loaded data."""
-        from django.db import connection
-
         import sweep_expect
+        from django.db import connection
 
         with connection.cursor() as cursor:
             return sweep_expect.expected_report(cursor, self.as_of)
@@ -1125,7 +1192,7 @@ class Generator:
                 try:
                     cursor.execute("SET session_replication_role = replica")
                 except Exception as error:  # noqa: BLE001 — it needs a superuser
-                    raise SystemExit(f"Cannot skip the per-row foreign-key checks ({error}); run with --fk-checks deferred.")
+                    raise SystemExit(f"Cannot skip the per-row foreign-key checks ({error}); run with --fk-checks deferred.") from error
         self.make_reference_data()
         self.plan_tickets()
         self.plan_backlog()
@@ -1159,7 +1226,9 @@ def check_columns():
     ):
         actual = {f.column for f in model._meta.concrete_fields}
         if actual != set(columns):
-            problems.append(f"{model.__name__}: model has {sorted(actual - set(columns))}, generator has {sorted(set(columns) - actual)} extra")
+            problems.append(
+                f"{model.__name__}: model has {sorted(actual - set(columns))}, generator has {sorted(set(columns) - actual)} extra"
+            )
     if problems:
         raise SystemExit("bench/generate.py is out of date with the models:\n  " + "\n  ".join(problems))
 
@@ -1192,7 +1261,10 @@ def main(argv=None):
             f"Database {name} already has data ({tickets:,} tickets, {companies:,} companies). The generator loads into an "
             f"empty database only: run it with --reset to drop and recreate {name}, or choose another DATABASE_URL."
         )
-    print(f"Migrated {name} in {time.perf_counter() - started:.1f} s; generating {args.tickets:,} tickets over {args.years} years…", flush=True)
+    print(
+        f"Migrated {name} in {time.perf_counter() - started:.1f} s; generating {args.tickets:,} tickets over {args.years} years…",
+        flush=True,
+    )
     generator = Generator(args)
     expected = generator.run()
     metadata = {

@@ -140,7 +140,9 @@ def pick_actors():
     top_company = (
         Ticket.objects.filter(enterprise_id__in=with_login).values("enterprise_id").annotate(n=Count("id")).order_by("-n").first()
     )
-    company_user = User.objects.filter(role="company", enterprise_id=top_company["enterprise_id"], is_active=True).order_by("username").first()
+    company_user = (
+        User.objects.filter(role="company", enterprise_id=top_company["enterprise_id"], is_active=True).order_by("username").first()
+    )
     return dept_user, busiest["n"], company_user, top_company["n"]
 
 
@@ -349,7 +351,8 @@ def main(argv=None):
             results[name].update(measured, wrong=wrong)
             print(
                 f"{name:7} {measured['rps']:8.1f} req/s  latency avg {measured['latency_avg']}, p99 {measured['latency_p99']}"
-                f"  statuses {measured['statuses']}" + (f"  socket errors: {measured['socket_errors']}" if measured["socket_errors"] else "")
+                f"  statuses {measured['statuses']}"
+                + (f"  socket errors: {measured['socket_errors']}" if measured["socket_errors"] else "")
             )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -364,7 +367,10 @@ def main(argv=None):
 
     ceiling = results["ping"]["rps"]
     print()
-    print(f"gunicorn {args.workers} {args.worker_class} workers, wrk -t{args.threads} -c{args.connections} -d{args.duration}s, {os.cpu_count()} cores")
+    print(
+        f"gunicorn {args.workers} {args.worker_class} workers, "
+        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, {os.cpu_count()} cores"
+    )
     print(f"{'endpoint':10} {'req/s':>8} {'of ceiling':>10} {'queries':>8}  {'aim':24} result")
     ok = True
     for name, row in results.items():
@@ -378,7 +384,10 @@ def main(argv=None):
         ok &= passed
         aim = f"≥ {aim_fraction:.0%}" + (f", ≤ {aim_queries} queries" if aim_queries else "")
         note = f"  wrong statuses {row['wrong']}" if row["wrong"] else ""
-        print(f"{row['method'] + ' ' + name:10} {row['rps']:8.1f} {fraction:10.1%} {row['queries']:8}  {aim:24} {'PASS' if passed else 'MISS'}{note}")
+        print(
+            f"{row['method'] + ' ' + name:10} {row['rps']:8.1f} {fraction:10.1%} {row['queries']:8}  "
+            f"{aim:24} {'PASS' if passed else 'MISS'}{note}"
+        )
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False))
     return 0 if ok else 1

@@ -75,7 +75,7 @@ SPECTACULAR_SETTINGS = {
         "the same who-sees-what rule, forms, services and transition permissions as the web pages.\n\n"
         "**Sign in** with `Authorization: Token <key>` (an administrator issues and revokes tokens in the admin) "
         "or a browser session.\n\n"
-        "**Errors** are `{\"code\", \"message\", \"errors\"?, \"allowed\"?}`: `code` is stable, `message` follows "
+        '**Errors** are `{"code", "message", "errors"?, "allowed"?}`: `code` is stable, `message` follows '
         "`Accept-Language` (zh-hans by default, or en). A transition not allowed now is 409 with the `allowed` ones.\n\n"
         "**Retries**: send `Idempotency-Key` with `POST /api/tickets/` and a repeat returns the same ticket.\n\n"
         "**Rate limit** per token; over it, 429 with `Retry-After`."
@@ -88,7 +88,11 @@ SPECTACULAR_SETTINGS = {
     # Every operation documents its error answers (tickets/api_errors.py).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "tickets.api.errors.document_errors"],
     # One name for the ticket's rating wherever a ticket appears (list, detail, case file).
-    "ENUM_NAME_OVERRIDES": {"RatingEnum": "tickets.models.Rating", "DispatchChannelEnum": "tickets.web.forms.DISPATCH_CHANNELS", "ChannelEnum": "tickets.models.Channel"},
+    "ENUM_NAME_OVERRIDES": {
+        "RatingEnum": "tickets.models.Rating",
+        "DispatchChannelEnum": "tickets.web.forms.DISPATCH_CHANNELS",
+        "ChannelEnum": "tickets.models.Channel",
+    },
 }
 
 MIDDLEWARE = [

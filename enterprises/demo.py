@@ -161,7 +161,24 @@ ADDRESSES = {
 }
 
 SURNAMES = ["王", "李", "张", "刘", "陈", "杨", "赵", "郭", "牛", "秦", "常", "段", "卫", "原", "靳", "焦", "田", "程", "吴", "周"]
-GIVEN_NAMES = ["建国", "志刚", "晓东", "海峰", "丽娟", "文斌", "国强", "红梅", "永军", "雪芳", "俊杰", "亚楠", "宏伟", "晋生", "慧敏", "泽民"]
+GIVEN_NAMES = [
+    "建国",
+    "志刚",
+    "晓东",
+    "海峰",
+    "丽娟",
+    "文斌",
+    "国强",
+    "红梅",
+    "永军",
+    "雪芳",
+    "俊杰",
+    "亚楠",
+    "宏伟",
+    "晋生",
+    "慧敏",
+    "泽民",
+]
 
 LIAISON_NAMES = ["李志刚", "郭晓燕", "牛建军", "秦海涛", "段丽华", "卫宏斌", "常晋平", "焦文涛"]
 # how many companies each liaison looks after (the companies are taken in table order)
@@ -218,7 +235,7 @@ def conflicts():
         return "数据库里已有企业或诉求数据；演示数据只能载入一个新的空数据库。"
     taken = list(User.objects.filter(username__in=demo_usernames()).values_list("username", flat=True))
     if taken:
-        return "这些用户名已被占用：%s；演示数据只能载入一个新的空数据库。" % "、".join(sorted(taken))
+        return f"这些用户名已被占用：{'、'.join(sorted(taken))}；演示数据只能载入一个新的空数据库。"
     return ""
 
 
@@ -232,7 +249,7 @@ _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
 def organization_code(body):
     """An 8-character GB 11714 organization code body with its check character appended."""
-    total = sum(int(c, 36) * w for c, w in zip(body, _ORG_WEIGHTS))
+    total = sum(int(c, 36) * w for c, w in zip(body, _ORG_WEIGHTS, strict=True))
     check = 11 - total % 11
     return body + {10: "X", 11: "0"}.get(check, str(check))
 
@@ -1031,7 +1048,7 @@ class _Builder:
             )
         self.liaison_of = {}
         start = 0
-        for index, (display, load) in enumerate(zip(LIAISON_NAMES, LIAISON_LOADS)):
+        for index, (display, load) in enumerate(zip(LIAISON_NAMES, LIAISON_LOADS, strict=True)):
             liaison = self.user(liaison_username(index), User.Role.LIAISON, f"包联干部 {display}", phone=self.mobile())
             for enterprise in self.companies[start : start + load]:
                 enterprise.liaisons.add(liaison)

@@ -13,8 +13,8 @@ from enterprises.models import User
 from tickets import services
 from tickets.services import ActionRefused
 
-from .factories import PASSWORD, CategoryFactory, DepartmentFactory, EnterpriseFactory, UserFactory
-
+from .factories import PASSWORD as PASSWORD  # re-exported: the tests sign in with it
+from .factories import CategoryFactory, DepartmentFactory, EnterpriseFactory, UserFactory
 
 # The named users of every role (fixtures below), by role.
 ROLE_FIXTURES = {

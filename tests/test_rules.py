@@ -107,6 +107,9 @@ def test_available_actions_include_a_request_for_more_time_only_without_one_pend
 
     assert "request_extension" in rules.available_actions(Ticket.objects.get(pk=in_progress_ticket.pk), department_user)
     services.extension_request(
-        ticket=in_progress_ticket, by=department_user, requested_due_date=in_progress_ticket.due_date.replace(year=in_progress_ticket.due_date.year + 1), reason="需要协调"
+        ticket=in_progress_ticket,
+        by=department_user,
+        requested_due_date=in_progress_ticket.due_date.replace(year=in_progress_ticket.due_date.year + 1),
+        reason="需要协调",
     )
     assert "request_extension" not in rules.available_actions(Ticket.objects.get(pk=in_progress_ticket.pk), department_user)

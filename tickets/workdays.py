@@ -99,7 +99,10 @@ def sync_from_package() -> list[int]:
     years = sorted({d.year for d in package_days})
     manual = set(CalendarYear.objects.filter(source=CalendarYear.Source.MANUAL).values_list("year", flat=True))
     years = [y for y in years if y not in manual]
-    stored = {day: (working, name) for day, working, name in CalendarDay.objects.filter(date__year__in=years).values_list("date", "is_working_day", "name")}
+    stored = {
+        day: (working, name)
+        for day, working, name in CalendarDay.objects.filter(date__year__in=years).values_list("date", "is_working_day", "name")
+    }
     known = set(CalendarYear.objects.filter(year__in=years).values_list("year", flat=True))
 
     def days_of(days: dict[datetime.date, tuple[bool, str]], year: int) -> dict[datetime.date, tuple[bool, str]]:

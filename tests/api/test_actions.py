@@ -11,11 +11,10 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tickets import services
-from tickets.models import Attachment, Ticket, TicketEvent
-
 from tests.conftest import ROLE_FIXTURES, api_as, race
 from tests.factories import CategoryFactory, make_credit_code
+from tickets import services
+from tickets.models import Attachment, Ticket, TicketEvent
 
 
 @pytest.fixture
@@ -47,7 +46,9 @@ def test_company_submits_for_itself_without_a_credit_code(company_user, payload)
 
 
 def test_only_the_required_fields_are_needed(company_user, category):
-    response = api_as(company_user).post("/api/tickets/", {"category": category.pk, "title": "用地", "description": "无答复"}, format="json")
+    response = api_as(company_user).post(
+        "/api/tickets/", {"category": category.pk, "title": "用地", "description": "无答复"}, format="json"
+    )
     assert response.status_code == 201 and Ticket.objects.get().priority == "normal"
 
 
@@ -93,7 +94,14 @@ def test_missing_fields_are_each_named(company_user):
 
 @pytest.mark.parametrize(
     "field, value",
-    [("title", ["a", "list"]), ("title", {"a": 1}), ("category", "融资"), ("priority", "very_high"), ("description", None), ("category", True)],
+    [
+        ("title", ["a", "list"]),
+        ("title", {"a": 1}),
+        ("category", "融资"),
+        ("priority", "very_high"),
+        ("description", None),
+        ("category", True),
+    ],
 )
 def test_a_value_of_the_wrong_type_is_refused(company_user, payload, field, value):
     response = api_as(company_user).post("/api/tickets/", {**payload, field: value}, format="json")
@@ -235,7 +243,9 @@ def test_concurrent_retries_with_one_key_create_one_ticket(company_user, payload
 
 
 def transition(user, ticket, name, body=None, **kwargs):
-    return api_as(user).post(f"/api/tickets/{ticket.reference}/transitions/{name}/", body or {}, format=kwargs.pop("format", "json"), **kwargs)
+    return api_as(user).post(
+        f"/api/tickets/{ticket.reference}/transitions/{name}/", body or {}, format=kwargs.pop("format", "json"), **kwargs
+    )
 
 
 def test_the_whole_loop_through_the_api(ticket, dispatcher, department, department_user, company_user):
@@ -277,7 +287,9 @@ def test_supervisor_raises_supervision(in_progress_ticket, supervisor):
 
 
 def test_resolve_with_files(in_progress_ticket, department_user):
-    response = transition(department_user, in_progress_ticket, "resolve", {"result": "已办结", "files": [pdf("批复.pdf")]}, format="multipart")
+    response = transition(
+        department_user, in_progress_ticket, "resolve", {"result": "已办结", "files": [pdf("批复.pdf")]}, format="multipart"
+    )
     assert response.status_code == 200
     assert response.json()["timeline"][-1]["attachments"][0]["name"] == "批复.pdf"
 
@@ -351,7 +363,10 @@ def test_confirm_refuses_an_unsatisfied_rating(resolved_ticket, company_user):
 
 
 def test_the_detail_lists_the_transitions_the_caller_may_take(assigned_ticket, department_user, leader):
-    assert api_as(department_user).get(f"/api/tickets/{assigned_ticket.reference}/").json()["allowed_transitions"] == ["sign", "return_to_dispatch"]
+    assert api_as(department_user).get(f"/api/tickets/{assigned_ticket.reference}/").json()["allowed_transitions"] == [
+        "sign",
+        "return_to_dispatch",
+    ]
     assert api_as(leader).get(f"/api/tickets/{assigned_ticket.reference}/").json()["allowed_transitions"] == []
 
 
@@ -362,7 +377,9 @@ def test_the_detail_lists_the_transitions_the_caller_may_take(assigned_ticket, d
 
 def test_department_attaches_a_file_and_the_company_downloads_it(in_progress_ticket, department_user, company_user):
     response = api_as(department_user).post(
-        f"/api/tickets/{in_progress_ticket.reference}/attachments/", {"files": [pdf("进度.pdf", b"%PDF progress")], "text": "进度说明"}, format="multipart"
+        f"/api/tickets/{in_progress_ticket.reference}/attachments/",
+        {"files": [pdf("进度.pdf", b"%PDF progress")], "text": "进度说明"},
+        format="multipart",
     )
     assert response.status_code == 201 and response.json()["kind"] == "comment"
     listed = api_as(company_user).get(f"/api/tickets/{in_progress_ticket.reference}/attachments/").json()
@@ -450,7 +467,9 @@ def test_filters_by_company_and_due_dates(submit, dispatcher, department, other_
     today = timezone.localdate()
     services.ticket_assign(ticket=soon, by=dispatcher, department=department, due_date=today + datetime.timedelta(days=3))
     services.ticket_assign(ticket=later, by=dispatcher, department=department, due_date=today + datetime.timedelta(days=30))
-    services.ticket_submit(by=other_company_user, enterprise=other_company_user.enterprise, category=category, title="别家", description="x", priority="normal")
+    services.ticket_submit(
+        by=other_company_user, enterprise=other_company_user.enterprise, category=category, title="别家", description="x", priority="normal"
+    )
     client = api_as(dispatcher)
 
     def refs(**params):

@@ -10,9 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tickets import reports, services
-
 from tests.conftest import api_as, at, day
+from tickets import reports, services
 
 MARCH = {"start": "2026-03-01", "end": "2026-03-31"}
 
@@ -98,7 +97,10 @@ def test_a_rate_without_a_denominator_is_null(leader):
 
 def test_the_ranking_and_the_breakdowns_come_with_the_figures(leader, march, department, other_department):
     body = get_report(leader, **MARCH).json()
-    assert [(row["name"], row["rank"], row["accepted"]) for row in body["ranking"]] == [(department.name, 1, 2), (other_department.name, 2, 1)]
+    assert [(row["name"], row["rank"], row["accepted"]) for row in body["ranking"]] == [
+        (department.name, 1, 2),
+        (other_department.name, 2, 1),
+    ]
     assert [(row["month"], row["submitted"]) for row in body["month"]] == [("2026-03-01", 5)]
     assert sum(row["accepted"] for row in body["category"]) == sum(row["accepted"] for row in body["district"]) == 3
 

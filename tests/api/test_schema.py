@@ -9,13 +9,13 @@ import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from hypothesis import HealthCheck, settings as hypothesis_settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from rest_framework.authtoken.models import Token
 
+from tests.factories import EnterpriseFactory
 from tickets import services
 from tickets.models import Attachment
-
-from tests.factories import EnterpriseFactory
 
 
 def published_schema():

@@ -6,9 +6,9 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from tests.conftest import ROLE_FIXTURES
+from tests.conftest import api_as as as_user
 from tickets import services
-
-from tests.conftest import ROLE_FIXTURES, api_as as as_user
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from stdnum.cn import uscc
 from enterprises import demo
 from enterprises.models import Department, District, Enterprise, Industry, User
 from enterprises.validators import validate_credit_code
+from tests.factories import EnterpriseFactory
 from tickets.models import (
     Assignment,
     Category,
@@ -27,8 +28,6 @@ from tickets.models import (
     Ticket,
     TicketEvent,
 )
-
-from tests.factories import EnterpriseFactory
 
 LOGIN_ROLES = {
     "company": User.Role.COMPANY,

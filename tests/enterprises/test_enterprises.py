@@ -6,10 +6,9 @@ from django.db import IntegrityError, transaction
 from stdnum.cn import uscc
 
 from enterprises.models import Enterprise, User
-from tickets import visibility
 from enterprises.validators import validate_credit_code
-
 from tests.factories import PASSWORD, DepartmentFactory, DistrictFactory, EnterpriseFactory, IndustryFactory, UserFactory
+from tickets import visibility
 
 # The example code from python-stdnum's documentation.
 VALID_CODE = "91110000600037341L"

@@ -11,15 +11,14 @@ from django.utils import translation
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from enterprises.models import User
-from tickets.notifications import outbox
-from tickets import notifications, services
-from tickets.jobs import mailings
-from tickets.models import Notification, Ticket
-from tickets.jobs.schedule import PERIODIC_TASKS, ensure_periodic_tasks
-
 from tests.conftest import at as conftest_at
 from tests.conftest import day, race
 from tests.factories import DepartmentFactory, UserFactory
+from tickets import notifications, services
+from tickets.jobs import mailings
+from tickets.jobs.schedule import PERIODIC_TASKS, ensure_periodic_tasks
+from tickets.models import Notification, Ticket
+from tickets.notifications import outbox
 
 
 def at(date, hour=8):
@@ -247,7 +246,9 @@ def test_a_second_case_history_run_reads_nothing_again(second_company, company_u
     assert len(queries) == 1  # the companies with tickets not yet sent this month's: none
 
 
-def test_a_case_history_run_queues_one_email_send(second_company, company_user, liaison, other_company_user, django_capture_on_commit_callbacks):
+def test_a_case_history_run_queues_one_email_send(
+    second_company, company_user, liaison, other_company_user, django_capture_on_commit_callbacks
+):
     with_email(company_user, liaison, other_company_user)
 
     with django_capture_on_commit_callbacks() as callbacks:
@@ -256,7 +257,9 @@ def test_a_case_history_run_queues_one_email_send(second_company, company_user, 
     assert callbacks == [outbox.queue_email_sending]  # one for the run, not one per company
 
 
-def test_digest_and_case_history_end_with_their_link_and_the_footer_every_email_has(desk, case_file, department_user, company_user, settings):
+def test_digest_and_case_history_end_with_their_link_and_the_footer_every_email_has(
+    desk, case_file, department_user, company_user, settings
+):
     mailings.send_department_digests(now=at(day(9, 30)))
     mailings.send_case_histories(now=at(day(10, 1), 9))
 
@@ -322,7 +325,9 @@ def test_ensure_periodic_tasks_recreates_a_missing_task(db):
     assert PeriodicTask.objects.filter(task__startswith="tickets.").count() == len(PERIODIC_TASKS)
 
 
-def test_one_failing_digest_does_not_stop_the_others(department, department_user, other_department, other_department_user, give, monkeypatch):
+def test_one_failing_digest_does_not_stop_the_others(
+    department, department_user, other_department, other_department_user, give, monkeypatch
+):
     give(department, day(9, 29), "本部门逾期")
     give(other_department, day(9, 29), "其他部门逾期")
     real = mailings._department_digest
@@ -350,7 +355,9 @@ def _case_history_row(day_of_month, hour="9"):
     from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
     PeriodicTask.objects.filter(name=PERIODIC_TASKS[3][0]).delete()
-    crontab, _ = CrontabSchedule.objects.get_or_create(minute="0", hour=hour, day_of_month=day_of_month, month_of_year="*", day_of_week="*", timezone="Asia/Shanghai")
+    crontab, _ = CrontabSchedule.objects.get_or_create(
+        minute="0", hour=hour, day_of_month=day_of_month, month_of_year="*", day_of_week="*", timezone="Asia/Shanghai"
+    )
     return PeriodicTask.objects.create(name=PERIODIC_TASKS[3][0], task="tickets.case_history_mailing", crontab=crontab)
 
 

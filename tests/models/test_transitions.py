@@ -19,6 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, has_transition_perm
 
+from tests.conftest import ROLE_FIXTURES, local_datetime
+from tests.factories import DepartmentFactory
 from tickets import rules, services, workdays
 from tickets.models import (
     Assignment,
@@ -30,9 +32,6 @@ from tickets.models import (
     TicketEvent,
 )
 from tickets.services import ActionRefused
-
-from tests.conftest import ROLE_FIXTURES, local_datetime
-from tests.factories import DepartmentFactory
 
 # --------------------------------------------------------------------------------------------
 # The cast and the rule table
@@ -744,7 +743,12 @@ def test_extension_date_must_be_later_than_the_current_due_date(days, assigned_t
 def test_extension_request_needs_a_reason(assigned_ticket, department_user):
     before = snapshot(assigned_ticket)
     assert_refused(
-        "invalid", services.extension_request, ticket=assigned_ticket, by=department_user, requested_due_date=later(assigned_ticket), reason=" "
+        "invalid",
+        services.extension_request,
+        ticket=assigned_ticket,
+        by=department_user,
+        requested_due_date=later(assigned_ticket),
+        reason=" ",
     )
     assert snapshot(assigned_ticket) == before
 

@@ -7,11 +7,10 @@ import datetime
 import pytest
 from django.utils import translation
 
+from tests.conftest import day
 from tickets import reports
 from tickets.reports import periods
 from tickets.reports.periods import PeriodError, chosen_period, period_bounds
-
-from tests.conftest import day
 
 TODAY = day(5, 17)
 
@@ -95,7 +94,13 @@ def test_a_refusal_is_a_value_error_in_the_language_of_the_request():
 
 @pytest.mark.parametrize(
     ("period", "start", "end", "chosen"),
-    [("", None, None, "year"), (None, None, None, "year"), (None, day(3, 1), None, "custom"), ("", None, day(3, 1), "custom"), ("month", day(3, 1), day(3, 2), "month")],
+    [
+        ("", None, None, "year"),
+        (None, None, None, "year"),
+        (None, day(3, 1), None, "custom"),
+        ("", None, day(3, 1), "custom"),
+        ("month", day(3, 1), day(3, 2), "month"),
+    ],
 )
 def test_without_a_period_it_is_custom_when_a_date_is_given_else_the_year(period, start, end, chosen):
     assert chosen_period(period=period, start=start, end=end) == chosen

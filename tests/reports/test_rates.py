@@ -13,7 +13,16 @@ from tickets.reports.figures import rounded
 
 @pytest.mark.parametrize(
     ("numerator", "denominator", "shown"),
-    [(6, 11, "54.5%"), (1, 3, "33.3%"), (2, 3, "66.7%"), (1, 8, "12.5%"), (1, 16, "6.3%"), (3, 16, "18.8%"), (0, 7, "0.0%"), (7, 7, "100.0%")],
+    [
+        (6, 11, "54.5%"),
+        (1, 3, "33.3%"),
+        (2, 3, "66.7%"),
+        (1, 8, "12.5%"),
+        (1, 16, "6.3%"),
+        (3, 16, "18.8%"),
+        (0, 7, "0.0%"),
+        (7, 7, "100.0%"),
+    ],
     ids=["6/11", "1/3", "2/3", "1/8", "1/16 half-up", "3/16 half-up", "0/7", "7/7"],
 )
 def test_a_rate_is_shown_rounded_once_from_its_fraction(numerator, denominator, shown):

@@ -27,13 +27,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from enterprises.models import User
-from tickets import reports, services, workdays
-from tickets.models import CalendarDay, CalendarYear, Ticket
-
 from tests.conftest import at, day
 from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, EnterpriseFactory, IndustryFactory, UserFactory
-
-
+from tickets import reports, services, workdays
+from tickets.models import CalendarDay, CalendarYear, Ticket
 
 PERIOD = dict(start=day(9, 14), end=day(9, 30))
 FINAL = at(day(10, 20))  # after everything below happened
@@ -105,7 +102,9 @@ class Desk:
         request = services.extension_request(
             ticket=ticket, by=self._holder(ticket), requested_due_date=to, reason="需省级部门会签", at=asked
         )
-        return services.extension_decide(request=request, by=self.dispatcher, approve=approve, note="" if approve else "理由不足", at=decided)
+        return services.extension_decide(
+            request=request, by=self.dispatcher, approve=approve, note="" if approve else "理由不足", at=decided
+        )
 
     def supervise(self, ticket, level, when):
         return services.ticket_raise_supervision(ticket=ticket, by=self.supervisor, level=level, notice="请加快办理", at=when)
@@ -355,7 +354,13 @@ def test_the_current_facts_agree_with_the_timeline(story):
 
 
 def test_the_current_facts_agree_with_the_timeline_under_every_filter(story, cast):
-    for scope in ({"department": cast.d1}, {"department": cast.d2}, {"category": cast.hiring}, {"district": cast.e2.district}, {"industry": cast.e1.industry}):
+    for scope in (
+        {"department": cast.d1},
+        {"department": cast.d2},
+        {"category": cast.hiring},
+        {"district": cast.e2.district},
+        {"industry": cast.e1.industry},
+    ):
         assert_now_agrees_with_the_timeline(**PERIOD, **scope)
 
 
@@ -503,7 +508,12 @@ def test_breakdown_by_category_district_industry_and_month(story, cast):
     # 城区 (E1): T1 T2 T5 T6 T10; 泽州县 (E2): T3 T4 T8 T11. Same split by industry.
     by_district = {row["label"]: row for row in reports.breakdown("district", **PERIOD, as_of=FINAL)}
     assert figures(by_district["城区"], "submitted", "accepted", "closed", "red") == {"submitted": 5, "accepted": 3, "closed": 2, "red": 1}
-    assert figures(by_district["泽州县"], "submitted", "accepted", "closed", "red") == {"submitted": 4, "accepted": 3, "closed": 2, "red": 0}
+    assert figures(by_district["泽州县"], "submitted", "accepted", "closed", "red") == {
+        "submitted": 4,
+        "accepted": 3,
+        "closed": 2,
+        "red": 0,
+    }
     by_industry = {row["label"]: row for row in reports.breakdown("industry", **PERIOD, as_of=FINAL)}
     assert by_industry["装备制造"]["submitted"] == 5 and by_industry["煤化工"]["submitted"] == 4
     assert reports.report(**PERIOD, as_of=FINAL, district=cast.e2.district)["accepted"] == 3
@@ -673,7 +683,9 @@ def test_departments_with_equal_rates_share_a_rank(cast, db):
     desk.staff[third.pk] = User.objects.get(username="dept3")
 
     def closed_on_time(department):
-        ticket = desk.walk(e1, fin, department, submitted=at(day(9, 14), 9), assigned=at(day(9, 14)), due=day(9, 18), resolved=at(day(9, 15)))
+        ticket = desk.walk(
+            e1, fin, department, submitted=at(day(9, 14), 9), assigned=at(day(9, 14)), due=day(9, 18), resolved=at(day(9, 15))
+        )
         desk.confirm(ticket, "satisfied", at(day(9, 16)))
 
     def late_and_open(department):
@@ -699,7 +711,13 @@ def test_handling_time_counts_official_working_days(cast):
 
     def handled(assigned, resolved):
         return desk.walk(
-            e1, fin, d1, submitted=at(day(9, 14), 9), assigned=assigned, due=assigned.date() + datetime.timedelta(days=40), resolved=resolved
+            e1,
+            fin,
+            d1,
+            submitted=at(day(9, 14), 9),
+            assigned=assigned,
+            due=assigned.date() + datetime.timedelta(days=40),
+            resolved=resolved,
         )
 
     # Wed Sep 30 -> Mon Oct 12: Oct 8, Oct 9, Sat Oct 10 (make-up), Oct 12 = 4.
@@ -735,7 +753,13 @@ def test_handling_days_agree_with_the_work_calendar_day_by_day(cast):
     expected = {}
     for assigned, resolved in pairs:
         ticket = desk.walk(
-            e1, fin, d1, submitted=at(day(9, 14), 9), assigned=at(assigned), due=resolved + datetime.timedelta(days=30), resolved=at(resolved)
+            e1,
+            fin,
+            d1,
+            submitted=at(day(9, 14), 9),
+            assigned=at(assigned),
+            due=resolved + datetime.timedelta(days=30),
+            resolved=at(resolved),
         )
         expected[ticket.pk] = workdays.working_days_between(assigned, resolved)
     facts = dict(reports.ticket_facts(start=day(9, 14), end=day(9, 14), as_of=at(day(2, 1, 2027))).values_list("pk", "r_handling_days"))
@@ -748,7 +772,9 @@ def test_a_year_without_a_stored_calendar_counts_monday_to_friday_until_one_is_e
     desk, d1, fin, e1 = cast.desk, cast.d1, cast.finance, cast.e1
     assert workdays.unknown_years(day(3, 2, 2040)) == [2040]
     # Fri Mar 2 2040 -> Tue Mar 6 2040: Mon 5, Tue 6 = 2.
-    desk.walk(e1, fin, d1, submitted=at(day(3, 2, 2040), 9), assigned=at(day(3, 2, 2040)), due=day(3, 30, 2040), resolved=at(day(3, 6, 2040)))
+    desk.walk(
+        e1, fin, d1, submitted=at(day(3, 2, 2040), 9), assigned=at(day(3, 2, 2040)), due=day(3, 30, 2040), resolved=at(day(3, 6, 2040))
+    )
     args = dict(start=day(3, 1, 2040), end=day(3, 31, 2040), as_of=at(day(4, 1, 2040)))
     assert reports.report(**args)["handling_days"] == 2
 
@@ -783,9 +809,15 @@ def test_a_holiday_entered_in_the_admin_recounts_the_stored_handling_time(cast, 
 
 def test_recount_handling_days_touches_only_tickets_whose_span_meets_the_dates(cast):
     desk, d1, fin, e1 = cast.desk, cast.d1, cast.finance, cast.e1
-    inside = desk.walk(e1, fin, d1, submitted=at(day(3, 2, 2040), 9), assigned=at(day(3, 2, 2040)), due=day(3, 30, 2040), resolved=at(day(3, 6, 2040)))
-    before = desk.walk(e1, fin, d1, submitted=at(day(3, 2, 2040), 9), assigned=at(day(3, 2, 2040)), due=day(3, 30, 2040), resolved=at(day(3, 2, 2040), 17))
-    after = desk.walk(e1, fin, d1, submitted=at(day(3, 2, 2040), 9), assigned=at(day(3, 6, 2040)), due=day(3, 30, 2040), resolved=at(day(3, 8, 2040)))
+    inside = desk.walk(
+        e1, fin, d1, submitted=at(day(3, 2, 2040), 9), assigned=at(day(3, 2, 2040)), due=day(3, 30, 2040), resolved=at(day(3, 6, 2040))
+    )
+    before = desk.walk(
+        e1, fin, d1, submitted=at(day(3, 2, 2040), 9), assigned=at(day(3, 2, 2040)), due=day(3, 30, 2040), resolved=at(day(3, 2, 2040), 17)
+    )
+    after = desk.walk(
+        e1, fin, d1, submitted=at(day(3, 2, 2040), 9), assigned=at(day(3, 6, 2040)), due=day(3, 30, 2040), resolved=at(day(3, 8, 2040))
+    )
     CalendarDay.objects.create(date=day(3, 5, 2040), is_working_day=False, name="测试假日")  # not through the admin
     # Mar 5 is in (Mar 2, Mar 6] only: one ticket recounted, 2 -> 1.
     assert reports.recount_handling_days(day(3, 5, 2040), day(3, 5, 2040)) == 1

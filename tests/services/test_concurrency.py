@@ -9,16 +9,15 @@ import datetime
 import re
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from enterprises.models import User
+from tests.conftest import local_datetime, race
+from tests.factories import UserFactory
 from tickets import services
 from tickets.models import Assignment, ExtensionRequest, Ticket, TicketEvent
 from tickets.services import ActionRefused
 
-from tests.conftest import local_datetime, race
-from tests.factories import UserFactory
 
 def one_winner(outcomes):
     kinds = sorted(kind for kind, _value in outcomes)

@@ -14,10 +14,9 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
+from tests.conftest import PASSWORD
 from tickets import workdays
 from tickets.models import Attachment, Status, Ticket, TicketEvent
-
-from tests.conftest import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -9,10 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.conftest import PASSWORD
 from tickets import services
 from tickets.models import Attachment, Status, Ticket, TicketEvent
-
-from tests.conftest import PASSWORD
 
 
 @pytest.fixture
@@ -260,7 +259,10 @@ def test_a_refusal_of_the_input_by_the_service_keeps_the_form_and_what_was_typed
 
 def test_extension_decision_does_not_redirect_to_another_site(as_user, dispatcher, department_user, in_progress_ticket):
     request = services.extension_request(
-        ticket=in_progress_ticket, by=department_user, requested_due_date=in_progress_ticket.due_date + datetime.timedelta(days=10), reason="会签"
+        ticket=in_progress_ticket,
+        by=department_user,
+        requested_due_date=in_progress_ticket.due_date + datetime.timedelta(days=10),
+        reason="会签",
     )
     response = as_user(dispatcher).post(
         reverse("extension_decide", args=[request.pk]), {"decision": "refuse", "note": "", "next": "https://evil.example/"}
@@ -296,7 +298,10 @@ def test_leader_cannot_post_an_action(as_user, leader, in_progress_ticket):
 
 def test_whole_loop_through_pages(client, company_user, dispatcher, department_user, department, category):
     client.force_login(company_user)
-    response = client.post(reverse("ticket_new"), {"category": category.pk, "title": "用电增容申请", "description": "需要增容到2000千伏安", "priority": "normal"})
+    response = client.post(
+        reverse("ticket_new"),
+        {"category": category.pk, "title": "用电增容申请", "description": "需要增容到2000千伏安", "priority": "normal"},
+    )
     ticket = Ticket.objects.get()
     assert response.status_code == 302
     client.force_login(dispatcher)

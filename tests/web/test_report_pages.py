@@ -10,15 +10,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
-from django.utils import translation
-
 from enterprises.models import User
-from tickets import reports, services
-
 from tests.conftest import api_as, at, day
 from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, EnterpriseFactory, IndustryFactory, UserFactory
+from tickets import reports, services
 
 
 @pytest.fixture
@@ -192,9 +190,13 @@ def named_like_formulas(request, dispatcher):
     prefix = request.param
     department = DepartmentFactory(name=f'{prefix}HYPERLINK("http://x.example","部门")')
     category = CategoryFactory(name=f"{prefix}1+2 类别", default_department=department, response_days=1, resolution_days=5)
-    enterprise = EnterpriseFactory(district=DistrictFactory(name=f"{prefix}SUM(A1:A9) 区县"), industry=IndustryFactory(name=f"{prefix}cmd|' /C calc'!A0"))
+    enterprise = EnterpriseFactory(
+        district=DistrictFactory(name=f"{prefix}SUM(A1:A9) 区县"), industry=IndustryFactory(name=f"{prefix}cmd|' /C calc'!A0")
+    )
     company = UserFactory(username="formula_company", role=User.Role.COMPANY, enterprise=enterprise)
-    ticket = services.ticket_submit(by=company, enterprise=enterprise, category=category, title="诉求", description="请协调。", priority="normal")
+    ticket = services.ticket_submit(
+        by=company, enterprise=enterprise, category=category, title="诉求", description="请协调。", priority="normal"
+    )
     services.ticket_assign(ticket=ticket, by=dispatcher, department=department)
     return {"department": department, "category": category, "district": enterprise.district, "industry": enterprise.industry}
 
@@ -241,7 +243,9 @@ def march_in_two_departments(dispatcher, department, other_department, departmen
     staff = {department.pk: department_user, other_department.pk: other_department_user}
 
     def walk(dom, to, *, resolve_on=None, rating=None):
-        ticket = services.ticket_assign(ticket=submit(at=at(day(3, dom))), by=dispatcher, department=to, due_date=day(3, dom + 4), at=at(day(3, dom), 11))
+        ticket = services.ticket_assign(
+            ticket=submit(at=at(day(3, dom))), by=dispatcher, department=to, due_date=day(3, dom + 4), at=at(day(3, dom), 11)
+        )
         services.ticket_sign(ticket=ticket, by=staff[to.pk], at=at(day(3, dom), 15))
         if resolve_on:
             services.ticket_resolve(ticket=ticket, by=staff[to.pk], result="已解决", at=at(day(3, resolve_on)))
@@ -249,7 +253,14 @@ def march_in_two_departments(dispatcher, department, other_department, departmen
             services.ticket_confirm(ticket=ticket, by=company_user, rating=rating, at=at(day(3, resolve_on), 16))
         return ticket
 
-    for dom, resolve_on, rating in [(2, 3, "satisfied"), (3, 5, "satisfied"), (4, 12, "satisfied"), (5, 6, "basically_satisfied"), (6, 7, None), (9, None, None)]:
+    for dom, resolve_on, rating in [
+        (2, 3, "satisfied"),
+        (3, 5, "satisfied"),
+        (4, 12, "satisfied"),
+        (5, 6, "basically_satisfied"),
+        (6, 7, None),
+        (9, None, None),
+    ]:
         walk(dom, department, resolve_on=resolve_on, rating=rating)
     returned = services.ticket_assign(ticket=submit(at=at(day(3, 10))), by=dispatcher, department=department, at=at(day(3, 10), 11))
     services.ticket_return(ticket=returned, by=department_user, reason="不属于本部门", at=at(day(3, 11)))
@@ -289,7 +300,9 @@ def test_the_page_the_api_and_the_xlsx_agree_on_one_data_set(client, leader, mar
     assert page.context["figures"]["closure_rate"] == Fraction(6, 11)
 
     # The headline figures: what the page's cards show, the xlsx summary shows and the API gives.
-    shown_on_page = dict(re.findall(r'<span class="figure-label">(.*?)</span>\s*<span class="figure-value">(.*?)</span>', page.content.decode()))
+    shown_on_page = dict(
+        re.findall(r'<span class="figure-label">(.*?)</span>\s*<span class="figure-value">(.*?)</span>', page.content.decode())
+    )
     summary = {row[0].value: row for row in book.worksheets[0].iter_rows(min_row=2) if row[0].value}
     for card in cards:
         label, row = str(card["label"]), summary[str(card["label"])]
@@ -304,7 +317,11 @@ def test_the_page_the_api_and_the_xlsx_agree_on_one_data_set(client, leader, mar
 
     # Each table: the ranking (with ranks), the category, district, industry and month breakdowns.
     columns = page.context["columns"]
-    tables = [("ranking", page.context["ranking"]), *((key, rows) for key, _title, rows in page.context["breakdowns"]), ("month", page.context["by_month"])]
+    tables = [
+        ("ranking", page.context["ranking"]),
+        *((key, rows) for key, _title, rows in page.context["breakdowns"]),
+        ("month", page.context["by_month"]),
+    ]
     assert [row["label"] for row in page.context["ranking"]] == [department.name, other_department.name]
     for sheet, (key, rows) in zip(book.worksheets[1:], tables, strict=True):
         in_sheet = _shown_cells(sheet, first_column=1 if key == "ranking" else 0)
@@ -313,7 +330,10 @@ def test_the_page_the_api_and_the_xlsx_agree_on_one_data_set(client, leader, mar
         if key == "ranking":
             assert [cells[0].value for cells in sheet.iter_rows(min_row=2)] == [row["rank"] for row in rows]
         for row in rows:
-            assert in_sheet[row["label"]] == [_shown_on_page(row[name], rate) for name, _label, _figure, rate in columns], (key, row["label"])
+            assert in_sheet[row["label"]] == [_shown_on_page(row[name], rate) for name, _label, _figure, rate in columns], (
+                key,
+                row["label"],
+            )
             api_row = from_api[row["label"]]
             assert api_row.get("rank") == row.get("rank"), (key, row["label"])
             for name, _label, _figure, rate in columns:

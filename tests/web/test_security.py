@@ -15,9 +15,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tickets.models import Status
-
 from tests.conftest import PASSWORD
+from tickets.models import Status
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -88,7 +88,9 @@ def test_an_approved_extension_shows_the_due_date_change(client, dispatcher, in_
 
 def test_an_extension_request_is_shown_as_a_request_not_a_change(client, dispatcher, in_progress_ticket, department_user):
     due = in_progress_ticket.due_date
-    services.extension_request(ticket=in_progress_ticket, by=department_user, requested_due_date=due + datetime.timedelta(days=5), reason="需要协调")
+    services.extension_request(
+        ticket=in_progress_ticket, by=department_user, requested_due_date=due + datetime.timedelta(days=5), reason="需要协调"
+    )
     html = page(client, dispatcher, reverse("ticket_detail", args=[in_progress_ticket.reference]))
     assert "→" not in _timeline_entry(html, EventKind.EXTENSION_REQUESTED)
 

@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
 from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, status
 from rest_framework.decorators import api_view
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -60,7 +60,9 @@ def form_errors(form):
 
 def _by_field(messages):
     """field → messages (Django's "__all__" as DRF's "non_field_errors") as a DRF ValidationError."""
-    return exceptions.ValidationError({("non_field_errors" if field == NON_FIELD_ERRORS else field): list(texts) for field, texts in messages.items()})
+    return exceptions.ValidationError(
+        {("non_field_errors" if field == NON_FIELD_ERRORS else field): list(texts) for field, texts in messages.items()}
+    )
 
 
 def _field_errors(detail):
@@ -160,7 +162,10 @@ def document_errors(result, generator, request, public):
             for code in sorted(codes):
                 operation["responses"].setdefault(
                     str(code),
-                    {"description": _ERROR_ANSWERS[code], "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                    {
+                        "description": _ERROR_ANSWERS[code],
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    },
                 )
     return result
 

@@ -12,9 +12,8 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tickets import reports
+from tickets import reports, rules
 from tickets.api.errors import form_errors
-from tickets import rules
 from tickets.web.reports import ReportForm
 
 
@@ -80,7 +79,9 @@ class ReportSerializer(serializers.Serializer):
     month = MonthRowSerializer(many=True)
 
 
-PERIOD_HELP = _("month, quarter or year (each up to today), or custom (start and end). Default: custom when start or end is given, else year.")
+PERIOD_HELP = _(
+    "month, quarter or year (each up to today), or custom (start and end). Default: custom when start or end is given, else year."
+)
 
 
 def _parameter(name, field):

@@ -4,19 +4,20 @@ arguments of each transition, generated from the page's form for it.
 
 import hashlib
 import json
+
 from django import forms as django_forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, pagination, renderers, serializers
+
 from enterprises.models import Department, Enterprise
 from enterprises.validators import normalize_credit_code, validate_credit_code
 from tickets import rules, services
-from tickets.web import actions
-from tickets.web import forms
-from tickets.web.forms import MultipleFileField
 from tickets.models import Attachment, Category, ExtensionRequest, Status, SupervisionLevel, Ticket, TicketEvent
+from tickets.web import actions, forms
+from tickets.web.forms import MultipleFileField
 
 # The transitions of DESIGN.md §3 a person can take (auto_close is the system's), and the
 # supervisor's raise of the supervision level; names as in available_actions().
@@ -91,7 +92,19 @@ class ExtensionRequestSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ExtensionRequest
-        fields = ["id", "ticket", "department", "requested_by", "current_due_date", "requested_due_date", "reason", "state", "decided_at", "decision_note", "created_at"]
+        fields = [
+            "id",
+            "ticket",
+            "department",
+            "requested_by",
+            "current_due_date",
+            "requested_due_date",
+            "reason",
+            "state",
+            "decided_at",
+            "decision_note",
+            "created_at",
+        ]
 
 
 class TicketDetailSerializer(TicketSerializer):
@@ -147,7 +160,7 @@ class TicketCreateSerializer(serializers.ModelSerializer):
         try:
             validate_credit_code(value)
         except DjangoValidationError as error:
-            raise serializers.ValidationError(error.messages)
+            raise serializers.ValidationError(error.messages) from error
         return value
 
     def validate_files(self, files):
@@ -228,7 +241,9 @@ def _action_arguments(name):
 
 
 ARGUMENTS = {name: _action_arguments(name) for name in (*TRANSITIONS, "comment", "request_extension")}
-DecisionArguments = _arguments_serializer(forms.ExtensionDecisionForm(), "ExtensionDecisionArguments", gettext_lazy("Decide an extension request"))
+DecisionArguments = _arguments_serializer(
+    forms.ExtensionDecisionForm(), "ExtensionDecisionArguments", gettext_lazy("Decide an extension request")
+)
 
 
 class PassthroughRenderer(renderers.BaseRenderer):

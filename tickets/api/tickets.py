@@ -10,12 +10,10 @@ from rest_framework import exceptions, mixins, renderers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+
 from enterprises.models import Department
 from tickets import rules, selectors, services
-from tickets.web import actions
 from tickets.api.errors import ApiError, form_errors, refused
-from tickets.web import forms
-from tickets.models import Attachment, Category, ExtensionRequest
 from tickets.api.serializers import (
     ARGUMENTS,
     TRANSITIONS,
@@ -35,7 +33,9 @@ from tickets.api.serializers import (
     _idempotency_key,
     allowed_transitions,
 )
+from tickets.models import Attachment, Category, ExtensionRequest
 from tickets.selectors.lookup import visible_or_404
+from tickets.web import actions, forms
 from tickets.web.downloads import attachment_response
 
 # --------------------------------------------------------------------------------------------
@@ -99,7 +99,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             else:
                 ticket, created = services.ticket_submit_once(key=key, fingerprint=_fingerprint(data), by=request.user, **data)
         except services.ActionRefused as error:
-            raise refused(error)
+            raise refused(error) from error
         headers = {"Location": reverse("api-ticket-detail", args=[ticket.reference])}
         if not created:
             headers["Idempotent-Replayed"] = "true"
@@ -175,8 +175,11 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         user = self.request.user
         if name not in rules.available_actions(ticket, user):
             raise ApiError(
-                _("“%(name)s” is not possible on this ticket now (status “%(status)s”).") % {"name": name, "status": ticket.get_status_display()},
-                code="transition_not_allowed", status_code=status.HTTP_409_CONFLICT, allowed=allowed_transitions(ticket, user),
+                _("“%(name)s” is not possible on this ticket now (status “%(status)s”).")
+                % {"name": name, "status": ticket.get_status_display()},
+                code="transition_not_allowed",
+                status_code=status.HTTP_409_CONFLICT,
+                allowed=allowed_transitions(ticket, user),
             )
         ARGUMENTS[name](data=self.request.data).is_valid(raise_exception=True)
         spec = actions.BY_NAME[name]
@@ -186,7 +189,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         try:
             return spec.run(ticket, user, form.cleaned_data if form is not None else {})
         except services.ActionRefused as error:
-            raise refused(error)
+            raise refused(error) from error
 
 
 class ExtensionRequestViewSet(viewsets.GenericViewSet):
@@ -213,7 +216,7 @@ class ExtensionRequestViewSet(viewsets.GenericViewSet):
                 request=extension, by=request.user, approve=form.cleaned_data["decision"] == "approve", note=form.cleaned_data["note"]
             )
         except services.ActionRefused as error:
-            raise refused(error)
+            raise refused(error) from error
         return Response(ExtensionRequestSerializer(decided).data)
 
 

@@ -4,8 +4,6 @@ from rest_framework.routers import DefaultRouter
 
 from tickets.api import enterprises, errors, reports, tickets
 
-
-
 router = DefaultRouter()
 router.register("tickets", tickets.TicketViewSet, basename="api-ticket")
 router.register("departments", tickets.DepartmentViewSet, basename="api-department")

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+
 class CalendarYear(models.Model):
     """A year whose official working-day calendar is known. Years not listed fall back to
     Monday–Friday with a warning (see tickets.workdays)."""

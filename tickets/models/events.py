@@ -2,10 +2,12 @@
 
 import uuid
 from pathlib import PurePath
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
 
 class EventKind(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")

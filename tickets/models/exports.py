@@ -4,7 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
 from enterprises.models import Enterprise
+
 
 class CaseFileExport(models.Model):
     """A company's case file exported for one person (xlsx and a printable page), built by a

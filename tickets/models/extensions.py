@@ -5,7 +5,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
 from enterprises.models import Department
+
 
 class ExtensionRequest(models.Model):
     class State(models.TextChoices):

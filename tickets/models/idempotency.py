@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+
 class IdempotencyKey(models.Model):
     """A ticket created through the API under a client's Idempotency-Key: a platform that sends
     the same request again (after a timeout, say) gets this ticket back instead of a new one.

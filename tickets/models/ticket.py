@@ -160,13 +160,24 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         help_text=_("The department that holds the ticket, or last held it."),
     )
     first_resolved_on_time = models.BooleanField(
-        _("first resolution on time"), null=True, editable=False, help_text=_("Resolved the first time on or before the due date then in force.")
+        _("first resolution on time"),
+        null=True,
+        editable=False,
+        help_text=_("Resolved the first time on or before the due date then in force."),
     )
     handling_working_days = models.PositiveSmallIntegerField(
-        _("handling time (working days)"), null=True, editable=False, help_text=_("Working days from the first assignment to the first resolution.")
+        _("handling time (working days)"),
+        null=True,
+        editable=False,
+        help_text=_("Working days from the first assignment to the first resolution."),
     )
     latest_rating = models.CharField(
-        _("latest rating"), max_length=20, choices=Rating.choices, blank=True, editable=False, help_text=_("No answer is not a rating and replaces none.")
+        _("latest rating"),
+        max_length=20,
+        choices=Rating.choices,
+        blank=True,
+        editable=False,
+        help_text=_("No answer is not a rating and replaces none."),
     )
     was_returned = models.BooleanField(_("returned at least once"), default=False, editable=False)
     was_reopened = models.BooleanField(_("reopened at least once"), default=False, editable=False)

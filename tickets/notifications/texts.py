@@ -3,11 +3,13 @@ the system writes on a ticket's timeline.
 """
 
 import logging
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+
 from tickets.models import Notification, SupervisionLevel
 
 logger = logging.getLogger(__name__)
@@ -17,21 +19,57 @@ Kind = Notification.Kind
 # Subject and opening line of each kind. %(ref)s, %(title)s, %(due)s, %(department)s and
 # %(note)s come from the ticket and the action.
 _TEXTS = {
-    Kind.SUBMITTED: (gettext_noop("New ticket %(ref)s: %(title)s"), gettext_noop("%(company)s submitted a problem that waits for dispatch.")),
-    Kind.ASSIGNED: (gettext_noop("Assigned to you: %(ref)s %(title)s"), gettext_noop("Your department has a new ticket. Sign for it by %(sign_by)s; it is due %(due)s.")),
+    Kind.SUBMITTED: (
+        gettext_noop("New ticket %(ref)s: %(title)s"),
+        gettext_noop("%(company)s submitted a problem that waits for dispatch."),
+    ),
+    Kind.ASSIGNED: (
+        gettext_noop("Assigned to you: %(ref)s %(title)s"),
+        gettext_noop("Your department has a new ticket. Sign for it by %(sign_by)s; it is due %(due)s."),
+    ),
     Kind.REJECTED: (gettext_noop("Not accepted: %(ref)s %(title)s"), gettext_noop("Your problem was not accepted. Reason: %(note)s")),
-    Kind.RETURNED: (gettext_noop("Returned: %(ref)s %(title)s"), gettext_noop("%(department)s returned this ticket to dispatch. Reason: %(note)s")),
-    Kind.RESOLVED: (gettext_noop("Please confirm the result: %(ref)s %(title)s"), gettext_noop("The department reports your problem solved. Please confirm and rate the result, or send it back.")),
-    Kind.REOPENED: (gettext_noop("Reopened: %(ref)s %(title)s"), gettext_noop("The company is not satisfied and sent the ticket back. It is now due %(due)s. Comment: %(note)s")),
+    Kind.RETURNED: (
+        gettext_noop("Returned: %(ref)s %(title)s"),
+        gettext_noop("%(department)s returned this ticket to dispatch. Reason: %(note)s"),
+    ),
+    Kind.RESOLVED: (
+        gettext_noop("Please confirm the result: %(ref)s %(title)s"),
+        gettext_noop("The department reports your problem solved. Please confirm and rate the result, or send it back."),
+    ),
+    Kind.REOPENED: (
+        gettext_noop("Reopened: %(ref)s %(title)s"),
+        gettext_noop("The company is not satisfied and sent the ticket back. It is now due %(due)s. Comment: %(note)s"),
+    ),
     Kind.CLOSED: (gettext_noop("Closed: %(ref)s %(title)s"), gettext_noop("The company confirmed the result; the ticket is closed.")),
-    Kind.SUPERVISED: (gettext_noop("Supervision (%(level)s): %(ref)s %(title)s"), gettext_noop("The supervision office raised supervision on this ticket. Notice: %(note)s")),
-    Kind.EXTENSION_REQUESTED: (gettext_noop("Extension requested: %(ref)s %(title)s"), gettext_noop("%(department)s asks to move the due date from %(due)s to %(requested)s. Reason: %(note)s")),
-    Kind.EXTENSION_DECIDED: (gettext_noop("Extension %(decision)s: %(ref)s %(title)s"), gettext_noop("Your extension request was %(decision)s. The due date is %(due)s. %(note)s")),
+    Kind.SUPERVISED: (
+        gettext_noop("Supervision (%(level)s): %(ref)s %(title)s"),
+        gettext_noop("The supervision office raised supervision on this ticket. Notice: %(note)s"),
+    ),
+    Kind.EXTENSION_REQUESTED: (
+        gettext_noop("Extension requested: %(ref)s %(title)s"),
+        gettext_noop("%(department)s asks to move the due date from %(due)s to %(requested)s. Reason: %(note)s"),
+    ),
+    Kind.EXTENSION_DECIDED: (
+        gettext_noop("Extension %(decision)s: %(ref)s %(title)s"),
+        gettext_noop("Your extension request was %(decision)s. The due date is %(due)s. %(note)s"),
+    ),
     Kind.DUE_SOON: (gettext_noop("Due soon: %(ref)s %(title)s"), gettext_noop("This ticket is due %(due)s.")),
-    Kind.UNSIGNED: (gettext_noop("Not signed in time: %(ref)s %(title)s"), gettext_noop("This ticket should have been signed for by %(sign_by)s.")),
-    Kind.OVERDUE: (gettext_noop("Overdue: %(ref)s %(title)s"), gettext_noop("This ticket was due %(due)s and is not resolved. Supervision: %(level)s.")),
-    Kind.LONG_OVERDUE: (gettext_noop("Long overdue: %(ref)s %(title)s"), gettext_noop("This ticket was due %(due)s and is still not resolved %(days)s working days later. Supervision: %(level)s.")),
-    Kind.AUTO_CLOSED: (gettext_noop("Closed without an answer: %(ref)s %(title)s"), gettext_noop("The result was reported on %(resolved)s and the company did not answer, so the ticket was closed.")),
+    Kind.UNSIGNED: (
+        gettext_noop("Not signed in time: %(ref)s %(title)s"),
+        gettext_noop("This ticket should have been signed for by %(sign_by)s."),
+    ),
+    Kind.OVERDUE: (
+        gettext_noop("Overdue: %(ref)s %(title)s"),
+        gettext_noop("This ticket was due %(due)s and is not resolved. Supervision: %(level)s."),
+    ),
+    Kind.LONG_OVERDUE: (
+        gettext_noop("Long overdue: %(ref)s %(title)s"),
+        gettext_noop("This ticket was due %(due)s and is still not resolved %(days)s working days later. Supervision: %(level)s."),
+    ),
+    Kind.AUTO_CLOSED: (
+        gettext_noop("Closed without an answer: %(ref)s %(title)s"),
+        gettext_noop("The result was reported on %(resolved)s and the company did not answer, so the ticket was closed."),
+    ),
 }
 
 

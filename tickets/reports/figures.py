@@ -6,6 +6,7 @@ import datetime
 from contextlib import contextmanager
 from decimal import Decimal
 from fractions import Fraction
+
 from django.db import connections, transaction
 from django.db.models import (
     F,
@@ -13,6 +14,7 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
 from enterprises.models import Department, District, Industry
 from tickets.models import (
     Assignment,

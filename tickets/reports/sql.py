@@ -5,6 +5,7 @@ arithmetic, and which tickets each count counts. See tickets.reports for the def
 
 import datetime
 from contextlib import contextmanager
+
 from django.db import NotSupportedError, connections, transaction
 from django.db.models import (
     BigIntegerField,
@@ -28,6 +29,7 @@ from django.db.models import (
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, Least, TruncDate
 from django.utils import timezone
+
 from tickets.models import (
     Assignment,
     CalendarDay,

@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
+
 from tickets import workdays
-from tickets.models.ticket import at_risk_until
 from tickets.models import (
-    EventKind,
     HANDLING_STATUSES,
     OPEN_STATUSES,
     Attachment,
+    EventKind,
     ExtensionRequest,
     Priority,
     Status,
@@ -24,6 +24,7 @@ from tickets.models import (
     Ticket,
     TicketEvent,
 )
+from tickets.models.ticket import at_risk_until
 
 if TYPE_CHECKING:
     from enterprises.models import User

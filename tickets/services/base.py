@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+
 from tickets.models import (
     Assignment,
     EventKind,
@@ -81,7 +82,7 @@ def _save(ticket: Ticket) -> None:
     try:
         ticket.save()
     except ConcurrentTransition:
-        raise ActionRefused(_("Someone else changed this ticket at the same moment. Reload it and try again."), code="conflict")
+        raise ActionRefused(_("Someone else changed this ticket at the same moment. Reload it and try again."), code="conflict") from None
 
 
 def _transition(

@@ -8,14 +8,15 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+
 from tickets import rules
-from tickets.services.base import ActionRefused, _locked, _record
-from tickets.services.uploads import _store_attachments, validate_uploads
 from tickets.models import (
     EventKind,
     Ticket,
     TicketEvent,
 )
+from tickets.services.base import ActionRefused, _locked, _record
+from tickets.services.uploads import _store_attachments, validate_uploads
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile

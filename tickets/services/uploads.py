@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import Sequence
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
-from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
 from tickets.models import (
     Attachment,
     Ticket,

@@ -4,8 +4,8 @@ One table drives both the detail page (which panels to show, in which order) and
 handler (which form validates the input and which service acts), so adding an action is one entry.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.utils.translation import gettext_lazy as _
 

@@ -3,12 +3,13 @@
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
+
 def attachment_response(attachment):
     """The file as a download (never shown inline: an uploaded HTML or SVG must not run here)."""
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
-        raise Http404(_("This file is no longer available."))
+        raise Http404(_("This file is no longer available.")) from None
     response = FileResponse(handle, as_attachment=True, filename=attachment.original_name)
     response["X-Content-Type-Options"] = "nosniff"
     return response

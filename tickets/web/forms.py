@@ -4,14 +4,13 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
+from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Department, Enterprise
-
 from tickets import services
 from tickets.models import Category, Channel, Rating, SupervisionLevel, Ticket
 
@@ -61,7 +60,9 @@ class TicketSubmitForm(forms.ModelForm):
         fields = ["enterprise", "category", "title", "description", "priority", "channel", "contact_name", "contact_phone"]
         widgets = {
             "title": forms.TextInput(attrs={"placeholder": _("One line: what is the problem?")}),
-            "description": forms.Textarea(attrs={"rows": 7, "placeholder": _("What happened, since when, what you have tried, what you need.")}),
+            "description": forms.Textarea(
+                attrs={"rows": 7, "placeholder": _("What happened, since when, what you have tried, what you need.")}
+            ),
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -93,13 +94,18 @@ class AssignForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Leave empty to use the category's service level in working days."),
     )
-    note = forms.CharField(label=_("Instructions to the department"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("Instructions to the department"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class RejectForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     duplicate_of = forms.CharField(
-        label=_("Duplicate of (reference)"), required=False, max_length=20, help_text=_("e.g. QY-2026-000123, if this repeats an earlier ticket.")
+        label=_("Duplicate of (reference)"),
+        required=False,
+        max_length=20,
+        help_text=_("e.g. QY-2026-000123, if this repeats an earlier ticket."),
     )
 
     def __init__(self, *args, user=None, **kwargs):
@@ -121,7 +127,12 @@ class ReasonForm(forms.Form):
 
 
 class ResolveForm(forms.Form):
-    result = forms.CharField(label=_("Result"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}), help_text=_("What was done, and the outcome for the company."))
+    result = forms.CharField(
+        label=_("Result"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What was done, and the outcome for the company."),
+    )
     files = MultipleFileField()
 
 
@@ -184,9 +195,14 @@ class QuickSelect(forms.Select):
 
 
 class TicketFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100, widget=forms.TextInput(attrs={"placeholder": _("Reference, title or company")}))
+    q = forms.CharField(
+        label=_("Search"), required=False, max_length=100, widget=forms.TextInput(attrs={"placeholder": _("Reference, title or company")})
+    )
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses"))] + list(Ticket._meta.get_field("status").choices), widget=QuickSelect
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses"))] + list(Ticket._meta.get_field("status").choices),
+        widget=QuickSelect,
     )
     supervision = forms.ChoiceField(
         label=_("Supervision"), required=False, choices=[("", _("Any supervision"))] + list(SupervisionLevel.choices), widget=QuickSelect

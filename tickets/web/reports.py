@@ -16,11 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from enterprises.models import Department, District, Industry
-
 from tickets import reports, rules
+from tickets.models import Category
 from tickets.reports import periods
 from tickets.reports.xlsx import workbook
-from tickets.models import Category
 
 # The figures shown as cards, in order (named by reports.NAMES): (key, the count its number links
 # to, the denominator shown under a rate).
@@ -62,13 +61,23 @@ SORTABLE = {key for key, *_rest in COLUMNS} | {"rank"}
 
 
 class ReportForm(forms.Form):
-    period = forms.ChoiceField(label=gettext_lazy("Period"), choices=list(periods.PERIODS.items()), required=False, initial=periods.DEFAULT_PERIOD)
+    period = forms.ChoiceField(
+        label=gettext_lazy("Period"), choices=list(periods.PERIODS.items()), required=False, initial=periods.DEFAULT_PERIOD
+    )
     start = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     end = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    department = forms.ModelChoiceField(label=gettext_lazy("Department"), queryset=Department.objects.all(), required=False, empty_label=gettext_lazy("All departments"))
-    category = forms.ModelChoiceField(label=gettext_lazy("Category"), queryset=Category.objects.all(), required=False, empty_label=gettext_lazy("All categories"))
-    district = forms.ModelChoiceField(label=gettext_lazy("District"), queryset=District.objects.all(), required=False, empty_label=gettext_lazy("All districts"))
-    industry = forms.ModelChoiceField(label=gettext_lazy("Industry"), queryset=Industry.objects.all(), required=False, empty_label=gettext_lazy("All industries"))
+    department = forms.ModelChoiceField(
+        label=gettext_lazy("Department"), queryset=Department.objects.all(), required=False, empty_label=gettext_lazy("All departments")
+    )
+    category = forms.ModelChoiceField(
+        label=gettext_lazy("Category"), queryset=Category.objects.all(), required=False, empty_label=gettext_lazy("All categories")
+    )
+    district = forms.ModelChoiceField(
+        label=gettext_lazy("District"), queryset=District.objects.all(), required=False, empty_label=gettext_lazy("All districts")
+    )
+    industry = forms.ModelChoiceField(
+        label=gettext_lazy("Industry"), queryset=Industry.objects.all(), required=False, empty_label=gettext_lazy("All industries")
+    )
 
     def clean(self):
         """The period's first and last day by the rules of tickets.reports.periods, whose refusals
@@ -79,7 +88,7 @@ class ReportForm(forms.Form):
         try:
             start, end = periods.period_bounds(period=period, start=start, end=end, today=timezone.localdate())
         except periods.PeriodError as refusal:
-            raise forms.ValidationError(refusal.message)
+            raise forms.ValidationError(refusal.message) from refusal
         cleaned["period"], cleaned["start"], cleaned["end"] = period, start, end
         return cleaned
 
@@ -116,7 +125,9 @@ def _rows_with_links(rows, args, by):
         elif row["group"] is not None:
             scope[by] = row["group"]
         row["links"] = (
-            {figure: _query(scope, figure=figure) for _key, _label, figure, _rate in COLUMNS if figure} if by == "month" or row["group"] is not None else {}
+            {figure: _query(scope, figure=figure) for _key, _label, figure, _rate in COLUMNS if figure}
+            if by == "month" or row["group"] is not None
+            else {}
         )
         row["cells"] = [(key, row[key], row["links"].get(figure) if figure else None, rate) for key, _label, figure, rate in COLUMNS]
     return rows
@@ -143,11 +154,20 @@ def _trend(rows):
 
     def points(key):
         return " ".join(
-            f"{pad + i * step:.1f},{height - pad - float(row[key]) * (height - 2 * pad):.1f}" for i, row in enumerate(rows) if row[key] is not None
+            f"{pad + i * step:.1f},{height - pad - float(row[key]) * (height - 2 * pad):.1f}"
+            for i, row in enumerate(rows)
+            if row[key] is not None
         )
 
     labels = [{"x": pad + i * step, "label": row["label"][2:]} for i, row in enumerate(rows)]
-    return {"closure": points("closure_rate"), "on_time": points("on_time_rate"), "labels": labels, "width": width, "height": height, "pad": pad}
+    return {
+        "closure": points("closure_rate"),
+        "on_time": points("on_time_rate"),
+        "labels": labels,
+        "width": width,
+        "height": height,
+        "pad": pad,
+    }
 
 
 def _sorted_ranking(rows, sort):
@@ -226,7 +246,15 @@ def figure_tickets(request):
     return render(
         request,
         "reports/figure_tickets.html",
-        {"form": form, "figure": figure, "figure_name": reports.NAMES[figure], "page": page, "args": args, "back": _query(args), "today": timezone.localdate()},
+        {
+            "form": form,
+            "figure": figure,
+            "figure_name": reports.NAMES[figure],
+            "page": page,
+            "args": args,
+            "back": _query(args),
+            "today": timezone.localdate(),
+        },
     )
 
 

@@ -10,12 +10,13 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from tickets.web import actions as ticket_actions
+
 from tickets import rules, selectors, services
 from tickets.selectors.lookup import visible_or_404
+from tickets.web import actions as ticket_actions
 from tickets.web import forms
-from tickets.web.pagination import _bounded_page, _paginate
 from tickets.web.downloads import attachment_response
+from tickets.web.pagination import _bounded_page, _paginate
 
 ROLE_HOME = {
     "company": "ticket_list",

@@ -3,7 +3,6 @@ from django.urls import path
 
 from tickets.web import enterprises, exports, notifications, reports, tickets
 
-
 urlpatterns = [
     path("", tickets.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
