@@ -38,9 +38,7 @@ KNOWN_LONG: set[str] = set()
 # dispatch for both) and the file responses. Anything else there is a page.
 API_MAY_IMPORT_FROM_WEB = {"tickets.web.forms", "tickets.web.actions", "tickets.web.downloads"}
 # Known imports of a page module by the API, to be moved out (then removed from here).
-KNOWN_API_PAGE_IMPORTS = {
-    ("tickets.api.reports", "tickets.web.reports"),  # ReportForm: belongs with the forms
-}
+KNOWN_API_PAGE_IMPORTS: set[tuple[str, str]] = set()
 
 
 # --------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from tickets import reports, rules
 from tickets.api.errors import form_errors
-from tickets.web.reports import ReportForm
+from tickets.web.forms import ReportForm
 
 
 class CanViewReports(BasePermission):

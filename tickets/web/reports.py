@@ -4,7 +4,6 @@ the tickets behind it; the same report as an xlsx workbook and a printable page.
 import datetime
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -13,13 +12,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from enterprises.models import Department, District, Industry
 from tickets import reports, rules
-from tickets.models import Category
 from tickets.reports import periods
 from tickets.reports.xlsx import workbook
+from tickets.web import forms
 
 # The figures shown as cards, in order (named by reports.NAMES): (key, the count its number links
 # to, the denominator shown under a rate).
@@ -60,45 +57,8 @@ COLUMNS = [
 SORTABLE = {key for key, *_rest in COLUMNS} | {"rank"}
 
 
-class ReportForm(forms.Form):
-    period = forms.ChoiceField(
-        label=gettext_lazy("Period"), choices=list(periods.PERIODS.items()), required=False, initial=periods.DEFAULT_PERIOD
-    )
-    start = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    end = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    department = forms.ModelChoiceField(
-        label=gettext_lazy("Department"), queryset=Department.objects.all(), required=False, empty_label=gettext_lazy("All departments")
-    )
-    category = forms.ModelChoiceField(
-        label=gettext_lazy("Category"), queryset=Category.objects.all(), required=False, empty_label=gettext_lazy("All categories")
-    )
-    district = forms.ModelChoiceField(
-        label=gettext_lazy("District"), queryset=District.objects.all(), required=False, empty_label=gettext_lazy("All districts")
-    )
-    industry = forms.ModelChoiceField(
-        label=gettext_lazy("Industry"), queryset=Industry.objects.all(), required=False, empty_label=gettext_lazy("All industries")
-    )
-
-    def clean(self):
-        """The period's first and last day by the rules of tickets.reports.periods, whose refusals
-        are the form's errors."""
-        cleaned = super().clean()
-        start, end = cleaned.get("start"), cleaned.get("end")
-        period = periods.chosen_period(period=cleaned.get("period"), start=start, end=end)
-        try:
-            start, end = periods.period_bounds(period=period, start=start, end=end, today=timezone.localdate())
-        except periods.PeriodError as refusal:
-            raise forms.ValidationError(refusal.message) from refusal
-        cleaned["period"], cleaned["start"], cleaned["end"] = period, start, end
-        return cleaned
-
-    def report_args(self):
-        data = self.cleaned_data
-        return {key: data.get(key) for key in ("start", "end", "department", "category", "district", "industry")}
-
-
 def _form(request):
-    form = ReportForm(request.GET or {"period": periods.DEFAULT_PERIOD})
+    form = forms.ReportForm(request.GET or {"period": periods.DEFAULT_PERIOD})
     if not form.is_valid():
         return form, None
     return form, form.report_args()
