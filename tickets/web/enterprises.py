@@ -3,7 +3,6 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from enterprises.models import Enterprise
 from tickets import selectors
@@ -25,8 +24,7 @@ def enterprise_list(request):
 @login_required
 def enterprise_case_file(request, pk):
     try:
-        context = casefile_selectors.enterprise_case_file(request.user, pk)
+        case_file = casefile_selectors.enterprise_case_file(request.user, pk)
     except Enterprise.DoesNotExist:
         raise Http404(_("No such company."))
-    context["today"] = timezone.localdate()
-    return render(request, "enterprises/case_file.html", context)
+    return render(request, "enterprises/case_file.html", {"case_file": case_file, "today": case_file.today})
