@@ -16,6 +16,9 @@ the tickets' merged timeline, bounded where the page bounds it.
 Each reads a fixed number of queries, whatever the number of tickets or events (and for the
 mailing, whatever the number of companies). How a ticket's rating and closing are shown
 (`rating_label`, `closed_without_answer`, `how_closed`) is here too.
+
+Who may see a case file export (its requester, while they still see the company) is
+`exports_of` / `visible_export`.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from django.utils import timezone
 
 from enterprises.models import Enterprise, User
 from tickets import visibility
-from tickets.models import OPEN_STATUSES, EventKind, Rating, Status, Ticket, TicketEvent
+from tickets.models import OPEN_STATUSES, CaseFileExport, EventKind, Rating, Status, Ticket, TicketEvent
 from tickets.reports import GOOD_RATINGS, RATINGS
 
 CASE_FILE_TIMELINE_LIMIT = 300
@@ -212,3 +215,27 @@ def company_side_case_files(enterprise_ids: Iterable[int], *, today: datetime.da
         enterprise.pk: _case_file(enterprise, by_company[enterprise.pk], today, newest_first=False, timeline_limit=0)
         for enterprise in _enterprises(Enterprise.objects.filter(pk__in=ids)).order_by("pk")
     }
+
+
+# --------------------------------------------------------------------------------------------
+# who sees an export of it
+# --------------------------------------------------------------------------------------------
+
+
+def exports_of(user: User) -> QuerySet[CaseFileExport]:
+    """The user's own case file exports, of companies they may still see (DESIGN.md §6): an
+    export is nobody else's, and is lost with access to the company."""
+    return CaseFileExport.objects.filter(requested_by=user, enterprise__in=visibility.visible_enterprises(user))
+
+
+def visible_export(user: User, pk: int) -> CaseFileExport:
+    """One of exports_of(user), with its company; raises CaseFileExport.DoesNotExist otherwise."""
+    return exports_of(user).select_related("enterprise").get(pk=pk)
+
+
+def recent_exports(user: User, *, excluding: CaseFileExport | None = None, limit: int = 10) -> list[CaseFileExport]:
+    """The user's latest exports (newest first), for the status page."""
+    exports = exports_of(user).select_related("enterprise").order_by("-created_at", "-id")
+    if excluding is not None:
+        exports = exports.exclude(pk=excluding.pk)
+    return list(exports[:limit])
