@@ -6,10 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from tickets import services
-
 from tests.conftest import api_as
 from tests.factories import EnterpriseFactory, UserFactory
+from tickets import services
 
 
 def names(response):
@@ -109,10 +108,26 @@ def test_case_file_counts_every_status_and_the_satisfaction(company_user, closed
     assert (body["total"], body["open"], body["overdue"], body["satisfied"], body["rated"]) == (2, 1, 0, 1, 1)
 
 
+def test_case_file_shows_the_latest_rating_and_no_answer_as_how_a_ticket_closed(company_user, department_user, resolved_ticket):
+    reopened = services.ticket_reopen(ticket=resolved_ticket, by=company_user, comment="问题没有解决")
+    services.ticket_auto_close(ticket=services.ticket_resolve(ticket=reopened, by=department_user, result="重新办结"))
+    [row] = case_file(company_user, company_user.enterprise).json()["tickets"]
+    assert (row["status"], row["rating"], row["closed_without_answer"]) == ("closed", "dissatisfied", True)
+
+
+def test_case_file_shows_a_confirmed_tickets_rating_and_no_auto_close(company_user, closed_ticket):
+    [row] = case_file(company_user, company_user.enterprise).json()["tickets"]
+    assert (row["rating"], row["closed_without_answer"]) == ("satisfied", False)
+
+
 def test_case_file_lists_the_tickets_and_their_merged_timeline_newest_first(company_user, closed_ticket):
     body = case_file(company_user, company_user.enterprise).json()
     [row] = body["tickets"]
-    assert (row["reference"], row["status"], row["department"]["name"]) == (closed_ticket.reference, "closed", closed_ticket.department.name)
+    assert (row["reference"], row["status"], row["department"]["name"]) == (
+        closed_ticket.reference,
+        "closed",
+        closed_ticket.department.name,
+    )
     assert [event["kind"] for event in body["timeline"]] == ["confirm", "resolve", "sign", "assign", "submitted"]
     assert {event["ticket"] for event in body["timeline"]} == {closed_ticket.reference}
 

@@ -4,16 +4,15 @@ through the same selectors and under the same who-sees-what rule as the pages.""
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from tickets import selectors
-from tickets.casefile import selectors as casefile_selectors
-from tickets.api.serializers import EventSerializer, Page, TicketSerializer
-from tickets.models import Status
-
 from enterprises.models import Enterprise
+from tickets import selectors
+from tickets.api.serializers import EventSerializer, Page, TicketSerializer
+from tickets.casefile import selectors as casefile_selectors
+from tickets.models import Rating, Status
+from tickets.selectors.lookup import visible_or_404
 
 
 class EnterprisePage(Page):
@@ -55,11 +54,25 @@ class StatusCountsSerializer(serializers.Serializer):
 
 
 class CaseFileTicketSerializer(TicketSerializer):
+    # As the page and the export show it (tickets.casefile.selectors): the latest rating, and
+    # "no answer" only as how the ticket closed.
+    rating = serializers.ChoiceField(
+        source="latest_rating",
+        choices=Rating.choices,  # the one RatingEnum of the schema; no_answer never appears here
+        allow_blank=True,
+        read_only=True,
+        help_text=_("The latest rating (a reopen is dissatisfied), or empty; no answer is not a rating"),
+    )
+    closed_without_answer = serializers.SerializerMethodField(help_text=_("Closed automatically: the company did not answer"))
+
     class Meta(TicketSerializer.Meta):
         fields = [
             "reference", "title", "priority", "status", "supervision_level", "category", "department",
-            "due_date", "submitted_at", "resolved_at", "closed_at", "rating",
+            "due_date", "submitted_at", "resolved_at", "closed_at", "rating", "closed_without_answer",
         ]  # fmt: skip
+
+    def get_closed_without_answer(self, ticket) -> bool:
+        return casefile_selectors.closed_without_answer(ticket)
 
 
 class CaseFileEventSerializer(EventSerializer):
@@ -78,6 +91,7 @@ class CaseFileSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     open = serializers.IntegerField()
     overdue = serializers.IntegerField()
+    # Counted as the leadership report counts them (tickets.reports: each ticket's latest rating).
     satisfied = serializers.IntegerField(help_text=_("Latest rating satisfied or basically satisfied"))
     rated = serializers.IntegerField(help_text=_("Tickets with a rating (no answer is not a rating)"))
     tickets = CaseFileTicketSerializer(many=True)
@@ -91,7 +105,11 @@ class EnterpriseFilters(serializers.Serializer):
 
 @extend_schema_view(
     list=extend_schema(summary="Companies you may see", parameters=[EnterpriseFilters]),
-    retrieve=extend_schema(summary="A company's case file (一企一档)", parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)], responses=CaseFileSerializer),
+    retrieve=extend_schema(
+        summary="A company's case file (一企一档)",
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
+        responses=CaseFileSerializer,
+    ),
 )
 class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Companies whose case file you may open (the same rule as the pages), by name; one company's
@@ -108,8 +126,5 @@ class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return selectors.enterprise_list(self.request.user, filters.validated_data.get("q"))
 
     def retrieve(self, request, pk):
-        try:
-            case_file = casefile_selectors.enterprise_case_file(request.user, pk)
-        except Enterprise.DoesNotExist:
-            raise NotFound(_("No such company.")) from None
+        case_file = visible_or_404(lambda: casefile_selectors.enterprise_case_file(request.user, pk), _("No such company."))
         return Response(CaseFileSerializer(case_file).data)

@@ -1,8 +1,10 @@
 """The case file's documents: the xlsx workbook and the printable page, written from what
-casefile.export collected (in the site's language).
+casefile.export collected (in the site's language). Ratings and figures are shown as the page
+shows them (casefile.selectors): the latest rating, "no answer" only as how a ticket closed.
 """
 
 import io
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -11,14 +13,16 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
 from enterprises.models import Enterprise
-from tickets.spreadsheets import put_cell
+from tickets.casefile.selectors import how_closed, rating_label
 from tickets.models import (
     Status,
     SupervisionLevel,
     Ticket,
     TicketEvent,
 )
+from tickets.spreadsheets import put_cell
 
 # Sheet names are part of the file's contract (people and macros look them up by name), and the
 # export is always written in the site's language, Chinese.
@@ -82,7 +86,8 @@ def ticket_columns():
         ("resolved_at", _label("resolved_at"), 17, "datetime", lambda t: local(t.resolved_at)),
         ("closed_at", _label("closed_at"), 17, "datetime", lambda t: local(t.closed_at)),
         ("result", _label("result"), 40, "wrap", lambda t: t.result),
-        ("rating", _label("rating"), 12, "text", lambda t: t.get_rating_display() if t.rating else ""),
+        ("rating", _label("latest_rating"), 12, "text", rating_label),
+        ("how_closed", _("How closed"), 16, "text", how_closed),
         ("supervision_level", _label("supervision_level"), 12, "text", lambda t: t.get_supervision_level_display()),
     ]
 
@@ -147,6 +152,18 @@ def profile_rows(data):
     ]
 
 
+def figure_rows(data):
+    """(label, count) of the case file's figures below the status counts, shared by the workbook
+    and the page: the same figures as the company file's page."""
+    file = data.file
+    return [
+        (_("Open"), file.open),
+        (_("Overdue"), file.overdue),
+        (_("Rated"), file.rated),
+        (_("Satisfied or basically satisfied"), file.satisfied),
+    ]
+
+
 def write_workbook(data):
     """The xlsx file's bytes: profile, ticket list, merged timeline."""
     workbook = Workbook()
@@ -180,6 +197,10 @@ def write_workbook(data):
     total = _put(profile, row, 2, len(data.tickets))
     total.font = _HEADER_FONT
     total.alignment = Alignment(horizontal="left")
+    for label, count in figure_rows(data):
+        row += 1
+        _put(profile, row, 1, str(label))
+        _put(profile, row, 2, count).alignment = Alignment(horizontal="left")
     profile.freeze_panes = "A2"  # the company's name stays in view
 
     _table(workbook.create_sheet(SHEET_TICKETS), ticket_columns(), data.tickets)
@@ -266,6 +287,7 @@ def render_printable(data):
             "profile": profile_rows(data),
             "status_counts": data.status_counts,
             "total": len(data.tickets),
+            "figures": figure_rows(data),
             "list_headers": [by_name[name][0] for name in _PAGE_LIST_FIELDS],
             "event_headers": [header for name, header, *_rest in ev_columns if name != "reference"],
             "tickets": tickets,

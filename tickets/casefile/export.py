@@ -11,7 +11,8 @@ The queries are bounded: their number does not depend on the number of tickets o
 
 import datetime
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -20,16 +21,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
 from enterprises.models import Enterprise
 from tickets import background, notifications
-from tickets.models import (
-    CaseFileExport,
-    Notification,
-    Status,
-    Ticket,
-    TicketEvent,
-)
+from tickets.casefile import selectors
 from tickets.casefile.documents import local, render_printable, write_workbook
+from tickets.models import CaseFileExport, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -194,53 +191,45 @@ def _notify_ready(export):
 
 
 # --------------------------------------------------------------------------------------------
-# what goes in: read once, with a bounded number of queries
+# what goes in: the case file as the requester may see it now (casefile.selectors)
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class CaseFileData:
+    """What the documents are written from: the requester's case file, read once."""
+
     export: CaseFileExport
-    enterprise: Enterprise
-    liaisons: list
-    tickets: list
-    events: list
+    file: selectors.CaseFile
     generated_at: datetime.datetime
-    counts: dict = field(default_factory=dict)
+
+    @property
+    def enterprise(self):
+        return self.file.enterprise
+
+    @property
+    def liaisons(self):
+        return self.file.liaisons
+
+    @property
+    def tickets(self):
+        return self.file.tickets
+
+    @property
+    def events(self):
+        return self.file.timeline
 
     @property
     def status_counts(self):
-        """(label, count) for every status, in the lifecycle's order, zeros included."""
-        return [(label, self.counts.get(value, 0)) for value, label in Status.choices]
+        return self.file.status_counts
 
 
 def collect(export):
-    """The company, and the tickets and events the requester may see now."""
-    user = export.requested_by
-    enterprise = (
-        Enterprise.objects.visible_to(user)
-        .select_related("industry", "district")
-        .filter(pk=export.enterprise_id)
-        .first()
-    )
-    if enterprise is None:
-        raise ExportRefused(_("You can no longer see this company."))
-    tickets_qs = Ticket.objects.visible_to(user).filter(enterprise=enterprise)
-    tickets = list(tickets_qs.select_related("category", "department").order_by("submitted_at", "id"))
-    # The events of exactly the tickets loaded above: a ticket submitted in between must not
-    # bring events without their ticket.
-    events = list(
-        TicketEvent.objects.filter(ticket_id__in=[t.pk for t in tickets]).select_related("actor").order_by("created_at", "id")
-    )
-    counts = {}
-    for ticket in tickets:
-        counts[ticket.status] = counts.get(ticket.status, 0) + 1
-    return CaseFileData(
-        export=export,
-        enterprise=enterprise,
-        liaisons=list(enterprise.liaisons.order_by("display_name", "username")),
-        tickets=tickets,
-        events=events,
-        generated_at=timezone.now(),
-        counts=counts,
-    )
+    """The company, and the tickets and events the requester may see now (the same read as
+    the page's, oldest first and the whole timeline)."""
+    generated_at = timezone.now()
+    try:
+        case_file = selectors.case_file_for_export(export.requested_by, export.enterprise_id, today=timezone.localdate(generated_at))
+    except Enterprise.DoesNotExist:
+        raise ExportRefused(_("You can no longer see this company.")) from None
+    return CaseFileData(export=export, file=case_file, generated_at=generated_at)

@@ -1,45 +1,241 @@
-"""一企一档: a company's case file, as the page, the API, the export and the monthly mailing read it."""
+"""一企一档: a company's case file, read once here for the page, the API, the export and the
+monthly mailing, so that all four hold the same tickets and give the same figures.
 
-from django.db.models import Count
+What a case file holds for a reader: the company and its liaison officials; the company's
+tickets that the reader may see (tickets.visibility, DESIGN.md §6); their counts per status,
+how many are open and overdue; how many are rated and satisfied, by the leadership report's
+definition (DESIGN.md §5: each ticket's LATEST rating, ``Ticket.latest_rating``; a reopen is a
+不满意; "no answer" — an auto-close — is not a rating, and only says how the ticket closed); and
+the tickets' merged timeline, bounded where the page bounds it.
+
+    enterprise_case_file(user, pk)        the page and the API: newest first, timeline bounded
+    case_file_for_export(user, pk)        the export: oldest first, the whole timeline
+    company_side_case_files(ids, today)   the monthly mailing: many companies at once, as their
+                                          own side (users and liaisons) reads them, no timeline
+
+Each reads a fixed number of queries, whatever the number of tickets or events (and for the
+mailing, whatever the number of companies). How a ticket's rating and closing are shown
+(`rating_label`, `closed_without_answer`, `how_closed`) is here too.
+
+Who may see a case file export (its requester, while they still see the company) is
+`exports_of` / `visible_export`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
-from enterprises.models import Enterprise
-from tickets.models import (
-    OPEN_STATUSES,
-    Ticket,
-    TicketEvent,
-)
-from tickets.selectors.tickets import _LIST_RELATED
+
+from enterprises.models import Enterprise, User
+from tickets import visibility
+from tickets.models import OPEN_STATUSES, CaseFileExport, EventKind, Rating, Status, Ticket, TicketEvent
+from tickets.reports import GOOD_RATINGS, RATINGS
 
 CASE_FILE_TIMELINE_LIMIT = 300
 
+# The ticket list shows category and department; the company is the case file's own.
+_TICKET_RELATED = ("category", "department")
 
-def enterprise_case_file(user, enterprise_pk):
-    """一企一档: the company, its liaisons, every ticket the user may see, their merged timeline
-    (newest first, bounded) and counts. Raises Enterprise.DoesNotExist if not visible."""
-    enterprise = (
-        Enterprise.objects.visible_to(user)
-        .select_related("industry", "district")
-        .prefetch_related("liaisons")
-        .get(pk=enterprise_pk)
-    )
-    tickets = Ticket.objects.visible_to(user).filter(enterprise=enterprise)
-    counts = {row["status"]: row["n"] for row in tickets.values("status").annotate(n=Count("id")).order_by()}
-    timeline = (
-        TicketEvent.objects.filter(ticket__in=tickets)
-        .select_related("ticket", "actor")
-        .prefetch_related("attachments")
-        .order_by("-created_at", "-id")[:CASE_FILE_TIMELINE_LIMIT]
-    )
-    rated = tickets.exclude(rating="").exclude(rating="no_answer")
+
+# --------------------------------------------------------------------------------------------
+# what a case file is
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, repr=False)
+class CaseFile:
+    """A company's case file as one reader may see it. `tickets` and `timeline` are in the order
+    the reader asked for; the figures count exactly the tickets in `tickets`."""
+
+    enterprise: Enterprise
+    liaisons: list[User]
+    tickets: list[Ticket]
+    today: datetime.date
+    # The timeline: every event of `tickets` (timeline_limit None), the newest `timeline_limit`
+    # ones, or none (timeline_limit 0).
+    timeline: list[TicketEvent] = field(default_factory=list)
+    timeline_limit: int | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    total: int = 0
+    open: int = 0
+    overdue: int = 0
+    rated: int = 0
+    satisfied: int = 0
+
+    @property
+    def status_counts(self) -> list[tuple[str, int]]:
+        """(label, count) for every status, in the lifecycle's order, zeros included."""
+        return [(label, self.counts.get(value, 0)) for value, label in Status.choices]
+
+    def __repr__(self) -> str:  # logged when a mailing fails: not every ticket
+        return f"<CaseFile of enterprise {self.enterprise.pk}: {self.total} tickets>"
+
+
+def is_rated(ticket: Ticket) -> bool:
+    """Counted among the ratings given, as the report counts them: an accepted ticket (ever
+    assigned, not rejected) whose latest rating is one of the report's RATINGS."""
+    return ticket.latest_rating in RATINGS and ticket.first_assigned_at is not None and ticket.status != Status.REJECTED
+
+
+def is_satisfied(ticket: Ticket) -> bool:
+    """Rated, and the latest rating is one of the report's GOOD_RATINGS (满意, 基本满意)."""
+    return is_rated(ticket) and ticket.latest_rating in GOOD_RATINGS
+
+
+def rating_label(ticket: Ticket) -> str:
+    """The rating a case file shows: the latest one ("" if none). "No answer" is never shown as
+    a rating: see closed_without_answer."""
+    return str(ticket.get_latest_rating_display()) if ticket.latest_rating in RATINGS else ""
+
+
+def closed_without_answer(ticket: Ticket) -> bool:
+    """Closed automatically because the company did not answer (an earlier rating, if any, is
+    still its latest one)."""
+    return ticket.status == Status.CLOSED and ticket.rating == Rating.NO_ANSWER
+
+
+def how_closed(ticket: Ticket) -> str:
+    """How a closed ticket was closed: confirmed by the company, or automatically with no answer
+    ("" while not closed)."""
+    if ticket.status != Status.CLOSED:
+        return ""
+    return str(Rating.NO_ANSWER.label if closed_without_answer(ticket) else EventKind.CONFIRM.label)
+
+
+def case_file_figures(tickets: Iterable[Ticket], today: datetime.date) -> dict[str, object]:
+    """The case file's figures over these tickets (the ones a reader may see), on `today`."""
+    counts: dict[str, int] = {}
+    opened = overdue = rated = satisfied = 0
+    for ticket in tickets:
+        counts[ticket.status] = counts.get(ticket.status, 0) + 1
+        opened += ticket.status in OPEN_STATUSES
+        overdue += ticket.is_overdue(today)
+        rated += is_rated(ticket)
+        satisfied += is_satisfied(ticket)
     return {
-        "enterprise": enterprise,
-        "tickets": tickets.select_related(*_LIST_RELATED).order_by("-submitted_at"),
-        "timeline": timeline,
         "counts": counts,
         "total": sum(counts.values()),
-        "open": sum(n for s, n in counts.items() if s in OPEN_STATUSES),
-        "overdue": tickets.overdue(timezone.localdate()).count(),
-        "satisfied": rated.filter(rating__in=("satisfied", "basically_satisfied")).count(),
-        "rated": rated.count(),
-        "timeline_limit": CASE_FILE_TIMELINE_LIMIT,
+        "open": opened,
+        "overdue": overdue,
+        "rated": rated,
+        "satisfied": satisfied,
     }
+
+
+# --------------------------------------------------------------------------------------------
+# reading it
+# --------------------------------------------------------------------------------------------
+
+
+def case_file_tickets(reader: User, enterprise_id: int) -> QuerySet[Ticket]:
+    """The company's tickets that `reader` may see (the one rule, tickets.visibility)."""
+    return visibility.visible_tickets(reader).filter(enterprise_id=enterprise_id)
+
+
+def _enterprises(enterprises: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
+    liaisons = Prefetch("liaisons", queryset=User.objects.order_by("display_name", "username"))
+    return enterprises.select_related("industry", "district").prefetch_related(liaisons)
+
+
+def _ticket_rows(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Oldest first (ties by id): the order every case file is read in."""
+    return tickets.select_related(*_TICKET_RELATED).order_by("submitted_at", "id")
+
+
+def _timeline(tickets: list[Ticket], *, newest_first: bool, limit: int | None, attachments: bool) -> list[TicketEvent]:
+    """The events of exactly these tickets (a ticket submitted since they were read brings no
+    events without itself), each with its ticket already attached."""
+    if limit == 0 or not tickets:
+        return []
+    by_id = {ticket.pk: ticket for ticket in tickets}
+    events = TicketEvent.objects.filter(ticket_id__in=list(by_id)).select_related("actor")
+    if attachments:
+        events = events.prefetch_related("attachments")
+    events = events.order_by("-created_at", "-id") if newest_first else events.order_by("created_at", "id")
+    if limit is not None:
+        events = events[:limit]
+    events = list(events)
+    for event in events:
+        event.ticket = by_id[event.ticket_id]
+    return events
+
+
+def _case_file(enterprise, tickets, today, *, newest_first, timeline_limit, attachments=False):
+    for ticket in tickets:
+        ticket.enterprise = enterprise  # the case file's company, read once
+    timeline = _timeline(tickets, newest_first=newest_first, limit=timeline_limit, attachments=attachments)
+    return CaseFile(
+        enterprise=enterprise,
+        liaisons=list(enterprise.liaisons.all()),
+        tickets=tickets[::-1] if newest_first else tickets,
+        today=today,
+        timeline=timeline,
+        timeline_limit=timeline_limit,
+        **case_file_figures(tickets, today),
+    )
+
+
+def _for_reader(reader, enterprise_pk, today, **options) -> CaseFile:
+    """Raises Enterprise.DoesNotExist if `reader` may not open this company's file."""
+    enterprise = _enterprises(visibility.visible_enterprises(reader)).get(pk=enterprise_pk)
+    tickets = list(_ticket_rows(case_file_tickets(reader, enterprise.pk)))
+    return _case_file(enterprise, tickets, today or timezone.localdate(), **options)
+
+
+def enterprise_case_file(user: User, enterprise_pk: int, *, today: datetime.date | None = None) -> CaseFile:
+    """The page's and the API's read: tickets and timeline newest first, the timeline bounded to
+    CASE_FILE_TIMELINE_LIMIT (each ticket's page has its whole timeline), with its attachments.
+    Raises Enterprise.DoesNotExist if not visible."""
+    return _for_reader(user, enterprise_pk, today, newest_first=True, timeline_limit=CASE_FILE_TIMELINE_LIMIT, attachments=True)
+
+
+def case_file_for_export(user: User, enterprise_pk: int, *, today: datetime.date | None = None) -> CaseFile:
+    """The export's read: tickets and the whole timeline oldest first. Raises
+    Enterprise.DoesNotExist if not visible."""
+    return _for_reader(user, enterprise_pk, today, newest_first=False, timeline_limit=None)
+
+
+def company_side_case_files(enterprise_ids: Iterable[int], *, today: datetime.date) -> dict[int, CaseFile]:
+    """The case files of many companies, as each company's own side reads its own: its users and
+    its liaison officials see every ticket of the company (tickets.visibility), so one read
+    serves them all. Tickets oldest first, no timeline. {enterprise id: case file}, by id; three
+    queries, whatever the number of companies and tickets."""
+    ids = sorted(set(enterprise_ids))
+    if not ids:
+        return {}
+    by_company = defaultdict(list)
+    for ticket in _ticket_rows(Ticket.objects.filter(enterprise_id__in=ids)):
+        by_company[ticket.enterprise_id].append(ticket)
+    return {
+        enterprise.pk: _case_file(enterprise, by_company[enterprise.pk], today, newest_first=False, timeline_limit=0)
+        for enterprise in _enterprises(Enterprise.objects.filter(pk__in=ids)).order_by("pk")
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# who sees an export of it
+# --------------------------------------------------------------------------------------------
+
+
+def exports_of(user: User) -> QuerySet[CaseFileExport]:
+    """The user's own case file exports, of companies they may still see (DESIGN.md §6): an
+    export is nobody else's, and is lost with access to the company."""
+    return CaseFileExport.objects.filter(requested_by=user, enterprise__in=visibility.visible_enterprises(user))
+
+
+def visible_export(user: User, pk: int) -> CaseFileExport:
+    """One of exports_of(user), with its company; raises CaseFileExport.DoesNotExist otherwise."""
+    return exports_of(user).select_related("enterprise").get(pk=pk)
+
+
+def recent_exports(user: User, *, excluding: CaseFileExport | None = None, limit: int = 10) -> list[CaseFileExport]:
+    """The user's latest exports (newest first), for the status page."""
+    exports = exports_of(user).select_related("enterprise").order_by("-created_at", "-id")
+    if excluding is not None:
+        exports = exports.exclude(pk=excluding.pk)
+    return list(exports[:limit])

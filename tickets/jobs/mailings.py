@@ -12,8 +12,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise, User
-
 from tickets import notifications
+from tickets.casefile import selectors as casefile_selectors
 from tickets.models import CaseHistoryMailing, DepartmentDigest, Notification, Ticket
 
 _CHUNK = 200
@@ -102,9 +102,22 @@ def _isolated(function, *args):
         return _NOTHING
 
 
-def _case_history_text(enterprise, tickets, today):
-    parts = [_("Case history of %(company)s, as of %(date)s") % {"company": enterprise.name, "date": today.isoformat()}]
-    for t in tickets:
+def _case_history_text(case_file, today):
+    """The monthly case history: the case file's figures, then each ticket, its rating shown as
+    the case file shows it (the latest one; "no answer" only as how it closed)."""
+    heading = _("Case history of %(company)s, as of %(date)s") % {"company": case_file.enterprise.name, "date": today.isoformat()}
+    summary = _(
+        "Tickets: %(total)s · open %(open)s · overdue %(overdue)s · rated %(rated)s, "
+        "of which satisfied or basically satisfied %(satisfied)s"
+    ) % {
+        "total": case_file.total,
+        "open": case_file.open,
+        "overdue": case_file.overdue,
+        "rated": case_file.rated,
+        "satisfied": case_file.satisfied,
+    }
+    parts = [f"{heading}\n{summary}"]
+    for t in case_file.tickets:
         lines = [f"{t.reference}  {t.title}"]
         lines.append(
             "  "
@@ -117,22 +130,32 @@ def _case_history_text(enterprise, tickets, today):
             }
         )
         if t.resolved_at:
-            lines.append("  " + _("Resolved %(date)s: %(result)s") % {"date": timezone.localdate(t.resolved_at).isoformat(), "result": t.result})
-        if t.rating:
-            lines.append("  " + _("Rating: %(rating)s") % {"rating": t.get_rating_display()})
-        if t.closed_at:
+            lines.append(
+                "  " + _("Resolved %(date)s: %(result)s") % {"date": timezone.localdate(t.resolved_at).isoformat(), "result": t.result}
+            )
+        rating = casefile_selectors.rating_label(t)
+        if rating:
+            lines.append("  " + _("Rating: %(rating)s") % {"rating": rating})
+        if t.closed_at and casefile_selectors.closed_without_answer(t):
+            lines.append(
+                "  "
+                + _("Closed automatically %(date)s: the company did not answer") % {"date": timezone.localdate(t.closed_at).isoformat()}
+            )
+        elif t.closed_at:
             lines.append("  " + _("Closed %(date)s") % {"date": timezone.localdate(t.closed_at).isoformat()})
         parts.append("\n".join(lines))
-    link = _("The company file: %(url)s") % {"url": settings.SITE_URL + reverse("enterprise_case_file", args=[enterprise.pk])}
+    url = reverse("enterprise_case_file", args=[case_file.enterprise.pk])
+    link = _("The company file: %(url)s") % {"url": settings.SITE_URL + url}
     return notifications.email_body("\n\n".join(parts), link)
 
 
-def _case_history(enterprise, tickets, readers, month, now):
+def _case_history(case_file, readers, month, now):
+    enterprise = case_file.enterprise
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         if not _claim(CaseHistoryMailing, enterprise=enterprise, month=month):
             return _NOTHING
         subject = _("Monthly case history of %(company)s (%(month)s)") % {"company": enterprise.name, "month": month.strftime("%Y-%m")}
-        body = _case_history_text(enterprise, tickets, timezone.localdate(now))
+        body = _case_history_text(case_file, timezone.localdate(now))
         url = reverse("enterprise_case_file", args=[enterprise.pk])
         return _save([notifications.message_row(u, Notification.Kind.CASE_HISTORY, subject, body, url, now) for u in readers])
 
@@ -143,7 +166,8 @@ def send_case_histories(now=None):
     Run daily, it catches up a month whose first run was missed; companies already sent this
     month's are left out before anything is read."""
     now = now or timezone.now()
-    month = timezone.localdate(now).replace(day=1)
+    today = timezone.localdate(now)
+    month = today.replace(day=1)
     enterprise_ids = list(
         Enterprise.objects.filter(tickets__isnull=False)
         .exclude(pk__in=CaseHistoryMailing.objects.filter(month=month).values("enterprise_id"))
@@ -155,10 +179,9 @@ def send_case_histories(now=None):
     for start in range(0, len(enterprise_ids), _CHUNK):
         # Only companies someone can be told about: the others would be read again every run.
         readers = notifications.company_sides(enterprise_ids[start : start + _CHUNK])
-        chunk = sorted(readers)
-        tickets = defaultdict(list)
-        for ticket in Ticket.objects.filter(enterprise_id__in=chunk).select_related("department").order_by("enterprise_id", "submitted_at", "id"):
-            tickets[ticket.enterprise_id].append(ticket)
-        for enterprise in Enterprise.objects.filter(pk__in=chunk).order_by("pk"):
-            saved.append(_isolated(_case_history, enterprise, tickets[enterprise.pk], readers[enterprise.pk], month, now))
+        # The readers are the company's side, who see every ticket of their company: one case
+        # file each, read for the whole chunk at once (tickets.casefile.selectors).
+        case_files = casefile_selectors.company_side_case_files(list(readers), today=today)
+        for enterprise_id, case_file in case_files.items():
+            saved.append(_isolated(_case_history, case_file, readers[enterprise_id], month, now))
     return _queued(saved)

@@ -14,10 +14,11 @@ after the commit. Views, the admin, the API and tasks call these and repeat none
     supervision  ticket_raise_supervision
     notes        ticket_comment
     extensions   extension_request, extension_decide
-    exports      export_request (a case file export for one person)
+    exports      case_file_export_request (a case file export for one person)
 """
 
 from .base import ActionRefused
+from .exports import case_file_export_request
 from .extensions import extension_decide, extension_request
 from .lifecycle import (
     ticket_assign,
@@ -35,7 +36,8 @@ from .supervision import ticket_raise_supervision
 from .uploads import validate_upload, validate_uploads
 
 __all__ = [
-    "ActionRefused", "extension_decide", "extension_request", "next_reference", "ticket_assign", "ticket_auto_close",
+    "ActionRefused", "case_file_export_request", "extension_decide", "extension_request", "next_reference", "ticket_assign",
+    "ticket_auto_close",
     "ticket_comment", "ticket_confirm", "ticket_raise_supervision", "ticket_reject", "ticket_reopen", "ticket_resolve",
     "ticket_return", "ticket_sign", "ticket_submit", "ticket_submit_once", "validate_upload", "validate_uploads",
 ]  # fmt: skip

@@ -1,14 +1,14 @@
 """Company pages: the list and the case file (一企一档)."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from enterprises.models import Enterprise
+
 from tickets import selectors
 from tickets.casefile import selectors as casefile_selectors
+from tickets.selectors.lookup import visible_or_404
 from tickets.web.pagination import _paginate
+
 
 @login_required
 def enterprise_list(request):
@@ -24,9 +24,5 @@ def enterprise_list(request):
 
 @login_required
 def enterprise_case_file(request, pk):
-    try:
-        context = casefile_selectors.enterprise_case_file(request.user, pk)
-    except Enterprise.DoesNotExist:
-        raise Http404(_("No such company."))
-    context["today"] = timezone.localdate()
-    return render(request, "enterprises/case_file.html", context)
+    case_file = visible_or_404(lambda: casefile_selectors.enterprise_case_file(request.user, pk), _("No such company."))
+    return render(request, "enterprises/case_file.html", {"case_file": case_file, "today": case_file.today})

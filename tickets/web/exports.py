@@ -5,64 +5,40 @@ see the company (DESIGN.md §6); anyone else gets a 404. Files are read from the
 through these views only.
 """
 
-import datetime
-from functools import partial
-
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.db import transaction
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from enterprises.models import Enterprise
-
+from tickets import services
 from tickets.casefile import export as exports
+from tickets.casefile import selectors as casefile_selectors
 from tickets.models import CaseFileExport
+from tickets.selectors.lookup import visible_or_404
+from tickets.services import ActionRefused
 
 State = CaseFileExport.State
 
-# A second click on the button while an export is still being built shows that one.
-REUSE_WITHIN = datetime.timedelta(minutes=10)
 RECENT_LIMIT = 10
 
 # The printable page is our own escaped HTML; it still gets no scripts, frames or forms.
 PRINT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 
-def _exports_of(user):
-    """The user's own exports of companies they may still see."""
-    return CaseFileExport.objects.filter(requested_by=user, enterprise__in=Enterprise.objects.visible_to(user))
-
-
 def _visible_export(user, pk):
-    try:
-        return _exports_of(user).select_related("enterprise").get(pk=pk)
-    except CaseFileExport.DoesNotExist:
-        raise Http404(_("No such export."))
+    return visible_or_404(lambda: casefile_selectors.visible_export(user, pk), _("No such export."))
 
 
 @login_required
 @require_POST
 def export_request(request, pk):
-    enterprise = get_object_or_404(Enterprise.objects.visible_to(request.user), pk=pk)
-    in_progress = (
-        CaseFileExport.objects.filter(
-            enterprise=enterprise,
-            requested_by=request.user,
-            state__in=(State.PENDING, State.RUNNING),
-            created_at__gte=timezone.now() - REUSE_WITHIN,
-        )
-        .order_by("-created_at")
-        .first()
-    )
-    if in_progress is not None:
-        return redirect("export_status", pk=in_progress.pk)
-    export = CaseFileExport.objects.create(enterprise=enterprise, requested_by=request.user)
-    transaction.on_commit(partial(exports.queue_build, export.pk))
+    try:
+        export, _created = services.case_file_export_request(by=request.user, enterprise_id=pk)
+    except ActionRefused as refused:
+        raise Http404(refused.message) from None
     return redirect("export_status", pk=export.pk)
 
 
@@ -86,7 +62,7 @@ def _requeue_if_stale(export):
 def export_status(request, pk):
     export = _visible_export(request.user, pk)
     _requeue_if_stale(export)
-    recent = _exports_of(request.user).select_related("enterprise").exclude(pk=export.pk).order_by("-created_at")[:RECENT_LIMIT]
+    recent = casefile_selectors.recent_exports(request.user, excluding=export, limit=RECENT_LIMIT)
     return render(
         request,
         "exports/export_status.html",
@@ -112,7 +88,7 @@ def _ready_file(export, field_name):
     try:
         return file.open("rb")
     except FileNotFoundError:
-        raise Http404(_("This file is no longer available."))
+        raise Http404(_("This file is no longer available.")) from None
 
 
 @never_cache
