@@ -55,3 +55,36 @@ def test_rounded_is_half_up_from_the_exact_value(value, places, expected):
     result = rounded(value, places=places)
     assert result == expected and result.as_tuple().exponent == -places
 
+
+
+def test_the_per_ticket_rating_predicates_agree_with_the_report(submit, dispatcher, department, department_user, company_user):
+    """reports.is_accepted / is_rated / is_satisfied (for loaded tickets) count what report() counts."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tickets import reports, services
+    from tickets.models import Ticket
+
+    made = []
+    for rating in ("satisfied", "basically_satisfied", "reopen", "none", "rejected"):
+        ticket = submit(title=f"评价 {rating}")
+        if rating == "rejected":
+            services.ticket_reject(ticket=ticket, by=dispatcher, reason="不属于受理范围")
+            made.append(ticket.pk)
+            continue
+        services.ticket_assign(ticket=ticket, by=dispatcher, department=department)
+        services.ticket_sign(ticket=ticket, by=department_user)
+        if rating != "none":
+            services.ticket_resolve(ticket=ticket, by=department_user, result="已办结")
+            if rating == "reopen":
+                services.ticket_reopen(ticket=ticket, by=company_user, comment="仍未解决")
+            else:
+                services.ticket_confirm(ticket=ticket, by=company_user, rating=rating)
+        made.append(ticket.pk)
+    tickets = list(Ticket.objects.filter(pk__in=made))
+    today = timezone.localdate()
+    figures = reports.report(start=today - datetime.timedelta(days=1), end=today)
+    assert sum(map(reports.is_accepted, tickets)) == figures["accepted"] == 4
+    assert sum(map(reports.is_rated, tickets)) == figures["rated"] == 3
+    assert sum(map(reports.is_satisfied, tickets)) == figures["satisfied"] == 2

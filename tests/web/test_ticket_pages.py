@@ -123,3 +123,15 @@ def test_the_due_date_is_marked_overdue_only_while_a_department_holds_the_ticket
     Ticket.objects.filter(pk=in_progress_ticket.pk).update(due_date=timezone.localdate() - datetime.timedelta(days=1))
     html = page(client, dispatcher, reverse("ticket_list"))
     assert 'class="overdue"' in html
+
+
+def test_a_reopened_then_unanswered_ticket_shows_its_latest_rating_and_how_it_closed(
+    client, dispatcher, company_user, department_user, resolved_ticket
+):
+    services.ticket_reopen(ticket=resolved_ticket, by=company_user, comment="仍未解决")
+    services.ticket_resolve(ticket=resolved_ticket, by=department_user, result="再次办结")
+    services.ticket_auto_close(ticket=resolved_ticket)
+    client.force_login(dispatcher)
+    html = client.get(reverse("ticket_detail", args=[resolved_ticket.reference]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "rt-dissatisfied" in html and "rt-no_answer" not in html
+    assert "Closed automatically: the company did not answer" in html or "企业逾期未评价" in html

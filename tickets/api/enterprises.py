@@ -11,7 +11,7 @@ from enterprises.models import Enterprise
 from tickets import selectors
 from tickets.api.serializers import EventSerializer, Page, TicketSerializer
 from tickets.casefile import selectors as casefile_selectors
-from tickets.models import Rating, Status
+from tickets.models import Status
 from tickets.selectors.lookup import visible_or_404
 
 
@@ -54,25 +54,12 @@ class StatusCountsSerializer(serializers.Serializer):
 
 
 class CaseFileTicketSerializer(TicketSerializer):
-    # As the page and the export show it (tickets.casefile.selectors): the latest rating, and
-    # "no answer" only as how the ticket closed.
-    rating = serializers.ChoiceField(
-        source="latest_rating",
-        choices=Rating.choices,  # the one RatingEnum of the schema; no_answer never appears here
-        allow_blank=True,
-        read_only=True,
-        help_text=_("The latest rating (a reopen is dissatisfied), or empty; no answer is not a rating"),
-    )
-    closed_without_answer = serializers.SerializerMethodField(help_text=_("Closed automatically: the company did not answer"))
-
     class Meta(TicketSerializer.Meta):
         fields = [
             "reference", "title", "priority", "status", "supervision_level", "category", "department",
             "due_date", "submitted_at", "resolved_at", "closed_at", "rating", "closed_without_answer",
         ]  # fmt: skip
 
-    def get_closed_without_answer(self, ticket) -> bool:
-        return casefile_selectors.closed_without_answer(ticket)
 
 
 class CaseFileEventSerializer(EventSerializer):

@@ -15,7 +15,8 @@ from rest_framework import exceptions, pagination, renderers, serializers
 from enterprises.models import Department, Enterprise
 from enterprises.validators import normalize_credit_code, validate_credit_code
 from tickets import rules, services
-from tickets.models import Attachment, Category, ExtensionRequest, Status, SupervisionLevel, Ticket, TicketEvent
+from tickets.casefile import selectors as casefile_selectors
+from tickets.models import Attachment, Category, ExtensionRequest, Rating, Status, SupervisionLevel, Ticket, TicketEvent
 from tickets.web import actions, forms
 from tickets.web.forms import MultipleFileField
 
@@ -75,6 +76,16 @@ class TicketSerializer(serializers.ModelSerializer):
     credit_code = serializers.CharField(source="enterprise.credit_code", read_only=True)
     category = serializers.CharField(source="category.name", read_only=True)
     department = DepartmentSerializer(read_only=True, allow_null=True)
+    # As the pages and the case file show it (tickets.casefile.selectors): the latest rating, and
+    # "no answer" only as how the ticket closed.
+    rating = serializers.ChoiceField(
+        source="latest_rating",
+        choices=Rating.choices,  # the one RatingEnum of the schema; no_answer never appears here
+        allow_blank=True,
+        read_only=True,
+        help_text=gettext_lazy("The latest rating (a reopen is dissatisfied), or empty; no answer is not a rating"),
+    )
+    closed_without_answer = serializers.SerializerMethodField(help_text=gettext_lazy("Closed automatically: the company did not answer"))
 
     class Meta:
         model = Ticket
@@ -82,7 +93,11 @@ class TicketSerializer(serializers.ModelSerializer):
             "reference", "title", "description", "priority", "channel", "status", "supervision_level", "enterprise",
             "credit_code", "category", "department", "response_due_date", "due_date", "submitted_at", "assigned_at",
             "signed_at", "resolved_at", "closed_at", "result", "rating",
+            "closed_without_answer",
         ]  # fmt: skip
+
+    def get_closed_without_answer(self, ticket) -> bool:
+        return casefile_selectors.closed_without_answer(ticket)
 
 
 class ExtensionRequestSerializer(serializers.ModelSerializer):

@@ -32,9 +32,9 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from enterprises.models import Enterprise, User
-from tickets import visibility
+from tickets import reports, visibility
 from tickets.models import OPEN_STATUSES, CaseFileExport, EventKind, Rating, Status, Ticket, TicketEvent
-from tickets.reports import GOOD_RATINGS, RATINGS
+from tickets.reports import RATINGS
 
 CASE_FILE_TIMELINE_LIMIT = 300
 
@@ -76,15 +76,9 @@ class CaseFile:
         return f"<CaseFile of enterprise {self.enterprise.pk}: {self.total} tickets>"
 
 
-def is_rated(ticket: Ticket) -> bool:
-    """Counted among the ratings given, as the report counts them: an accepted ticket (ever
-    assigned, not rejected) whose latest rating is one of the report's RATINGS."""
-    return ticket.latest_rating in RATINGS and ticket.first_assigned_at is not None and ticket.status != Status.REJECTED
-
-
-def is_satisfied(ticket: Ticket) -> bool:
-    """Rated, and the latest rating is one of the report's GOOD_RATINGS (满意, 基本满意)."""
-    return is_rated(ticket) and ticket.latest_rating in GOOD_RATINGS
+# Counted as the report counts them (tickets.reports: accepted, with a latest rating).
+is_rated = reports.is_rated
+is_satisfied = reports.is_satisfied
 
 
 def rating_label(ticket: Ticket) -> str:

@@ -127,10 +127,11 @@ from .figures import (
     ticket_ids_for,
     tickets_for,
 )
-from .sql import GOOD_RATINGS, RATINGS
+from .sql import GOOD_RATINGS, RATINGS, is_accepted, is_rated, is_satisfied
 
 __all__ = [
     "COUNTS", "DASHBOARD_GROUPS", "GOOD_RATINGS", "GROUPS", "HANDLING_TIME", "NAMES", "RATES", "RATINGS", "STORED_FACTS",
-    "assignments_for", "breakdown", "current_facts_disagreeing", "dashboard", "department_ranking", "format_rate",
+    "assignments_for",
+    "is_accepted", "is_rated", "is_satisfied", "breakdown", "current_facts_disagreeing", "dashboard", "department_ranking", "format_rate",
     "recount_handling_days", "report", "rounded", "shown_rate", "store_current_facts", "ticket_facts", "ticket_ids_for", "tickets_for",
 ]  # fmt: skip

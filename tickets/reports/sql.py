@@ -235,6 +235,22 @@ def _handling_days():
     return _weekdays_through(F("r_resolved_on")) - _weekdays_through(F("r_assigned_on")) + F("r_calendar")
 
 
+def is_accepted(ticket) -> bool:
+    """`accepted` below, for one ticket as it stands now (its stored columns): for code that
+    counts loaded tickets the report's way (the case file). Tests hold the two together."""
+    return ticket.first_assigned_at is not None and ticket.status != Status.REJECTED
+
+
+def is_rated(ticket) -> bool:
+    """`rated` below, for one ticket now: accepted, with a latest rating among RATINGS."""
+    return ticket.latest_rating in RATINGS and is_accepted(ticket)
+
+
+def is_satisfied(ticket) -> bool:
+    """`satisfied` below, for one ticket now: rated, latest rating among GOOD_RATINGS."""
+    return ticket.latest_rating in GOOD_RATINGS and is_rated(ticket)
+
+
 def _conditions(as_of_date):
     """Which tickets each count counts (shared by the aggregates and by tickets_for).
 
