@@ -29,7 +29,7 @@ from django.utils import timezone
 from enterprises.models import User
 from tickets.notifications import outbox
 from tickets import notifications, services, workdays
-from tickets.models import Notification, Reminder, Ticket, TicketEvent
+from tickets.models import Delivery, Notification, Reminder, Ticket, TicketEvent
 from tickets.jobs.sweep import run_sweep
 
 from tests.conftest import at, day, race
@@ -368,7 +368,7 @@ def test_a_sweep_queues_one_email_send_for_all_it_decided(one_of_each, with_emai
     with django_capture_on_commit_callbacks() as callbacks:
         sweep_on(day(10, 14))
 
-    assert Notification.objects.filter(email_status="pending").count() == 12  # five kinds of reminder
+    assert Delivery.objects.filter(channel="email", status="pending").count() == 12  # five kinds of reminder
     assert callbacks == [outbox.queue_email_sending]  # one broker message, after the commit
 
 
@@ -447,20 +447,17 @@ def test_two_sweeps_at_once_take_each_decision_once(one_of_each, with_email):
     assert len(keys) == len(set(keys))  # nobody told the same thing twice
     # The e-mails queued after each sweep's commit went out once each.
     sent = [(m.to[0], m.subject) for m in mail.outbox]
-    assert len(sent) == len(set(sent)) == swept.filter(email_status="sent").count() == 12
-    assert not Notification.objects.filter(email_status__in=["pending", "failed"]).exists()
+    assert len(sent) == len(set(sent)) == Delivery.objects.filter(notification__in=swept, channel="email", status="sent").count() == 12
+    assert not Delivery.objects.filter(status__in=["pending", "failed"]).exists()
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_senders_at_once_send_each_email_once():
     users = [UserFactory(role=User.Role.SUPERVISOR, email=f"s{i}@example.gov.cn") for i in range(6)]
-    Notification.objects.bulk_create(
-        [
-            Notification(recipient=user, kind="digest", subject=f"汇总 {user.pk}-{n}", body="…", email_status="pending")
-            for user in users
-            for n in range(10)
-        ]
+    now = timezone.now()
+    notifications.save_and_queue(
+        [notifications.message_row(user, "digest", f"汇总 {user.pk}-{n}", "…", "", now) for user in users for n in range(10)], queue=False
     )
     mail.outbox.clear()
 
@@ -469,4 +466,4 @@ def test_two_senders_at_once_send_each_email_once():
     assert sum(sent for sent, _failed in results) == 60
     assert len(mail.outbox) == 60
     assert len({m.subject for m in mail.outbox}) == 60
-    assert Notification.objects.filter(email_status="sent", email_attempts=1).count() == 60
+    assert Delivery.objects.filter(status="sent", attempts=1).count() == 60

@@ -90,7 +90,7 @@ def _department_digest(department_id, tickets, staff, today, now):
 
 def _save(rows):
     # Queued once by the run (see _queued), not once per department or company.
-    return notifications.save_and_queue(rows, queue=False), notifications.waits_for_email(rows)
+    return notifications.save_and_queue(rows, queue=False), notifications.waits_for_delivery(rows)
 
 
 def _isolated(function, *args):

@@ -103,7 +103,7 @@ class _Audience:
 
 
 def _notify_all(kind, tickets, recipients_of, now):
-    """Save the messages of one kind; returns whether any waits for e-mail (the run queues the
+    """Save the messages of one kind; returns whether any waits for delivery (the run queues the
     sending once, not once per kind)."""
     compose = notifications.Composer(kind)
     rows = []
@@ -113,7 +113,7 @@ def _notify_all(kind, tickets, recipients_of, now):
             notifications.rows_for(kind, recipients_of(ticket), ticket_id=ticket["id"], reference=ticket["reference"], subject=subject, body=body, now=now)
         )
     notifications.save_and_queue(rows, queue=False)
-    return notifications.waits_for_email(rows)
+    return notifications.waits_for_delivery(rows)
 
 
 def _auto_close(cutoff_date, now, working_days):

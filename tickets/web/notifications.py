@@ -11,7 +11,7 @@ from tickets.web.pagination import _paginate
 
 @login_required
 def notification_list(request):
-    notes = Notification.objects.filter(recipient=request.user).order_by("-created_at", "-id")
+    notes = Notification.objects.filter(recipient=request.user).prefetch_related("deliveries").order_by("-created_at", "-id")
     if request.GET.get("unread"):
         notes = notes.unread()
     return render(request, "tickets/notification_list.html", {"page": _paginate(request, notes), "unread_only": bool(request.GET.get("unread"))})
