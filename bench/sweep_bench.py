@@ -92,14 +92,14 @@ class Phases:
     TARGETS = [
         ("working-day dates (workdays.*)", "tickets.workdays", "add_working_days"),
         ("working-day dates (workdays.*)", "tickets.workdays", "latest_date_with_working_days_until"),
-        ("load recipients (_Audience)", "tickets.jobs.sweep._Audience", "__init__"),
-        ("load recipients (_Audience)", "tickets.jobs.sweep._Audience", "load_companies"),
-        ("claim reminders (INSERT … ON CONFLICT)", "tickets.sweep", "_claim_reminders"),
-        ("raise supervision (UPDATE + events)", "tickets.sweep", "_raise_supervision"),
-        ("auto-close (UPDATE + events)", "tickets.sweep", "_auto_close"),
-        ("compose notifications (notifications.build)", "tickets.notifications", "build"),
+        ("load recipients (Audience)", "tickets.notifications.recipients.Audience", "_load_people"),
+        ("load recipients (Audience)", "tickets.notifications.recipients.Audience", "load_companies"),
+        ("claim reminders (INSERT … ON CONFLICT)", "tickets.jobs.sweep", "_claim_reminders"),
+        ("raise supervision (UPDATE + events)", "tickets.jobs.sweep", "_raise_supervision"),
+        ("auto-close (UPDATE + events)", "tickets.jobs.sweep", "_auto_close"),
+        ("compose notifications (notifications.rows_for)", "tickets.notifications", "rows_for"),
         ("insert notifications (save_and_queue)", "tickets.notifications", "save_and_queue"),
-        ("notify: other Python in _notify_all", "tickets.sweep", "_notify_all"),
+        ("notify: other Python in _notify_all", "tickets.jobs.sweep", "_notify_all"),
     ]
 
     def __init__(self):
@@ -148,15 +148,15 @@ class Phases:
         from django.db import connection
 
         for name, path, attribute in self.TARGETS:
-            _module, _, class_name = path.partition(".sweep._")
-            if class_name:
-                owner = getattr(importlib.import_module("tickets.sweep"), "_" + class_name)
+            module, _, class_name = path.rpartition(".")
+            if class_name[:1].isupper():  # a class of that module
+                owner = getattr(importlib.import_module(module), class_name)
             else:
                 owner = importlib.import_module(path)
             patch = mock.patch.object(owner, attribute, self._timed(name, getattr(owner, attribute)))
             patch.start()
             self.patches.append(patch)
-        sweep = importlib.import_module("tickets.sweep")
+        sweep = importlib.import_module("tickets.jobs.sweep")
         patch = mock.patch.object(sweep, "_tickets", self._timed_iter("load claimed tickets (sweep._tickets)", sweep._tickets))
         patch.start()
         self.patches.append(patch)

@@ -7,8 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from enterprises.models import User
-from tickets import notifications, services
+from tickets import services
 from tickets.models import Delivery, Notification
+from tickets.notifications import recipients_for
 
 from tests.factories import notification_with_email
 
@@ -136,8 +137,7 @@ def test_the_list_says_which_deliveries_failed(dispatcher, client, db):
 def test_a_former_liaison_still_linked_to_the_company_is_not_told(company_user, liaison, resolved_ticket):
     """Only users who are liaison officials now count as the company's liaisons."""
     User.objects.filter(pk=liaison.pk).update(role=User.Role.DISPATCHER)
-    assert liaison.pk not in {u.pk for u in notifications.company_side(resolved_ticket.enterprise_id)}
-    assert company_user.pk in {u.pk for u in notifications.company_side(resolved_ticket.enterprise_id)}
+    assert [u.pk for u in recipients_for(Notification.Kind.RESOLVED, resolved_ticket)] == [company_user.pk]
 
 
 def test_mark_all_read_says_how_many_in_the_right_number(company_user, client, assigned_ticket):

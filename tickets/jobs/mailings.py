@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from enterprises.models import Enterprise, User
+from enterprises.models import Enterprise
 
 from tickets import notifications, workdays
 from tickets.models import AT_RISK_WORKING_DAYS, HANDLING_STATUSES, CaseHistoryMailing, DepartmentDigest, Notification, Ticket
@@ -48,9 +48,8 @@ def send_department_digests(now=None):
     by_department = defaultdict(list)
     for ticket in due:
         by_department[ticket.department_id].append(ticket)
-    staff = defaultdict(list)
-    for user in User.objects.filter(role=User.Role.DEPARTMENT, is_active=True, department_id__in=list(by_department)):
-        staff[user.department_id].append(user)
+    audience = notifications.Audience.for_kinds([Notification.Kind.DIGEST], department_ids=list(by_department))
+    staff = {department_id: audience.of_department(Notification.Kind.DIGEST, department_id) for department_id in by_department}
     saved = [
         _isolated(_department_digest, department_id, tickets, staff[department_id], today, now)
         for department_id, tickets in by_department.items()
@@ -155,8 +154,9 @@ def send_case_histories(now=None):
     saved = []
     for start in range(0, len(enterprise_ids), _CHUNK):
         # Only companies someone can be told about: the others would be read again every run.
-        readers = notifications.company_sides(enterprise_ids[start : start + _CHUNK])
-        chunk = sorted(readers)
+        audience = notifications.Audience.for_kinds([Notification.Kind.CASE_HISTORY], enterprise_ids=enterprise_ids[start : start + _CHUNK])
+        readers = {e: audience.of_company(Notification.Kind.CASE_HISTORY, e) for e in enterprise_ids[start : start + _CHUNK]}
+        chunk = sorted(e for e, people in readers.items() if people)
         tickets = defaultdict(list)
         for ticket in Ticket.objects.filter(enterprise_id__in=chunk).select_related("department").order_by("enterprise_id", "submitted_at", "id"):
             tickets[ticket.enterprise_id].append(ticket)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from tickets import background
 from tickets.models import Delivery, Notification
 from tickets.notifications.channels import CHANNELS
+from tickets.notifications.recipients import recipients_for
 from tickets.notifications.texts import Composer, _ticket_path, ticket_facts
 
 logger = logging.getLogger(__name__)
@@ -130,10 +131,12 @@ def queue_after_commit():
     transaction.on_commit(queue_email_sending)
 
 
-def notify(kind, ticket, recipients, *, by=None, at=None, **extra):
-    """Tell `recipients` about `ticket` (inside the action's transaction); `by` is not told."""
+def notify(kind, ticket, *, by=None, at=None, **extra):
+    """Tell those who are told about `kind` (tickets.notifications.recipients) about `ticket`,
+    inside the action's transaction; `by`, who acted, is not told. `extra` are facts the
+    message mentions (note, department, …)."""
     rows = build(
-        kind, recipients, ticket_id=ticket.pk, reference=ticket.reference, facts=ticket_facts(ticket, **extra), now=at, exclude=by
+        kind, recipients_for(kind, ticket), ticket_id=ticket.pk, reference=ticket.reference, facts=ticket_facts(ticket, **extra), now=at, exclude=by
     )
     return save_and_queue(rows)
 

@@ -44,10 +44,7 @@ def extension_request(*, ticket, by, requested_due_date, reason, at=None):
         data={"request_id": request.pk, "from": ticket.due_date.isoformat(), "to": requested_due_date.isoformat()},
         at=at,
     )
-    notifications.notify(
-        Notification.Kind.EXTENSION_REQUESTED, ticket, notifications.role_members("dispatcher", "supervisor"),
-        by=by, at=at, note=reason, requested=requested_due_date.isoformat(),
-    )
+    notifications.notify(Notification.Kind.EXTENSION_REQUESTED, ticket, by=by, at=at, note=reason, requested=requested_due_date.isoformat())
     return request
 
 
@@ -90,7 +87,7 @@ def extension_decide(*, request, by, approve, note="", at=None):
         at=at,
     )
     notifications.notify(
-        Notification.Kind.EXTENSION_DECIDED, ticket, notifications.department_staff(request.department_id),
+        Notification.Kind.EXTENSION_DECIDED, ticket,
         by=by, at=at, note=note, decision=notifications.in_site_language(gettext_lazy("approved") if approve else gettext_lazy("refused")),
     )
     return request

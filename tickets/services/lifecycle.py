@@ -46,7 +46,7 @@ def ticket_assign(*, ticket, by, department, due_date=None, note="", at=None):
         response_due_date=ticket.response_due_date,
         due_date=ticket.due_date,
     )
-    notifications.notify(Notification.Kind.ASSIGNED, ticket, notifications.department_staff(department.pk), by=by, at=at, note=note)
+    notifications.notify(Notification.Kind.ASSIGNED, ticket, by=by, at=at, note=note)
     return ticket
 
 
@@ -66,7 +66,7 @@ def ticket_reject(*, ticket, by, reason, duplicate_of=None, at=None):
         data={"duplicate_of": duplicate_of.reference} if duplicate_of else {},
         kwargs={"reason": reason, "duplicate_of": duplicate_of, "at": at},
     )
-    notifications.notify(Notification.Kind.REJECTED, ticket, notifications.company_side(ticket.enterprise_id), by=by, at=at, note=reason)
+    notifications.notify(Notification.Kind.REJECTED, ticket, by=by, at=at, note=reason)
     return ticket
 
 
@@ -97,9 +97,7 @@ def ticket_return(*, ticket, by, reason, at=None):
     )
     _open_assignments(ticket).update(ended_at=at, end_reason=Assignment.EndReason.RETURNED)
     _withdraw_pending_extensions(ticket, at, _("Withdrawn: the ticket was returned to dispatch."))
-    notifications.notify(
-        Notification.Kind.RETURNED, ticket, notifications.role_members("dispatcher"), by=by, at=at, note=reason, department=str(ticket.last_department)
-    )
+    notifications.notify(Notification.Kind.RETURNED, ticket, by=by, at=at, note=reason, department=str(ticket.last_department))
     return ticket
 
 
@@ -121,7 +119,7 @@ def ticket_resolve(*, ticket, by, result, files=(), at=None):
     )
     _store_attachments(ticket, files, by=by, event=event)
     _withdraw_pending_extensions(ticket, at, _("Withdrawn: the ticket was resolved."))
-    notifications.notify(Notification.Kind.RESOLVED, ticket, notifications.company_side(ticket.enterprise_id), by=by, at=at)
+    notifications.notify(Notification.Kind.RESOLVED, ticket, by=by, at=at)
     return ticket
 
 
@@ -141,7 +139,7 @@ def ticket_confirm(*, ticket, by, rating, comment="", at=None):
         data={"rating": rating},
         kwargs={"rating": rating, "comment": comment, "at": at},
     )
-    notifications.notify(Notification.Kind.CLOSED, ticket, notifications.department_staff(ticket.department_id), by=by, at=at)
+    notifications.notify(Notification.Kind.CLOSED, ticket, by=by, at=at)
     return ticket
 
 
@@ -164,10 +162,7 @@ def ticket_reopen(*, ticket, by, comment, at=None):
     _open_assignments(ticket).update(due_date=ticket.due_date)
     if ticket.supervision_level == SupervisionLevel.NONE:
         _raise_supervision(ticket, by=None, level=SupervisionLevel.YELLOW, notice=_("Reopened: the company is not satisfied."), at=at)
-    notifications.notify(
-        Notification.Kind.REOPENED, ticket, notifications.department_staff(ticket.department_id) + notifications.role_members("supervisor"),
-        by=by, at=at, note=comment,
-    )
+    notifications.notify(Notification.Kind.REOPENED, ticket, by=by, at=at, note=comment)
     return ticket
 
 
@@ -185,8 +180,5 @@ def ticket_auto_close(*, ticket, at=None, working_days=None):
         data={"working_days": working_days} if working_days else {},
         kwargs={"at": at},
     )
-    notifications.notify(
-        Notification.Kind.AUTO_CLOSED, ticket,
-        notifications.company_side(ticket.enterprise_id) + notifications.department_staff(ticket.department_id), at=at,
-    )
+    notifications.notify(Notification.Kind.AUTO_CLOSED, ticket, at=at)
     return ticket

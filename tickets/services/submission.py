@@ -67,7 +67,7 @@ def ticket_submit(*, by, enterprise, category, title, description, priority, cha
         ticket.save()
         event = _record(ticket, actor=by, kind=EventKind.SUBMITTED, to_state=ticket.status, at=at)
         _store_attachments(ticket, files, by=by, event=event)
-        notifications.notify(Notification.Kind.SUBMITTED, ticket, notifications.role_members("dispatcher"), by=by, at=at)
+        notifications.notify(Notification.Kind.SUBMITTED, ticket, by=by, at=at)
     return ticket
 
 

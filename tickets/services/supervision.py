@@ -50,10 +50,5 @@ def ticket_raise_supervision(*, ticket, by, level, notice, at=None):
     notice = _require_text(notice, _("Write the supervision notice."))
     ticket = _locked(ticket)
     _raise_supervision(ticket, by=by, level=level, notice=notice, at=at)
-    recipients = notifications.department_staff(ticket.department_id) if ticket.department_id else notifications.role_members("dispatcher")
-    if level == SupervisionLevel.RED:
-        recipients += notifications.role_members("leader")
-    notifications.notify(
-        Notification.Kind.SUPERVISED, ticket, recipients, by=by, at=at, note=notice
-    )
+    notifications.notify(Notification.Kind.SUPERVISED, ticket, by=by, at=at, note=notice)
     return ticket
