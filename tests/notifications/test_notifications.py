@@ -1,6 +1,7 @@
-"""Notifications: who is told about each action, and the in-app list. Sending is
-tests/notifications/test_sender.py."""
+"""Notifications: who is told about each action, and the in-app list (the one rule of who sees
+what applies to it). Sending is tests/notifications/test_sender.py."""
 
+import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -124,6 +125,26 @@ def test_notification_list_queries_do_not_grow(dispatcher, client, submit):
     assert count() == few
 
 
+def test_notification_list_queries_do_not_grow_under_the_visibility_rule(liaison, client, submit):
+    client.force_login(liaison)
+
+    def add(n):
+        for _ in range(n):
+            notification_with_email(liaison, status="failed", ticket=submit(), kind=Notification.Kind.RESOLVED)
+        notification_with_email(liaison, status="gave_up")  # about no ticket
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(reverse("notification_list"))
+        assert "邮件发送失败，将自动重试" in page.content.decode() and "邮件无法发送" in page.content.decode()
+        return len(ctx)
+
+    add(1)
+    few = count()
+    add(10)
+    assert count() == few
+
+
 def test_the_list_says_which_deliveries_failed(dispatcher, client, db):
     failed = notification_with_email(dispatcher, status="failed", subject="发送失败的通知")
     Delivery.objects.filter(pk=failed.pk).update(last_error="SMTPServerDisconnected: Connection unexpectedly closed")
@@ -132,6 +153,64 @@ def test_the_list_says_which_deliveries_failed(dispatcher, client, db):
     body = client.get(reverse("notification_list")).content.decode()
 
     assert 'title="SMTPServerDisconnected: Connection unexpectedly closed">邮件发送失败，将自动重试</span>' in body
+
+
+# --- a ticket the person may no longer see ---------------------------------------------------
+
+
+@pytest.fixture
+def former_liaison(liaison, enterprise, resolved_ticket):
+    """The liaison was told the ticket is resolved, then taken off the company; they also have a
+    case-history message about no ticket."""
+    assert Notification.objects.filter(recipient=liaison, ticket=resolved_ticket).exists()
+    Notification.objects.create(recipient=liaison, kind=Notification.Kind.CASE_HISTORY, subject="企业月度档案")
+    enterprise.liaisons.remove(liaison)
+    return liaison
+
+
+def test_a_liaison_taken_off_the_company_no_longer_sees_its_tickets_notifications(former_liaison, client):
+    client.force_login(former_liaison)
+
+    page = client.get(reverse("notification_list"))
+
+    assert [n.subject for n in page.context["page"].object_list] == ["企业月度档案"]
+
+
+def test_the_unread_count_leaves_out_the_notifications_the_list_leaves_out(former_liaison, client):
+    client.force_login(former_liaison)
+
+    body = client.get(reverse("notification_list")).content.decode()
+
+    assert '<span class="count">1</span>' in body
+
+
+def test_opening_a_notification_about_a_ticket_no_longer_visible_is_404_and_changes_nothing(former_liaison, client, resolved_ticket):
+    note = Notification.objects.get(recipient=former_liaison, ticket=resolved_ticket)
+    client.force_login(former_liaison)
+
+    response = client.post(reverse("notification_open", args=[note.pk]))
+
+    assert response.status_code == 404
+    note.refresh_from_db()
+    assert note.read_at is None
+
+
+def test_mark_all_read_counts_only_the_listed_notifications(former_liaison, client):
+    client.force_login(former_liaison)
+
+    response = client.post(reverse("notification_read_all"), follow=True, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert "1 notification marked as read." in response.content.decode()
+
+
+def test_department_staff_see_the_notifications_of_a_ticket_their_department_returned(department_user, dispatcher, client, assigned_ticket):
+    """Held before is still theirs to see (DESIGN.md §6), and so are its notifications."""
+    services.ticket_return(ticket=assigned_ticket, by=department_user, reason="不属于本部门职责")
+    client.force_login(department_user)
+
+    page = client.get(reverse("notification_list"))
+
+    assert [n.ticket_id for n in page.context["page"].object_list] == [assigned_ticket.pk]
 
 
 def test_a_former_liaison_still_linked_to_the_company_is_not_told(company_user, liaison, resolved_ticket):

@@ -9,6 +9,7 @@ A company's case file (一企一档) is tickets.casefile.selectors; the report i
 """
 
 from .enterprises import enterprise_list
+from .notifications import notification_list, notification_to_open, unread_count, visible_notifications
 from .tickets import (
     department_awaiting_company,
     department_inbox,
@@ -24,7 +25,8 @@ from .tickets import (
 )
 
 __all__ = [
-    "department_awaiting_company", "department_inbox", "dispatch_queue", "enterprise_list", "pending_extensions",
-    "supervision_board", "ticket_detail", "ticket_detail_queryset", "ticket_for_action", "ticket_list",
-    "visible_attachment", "visible_extension_request",
+    "department_awaiting_company", "department_inbox", "dispatch_queue", "enterprise_list", "notification_list",
+    "notification_to_open", "pending_extensions", "supervision_board", "ticket_detail", "ticket_detail_queryset",
+    "ticket_for_action", "ticket_list", "unread_count", "visible_attachment", "visible_extension_request",
+    "visible_notifications",
 ]  # fmt: skip
