@@ -55,7 +55,9 @@ def parse_args(argv=None):
     restore.add_argument("--no-restore", dest="restore", action="store_false", help="run on the database itself (changes it!)")
     parser.add_argument("--run-database", help="name of the snapshot (default: <name>_run)")
     parser.add_argument("--keep", action="store_true", help="keep the snapshot after the benchmark")
-    parser.add_argument("--now", default="generated", help="'generated' (default: the data's as-of moment), 'wallclock', or an ISO datetime")
+    parser.add_argument(
+        "--now", default="generated", help="'generated' (default: the data's as-of moment), 'wallclock', or an ISO datetime"
+    )
     parser.add_argument("--no-explain", action="store_true", help="skip EXPLAIN ANALYZE")
     parser.add_argument("--no-explain-first", action="store_true", help="skip the first-run plans (they need a second snapshot)")
     parser.add_argument("--profile", action="store_true", help="profile the first run with cProfile (slows it down)")
@@ -95,14 +97,14 @@ class Phases:
     TARGETS = [
         ("working-day dates (workdays.*)", "tickets.workdays", "add_working_days"),
         ("working-day dates (workdays.*)", "tickets.workdays", "latest_date_with_working_days_until"),
-        ("load recipients (_Audience)", "tickets.jobs.sweep._Audience", "__init__"),
-        ("load recipients (_Audience)", "tickets.jobs.sweep._Audience", "load_companies"),
-        ("claim reminders (INSERT … ON CONFLICT)", "tickets.sweep", "_claim_reminders"),
-        ("raise supervision (UPDATE + events)", "tickets.sweep", "_raise_supervision"),
-        ("auto-close (UPDATE + events)", "tickets.sweep", "_auto_close"),
-        ("compose notifications (notifications.build)", "tickets.notifications", "build"),
+        ("load recipients (Audience)", "tickets.notifications.recipients.Audience", "_load_people"),
+        ("load recipients (Audience)", "tickets.notifications.recipients.Audience", "load_companies"),
+        ("claim reminders (INSERT … ON CONFLICT)", "tickets.jobs.sweep", "_claim_reminders"),
+        ("raise supervision (UPDATE + events)", "tickets.jobs.sweep", "_raise_supervision"),
+        ("auto-close (UPDATE + events)", "tickets.jobs.sweep", "_auto_close"),
+        ("compose notifications (notifications.rows_for)", "tickets.notifications", "rows_for"),
         ("insert notifications (save_and_queue)", "tickets.notifications", "save_and_queue"),
-        ("notify: other Python in _notify_all", "tickets.sweep", "_notify_all"),
+        ("notify: other Python in _notify_all", "tickets.jobs.sweep", "_notify_all"),
     ]
 
     def __init__(self):
@@ -151,15 +153,15 @@ class Phases:
         from django.db import connection
 
         for name, path, attribute in self.TARGETS:
-            _module, _, class_name = path.partition(".sweep._")
-            if class_name:
-                owner = getattr(importlib.import_module("tickets.sweep"), "_" + class_name)
+            module, _, class_name = path.rpartition(".")
+            if class_name[:1].isupper():  # a class of that module
+                owner = getattr(importlib.import_module(module), class_name)
             else:
                 owner = importlib.import_module(path)
             patch = mock.patch.object(owner, attribute, self._timed(name, getattr(owner, attribute)))
             patch.start()
             self.patches.append(patch)
-        sweep = importlib.import_module("tickets.sweep")
+        sweep = importlib.import_module("tickets.jobs.sweep")
         patch = mock.patch.object(sweep, "_tickets", self._timed_iter("load claimed tickets (sweep._tickets)", sweep._tickets))
         patch.start()
         self.patches.append(patch)
@@ -322,13 +324,13 @@ def main(argv=None):
 
     try:
         common.setup_django(common.with_database(url, target))
+        import sweep_expect
         from django.conf import settings
         from django.db import connection
         from django.utils import timezone
 
-        import sweep_expect
-        from tickets.models import Ticket
         from tickets.jobs.sweep import run_sweep
+        from tickets.models import Ticket
 
         if args.now == "generated":
             if not metadata.get("as_of"):
@@ -346,8 +348,11 @@ def main(argv=None):
             version, shared_buffers, work_mem = cursor.fetchone()
             tickets = metadata.get("tickets") or Ticket.objects.count()
         print(f"Database {target}: {tickets:,} tickets; {version.split(',')[0]}; shared_buffers {shared_buffers}, work_mem {work_mem}")
-        print(f"Sweep moment: {timezone.localtime(now):%Y-%m-%d %H:%M:%S %Z} (settings: due soon {settings.REMINDER_DUE_SOON_WORKING_DAYS} "
-              f"working day(s), red after {settings.SUPERVISION_RED_AFTER_WORKING_DAYS}, auto-close after {settings.AUTO_CLOSE_AFTER_WORKING_DAYS})")
+        print(
+            f"Sweep moment: {timezone.localtime(now):%Y-%m-%d %H:%M:%S %Z} (settings: due soon {settings.REMINDER_DUE_SOON_WORKING_DAYS} "
+            f"working day(s), red after {settings.SUPERVISION_RED_AFTER_WORKING_DAYS}, "
+            f"auto-close after {settings.AUTO_CLOSE_AFTER_WORKING_DAYS})"
+        )
 
         if args.restore and args.now == "generated" and metadata.get("expected_report"):
             expected = metadata["expected_report"]

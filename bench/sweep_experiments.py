@@ -24,14 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 import sweep_bench  # noqa: E402
 
-NOTIFICATION_COLUMNS = (
-    "recipient_id", "ticket_id", "kind", "subject", "body", "url", "created_at", "read_at", "email_status", "email_attempts",
-    "email_next_attempt_at", "email_sent_at", "email_error",
-)
+# Every notification with its deliveries (one per channel), but the ids.
 DIGEST_SQL = (
-    "SELECT count(*), md5(coalesce(string_agg(concat_ws('|', recipient_id, ticket_id, kind, subject, body, url, created_at, "
-    "read_at, email_status, email_attempts, email_next_attempt_at, email_sent_at, email_error), E'\\n' "
-    "ORDER BY ticket_id, kind, recipient_id), '')) FROM tickets_notification"
+    "SELECT count(*), md5(coalesce(string_agg(concat_ws('|', n.recipient_id, n.ticket_id, n.kind, n.subject, n.body, n.url, n.created_at, "
+    "n.read_at, d.channel, d.status, d.attempts, d.next_attempt_at, d.sent_at, d.last_error, d.created_at), E'\\n' "
+    "ORDER BY n.ticket_id, n.kind, n.recipient_id, d.channel), '')) "
+    "FROM tickets_notification n LEFT JOIN tickets_delivery d ON d.notification_id = n.id"
 )
 STATE_SQL = (
     "SELECT md5(string_agg(concat_ws('|', id, status, supervision_level, rating, closed_at), ',' ORDER BY id)) "
@@ -56,8 +54,8 @@ class LightTicket:
 
 
 def fast_tickets(ids):
-    from tickets.models import Ticket
     from tickets.jobs.sweep import _CHUNK
+    from tickets.models import Ticket
 
     for start in range(0, len(ids), _CHUNK):
         rows = (
@@ -69,25 +67,25 @@ def fast_tickets(ids):
             yield LightTicket(row)
 
 
-def fast_notify_all(kind, tickets, recipients_of, now):
+def fast_notify_all(kind, tickets, audience, now):
     """tickets.jobs.sweep._notify_all, same rows: compose() and build() inlined per ticket."""
     from django.conf import settings
-    from django.db import connection, transaction
+    from django.db import transaction
     from django.urls import reverse
     from django.utils import timezone, translation
     from django.utils.translation import gettext as _
 
-    from tickets import notifications
-    from tickets.models import Notification, SupervisionLevel
+    from tickets.models import Delivery, SupervisionLevel
+    from tickets.notifications import outbox, texts
 
-    subject_text, body_text = notifications._TEXTS[kind]
+    subject_text, body_text = texts._TEXTS[kind]
     with translation.override(settings.LANGUAGE_CODE):
         subject_t, body_t = _(subject_text), _(body_text)
         level_labels = {value: str(label) for value, label in SupervisionLevel.choices}
         link_t = _("Open the ticket: %(url)s")
         footer = _("This message was sent by the Enterprise Issue Resolution System.")
-    pending = Notification.EmailStatus.PENDING
-    no_address = Notification.EmailStatus.NO_ADDRESS
+    pending = Delivery.Status.PENDING
+    no_address = Delivery.Status.NO_ADDRESS
     rows = []
     for t in tickets:
         facts = {
@@ -107,26 +105,23 @@ def fast_notify_all(kind, tickets, recipients_of, now):
         subject = (subject_t % values)[:200]
         body = f"{body_t % values}\n\n{link_t % {'url': settings.SITE_URL + url}}\n\n{footer}"
         seen = set()
-        for user in recipients_of(t):
+        for user in audience.recipients_for(kind, t):
             if user.pk in seen:
                 continue
             seen.add(user.pk)
             status = pending if user.email else no_address
-            rows.append((user.pk, t.pk, kind, subject, body, url, now, None, status, 0, now if status == pending else None, None, ""))
+            rows.append((user.pk, t.pk, kind, subject, body, url, now, (("email", status),)))
     if rows:
-        COPIES.append(len(rows))
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {Notification._meta.db_table} ({', '.join(NOTIFICATION_COLUMNS)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        if any(row[8] == pending for row in rows):
-            transaction.on_commit(notifications.queue_email_sending)
+        COPIES.extend([len(rows)] * 2)  # the notifications, their deliveries
+        outbox.insert_rows(rows)
+        if any(row[-1][0][1] == pending for row in rows):
+            transaction.on_commit(outbox.queue_email_sending)
     return len(rows)
 
 
 VARIANTS = {
     "baseline": [],
-    "fast-notify": [("tickets.sweep", "_notify_all", fast_notify_all), ("tickets.sweep", "_tickets", fast_tickets)],
+    "fast-notify": [("tickets.jobs.sweep", "_notify_all", fast_notify_all), ("tickets.jobs.sweep", "_tickets", fast_tickets)],
 }
 
 

@@ -77,3 +77,16 @@ class CategoryFactory(factory.django.DjangoModelFactory):
     default_department = factory.SubFactory(DepartmentFactory)
     response_days = 1
     resolution_days = 5
+
+
+def notification_with_email(recipient, *, status="pending", kind="digest", subject="汇总", body="…", **fields):
+    """A notification and its e-mail Delivery (what the outbox writes), the delivery due now if
+    pending. Returns the Delivery."""
+    from django.utils import timezone
+
+    from tickets.models import Delivery, Notification
+
+    note = Notification.objects.create(recipient=recipient, kind=kind, subject=subject, body=body, **fields)
+    return Delivery.objects.create(
+        notification=note, channel=Delivery.Channel.EMAIL, status=status, next_attempt_at=timezone.now() if status == "pending" else None
+    )

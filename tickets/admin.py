@@ -3,8 +3,9 @@ workflow (services), never by hand, and events are append-only."""
 
 from django.contrib import admin
 from django.db import transaction
-from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from tickets import workdays
 from tickets.models import (
@@ -13,6 +14,7 @@ from tickets.models import (
     CalendarYear,
     CaseFileExport,
     Category,
+    Delivery,
     ExtensionRequest,
     Notification,
     Reminder,
@@ -120,26 +122,72 @@ class AssignmentAdmin(ReadOnlyAdmin):
     list_select_related = ["ticket", "department"]
 
 
+def _retry_now(modeladmin, request, deliveries):
+    """Try the failed and given-up ones of `deliveries` again now (tickets.notifications.sender)."""
+    from tickets.notifications.sender import retry_now
+
+    with transaction.atomic():  # sending is queued once this commits
+        count = retry_now(deliveries)
+    modeladmin.message_user(
+        request, ngettext("%(count)s delivery queued again.", "%(count)s deliveries queued again.", count) % {"count": count}
+    )
+
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    fields = ["channel", "status", "attempts", "next_attempt_at", "sent_at", "last_error"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    """Delivery is visible here: failed e-mails show their error and next attempt."""
+    """Delivery is visible here: each channel's status, and for a failed one its error and next attempt."""
 
-    list_display = ["created_at", "recipient", "kind", "subject", "email_status", "email_attempts", "email_next_attempt_at", "read_at"]
-    list_filter = ["email_status", "kind"]
+    list_display = ["created_at", "recipient", "kind", "subject", "delivery", "read_at"]
+    list_filter = ["kind", "deliveries__channel", "deliveries__status"]
     search_fields = ["subject", "recipient__username"]
     list_select_related = ["recipient"]
-    actions = ["retry_email_now"]
+    inlines = [DeliveryInline]
+    actions = ["retry_now"]
 
-    @admin.action(description=_("Retry the e-mail now"))
-    def retry_email_now(self, request, queryset):
-        from tickets.notifications.outbox import queue_after_commit
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("deliveries")  # one query for the page's rows
 
-        # A fresh count of attempts: an e-mail that gave up gets the full retries again.
-        count = queryset.filter(email_status__in=["failed", "gave_up"]).update(
-            email_status="failed", email_attempts=0, email_next_attempt_at=timezone.now()
-        )
-        queue_after_commit()
-        self.message_user(request, _("%(count)s e-mails queued again.") % {"count": count})
+    @admin.display(description=_("delivery"))
+    def delivery(self, obj):
+        return "; ".join(str(d) + (f" ({d.attempts})" if d.attempts else "") for d in obj.deliveries.all()) or "—"
+
+    @admin.action(description=_("Retry the failed deliveries now"))
+    def retry_now(self, request, queryset):
+        _retry_now(self, request, Delivery.objects.filter(notification__in=queryset.values("pk")))
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    """Every notification's delivery over each channel; failed ones show their error."""
+
+    list_display = ["created_at", "notification", "recipient", "channel", "status", "attempts", "next_attempt_at", "sent_at", "error"]
+    list_filter = ["channel", "status"]
+    search_fields = ["notification__subject", "notification__recipient__username"]
+    list_select_related = ["notification__recipient"]
+    actions = ["retry_now"]
+
+    @admin.display(description=_("recipient"), ordering="notification__recipient")
+    def recipient(self, obj):
+        return obj.notification.recipient
+
+    @admin.display(description=_("last error"))
+    def error(self, obj):
+        return Truncator(obj.last_error).chars(80)
+
+    @admin.action(description=_("Retry the failed deliveries now"))
+    def retry_now(self, request, queryset):
+        _retry_now(self, request, queryset)
 
 
 @admin.register(Reminder)

@@ -24,10 +24,11 @@ from django.utils import timezone
 
 from config.celery import app as celery_app
 from enterprises.models import User
-from tickets import notifications, services, tasks
-from tickets.notifications.channels import email as email_channel
-from tickets.models import Notification, Ticket
+from tests.factories import notification_with_email
+from tickets import services, tasks
 from tickets.jobs.schedule import PERIODIC_TASKS
+from tickets.models import Delivery, Notification, Ticket
+from tickets.notifications import sender
 
 BROKER_URL = settings.REDIS_URL or "redis://127.0.0.1:6379/15"
 DEAD_BROKER_URL = "redis://127.0.0.1:1/0"
@@ -156,11 +157,11 @@ def test_sweep_task_run_by_the_worker_raises_supervision_on_an_overdue_ticket(ov
 @pytest.mark.django_db(transaction=True)
 def test_email_task_run_by_the_worker_sends_pending_emails(worker, supervisor):
     User.objects.filter(pk=supervisor.pk).update(email="duban@example.gov.cn")
-    note = Notification.objects.create(recipient=supervisor, kind="digest", subject="待发送的通知", body="…", email_status="pending")
+    delivery = notification_with_email(supervisor, subject="待发送的通知")
 
     tasks.send_notification_emails.delay()
 
-    wait_for(lambda: Notification.objects.get(pk=note.pk).email_status == "sent", what="the e-mail task")
+    wait_for(lambda: Delivery.objects.get(pk=delivery.pk).status == "sent", what="the e-mail task")
     assert worker.ran == ["tickets.send_notification_emails"]
     assert [(m.to, m.subject) for m in mail.outbox] == [(["duban@example.gov.cn"], "待发送的通知")]
 
@@ -195,7 +196,7 @@ def test_notifications_of_an_action_are_emailed_by_the_worker_after_commit(worke
     wait_for(lambda: len(mail.outbox) == 1, what="the queued e-mail")
     assert "tickets.send_notification_emails" in worker.ran
     assert mail.outbox[0].to == ["jiaoban@example.gov.cn"] and ticket.reference in mail.outbox[0].subject
-    assert Notification.objects.get(recipient=dispatcher, ticket=ticket).email_status == "sent"
+    assert Delivery.objects.get(notification__recipient=dispatcher, notification__ticket=ticket).status == "sent"
 
 
 # --- the broker is down ---------------------------------------------------------------------
@@ -224,10 +225,10 @@ def test_submission_with_the_broker_down_saves_the_ticket_and_mails_later(
     assert elapsed < 5, f"the request took {elapsed:.1f}s with the broker down"
     assert callbacks  # the e-mail task was queued after the commit…
     assert "Could not queue e-mail sending" in caplog.text  # …and publishing it failed
-    note = Notification.objects.get(recipient=dispatcher, ticket=ticket)
-    assert (note.kind, note.email_status) == ("submitted", "pending")
+    delivery = Delivery.objects.select_related("notification").get(notification__recipient=dispatcher, notification__ticket=ticket)
+    assert (delivery.notification.kind, delivery.channel, delivery.status) == ("submitted", "email", "pending")
     assert mail.outbox == []
 
     # The periodic e-mail task, once a worker runs again, sends what is still pending.
-    assert email_channel.send_due_emails() == (1, 0)
+    assert sender.send_due_emails() == (1, 0)
     assert [m.to for m in mail.outbox] == [["jiaoban@example.gov.cn"]]

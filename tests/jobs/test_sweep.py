@@ -27,14 +27,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from enterprises.models import User
-from tickets.notifications import outbox
-from tickets.notifications.channels import email as email_channel
-from tickets import notifications, services, workdays
-from tickets.models import Notification, Reminder, Ticket, TicketEvent
-from tickets.jobs.sweep import run_sweep
-
 from tests.conftest import at, day, race
 from tests.factories import UserFactory
+from tickets import notifications, services, workdays
+from tickets.jobs.sweep import run_sweep
+from tickets.models import Delivery, Notification, Reminder, Ticket, TicketEvent
+from tickets.notifications import outbox
+from tickets.notifications.channels import email as email_channel
 
 ZERO_REPORT = {"due_soon": 0, "unsigned": 0, "overdue": 0, "raised_yellow": 0, "long_overdue": 0, "raised_red": 0, "auto_closed": 0}
 
@@ -297,7 +296,9 @@ def test_closed_and_rejected_tickets_are_ignored(build, submit, dispatcher, comp
 
 def test_approved_extension_that_moved_the_due_date_means_no_overdue(build, department_user, dispatcher):
     ticket = build(assigned=day(9, 28), due=day(9, 29), signed=day(9, 28))
-    request = services.extension_request(ticket=ticket, by=department_user, requested_due_date=day(10, 16), reason="需省级部门会签", at=at(day(9, 28), 14))
+    request = services.extension_request(
+        ticket=ticket, by=department_user, requested_due_date=day(10, 16), reason="需省级部门会签", at=at(day(9, 28), 14)
+    )
     services.extension_decide(request=request, by=dispatcher, approve=True, at=at(day(9, 29)))
 
     report = sweep_on(day(10, 9))
@@ -310,7 +311,9 @@ def test_approved_extension_that_moved_the_due_date_means_no_overdue(build, depa
 def test_after_an_extension_the_new_due_date_gets_its_own_overdue_reminder(build, department_user, dispatcher):
     ticket = build(assigned=day(9, 28), due=day(9, 29), signed=day(9, 28))
     assert sweep_on(day(9, 30))["overdue"] == 1
-    request = services.extension_request(ticket=ticket, by=department_user, requested_due_date=day(10, 9), reason="节后企业复工", at=at(day(9, 30), 14))
+    request = services.extension_request(
+        ticket=ticket, by=department_user, requested_due_date=day(10, 9), reason="节后企业复工", at=at(day(9, 30), 14)
+    )
     services.extension_decide(request=request, by=dispatcher, approve=True, at=at(day(10, 8)))
     assert sweep_on(day(10, 9))["overdue"] == 0  # due today under the new date
 
@@ -369,7 +372,7 @@ def test_a_sweep_queues_one_email_send_for_all_it_decided(one_of_each, with_emai
     with django_capture_on_commit_callbacks() as callbacks:
         sweep_on(day(10, 14))
 
-    assert Notification.objects.filter(email_status="pending").count() == 12  # five kinds of reminder
+    assert Delivery.objects.filter(channel="email", status="pending").count() == 12  # five kinds of reminder
     assert callbacks == [outbox.queue_email_sending]  # one broker message, after the commit
 
 
@@ -437,31 +440,42 @@ def test_two_sweeps_at_once_take_each_decision_once(one_of_each, with_email):
     total = Counter()
     for report in reports:
         total.update(report)
-    assert dict(total) == {"due_soon": 1, "unsigned": 1, "overdue": 2, "raised_yellow": 2, "long_overdue": 1, "raised_red": 1, "auto_closed": 1}
+    assert dict(total) == {
+        "due_soon": 1,
+        "unsigned": 1,
+        "overdue": 2,
+        "raised_yellow": 2,
+        "long_overdue": 1,
+        "raised_red": 1,
+        "auto_closed": 1,
+    }
     assert Reminder.objects.count() == 5
     assert TicketEvent.objects.filter(actor=None, kind="supervision").count() == 3  # two yellows, one red
     assert TicketEvent.objects.filter(kind="auto_close").count() == 1
     swept = Notification.objects.filter(pk__gt=last_before)
     # dept; dept; 2 tickets x (dept, supervisor); dept, supervisor, leader; company, liaison, dept
-    assert Counter(swept.values_list("kind", flat=True)) == {"due_soon": 1, "unsigned": 1, "overdue": 4, "long_overdue": 3, "auto_closed": 3}
+    assert Counter(swept.values_list("kind", flat=True)) == {
+        "due_soon": 1,
+        "unsigned": 1,
+        "overdue": 4,
+        "long_overdue": 3,
+        "auto_closed": 3,
+    }
     keys = list(swept.values_list("ticket_id", "kind", "recipient_id"))
     assert len(keys) == len(set(keys))  # nobody told the same thing twice
     # The e-mails queued after each sweep's commit went out once each.
     sent = [(m.to[0], m.subject) for m in mail.outbox]
-    assert len(sent) == len(set(sent)) == swept.filter(email_status="sent").count() == 12
-    assert not Notification.objects.filter(email_status__in=["pending", "failed"]).exists()
+    assert len(sent) == len(set(sent)) == Delivery.objects.filter(notification__in=swept, channel="email", status="sent").count() == 12
+    assert not Delivery.objects.filter(status__in=["pending", "failed"]).exists()
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_senders_at_once_send_each_email_once():
     users = [UserFactory(role=User.Role.SUPERVISOR, email=f"s{i}@example.gov.cn") for i in range(6)]
-    Notification.objects.bulk_create(
-        [
-            Notification(recipient=user, kind="digest", subject=f"汇总 {user.pk}-{n}", body="…", email_status="pending")
-            for user in users
-            for n in range(10)
-        ]
+    now = timezone.now()
+    notifications.save_and_queue(
+        [notifications.message_row(user, "digest", f"汇总 {user.pk}-{n}", "…", "", now) for user in users for n in range(10)], queue=False
     )
     mail.outbox.clear()
 
@@ -470,4 +484,4 @@ def test_two_senders_at_once_send_each_email_once():
     assert sum(sent for sent, _failed in results) == 60
     assert len(mail.outbox) == 60
     assert len({m.subject for m in mail.outbox}) == 60
-    assert Notification.objects.filter(email_status="sent", email_attempts=1).count() == 60
+    assert Delivery.objects.filter(status="sent", attempts=1).count() == 60

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from enterprises.models import Enterprise, User
+from enterprises.models import Enterprise
 from tickets import notifications
 from tickets.casefile import selectors as casefile_selectors
 from tickets.models import CaseHistoryMailing, DepartmentDigest, Notification, Ticket
@@ -47,9 +47,8 @@ def send_department_digests(now=None):
     by_department = defaultdict(list)
     for ticket in due:
         by_department[ticket.department_id].append(ticket)
-    staff = defaultdict(list)
-    for user in User.objects.filter(role=User.Role.DEPARTMENT, is_active=True, department_id__in=list(by_department)):
-        staff[user.department_id].append(user)
+    audience = notifications.Audience.for_kinds([Notification.Kind.DIGEST], department_ids=list(by_department))
+    staff = {department_id: audience.of_department(Notification.Kind.DIGEST, department_id) for department_id in by_department}
     saved = [
         _isolated(_department_digest, department_id, tickets, staff[department_id], today, now)
         for department_id, tickets in by_department.items()
@@ -89,7 +88,7 @@ def _department_digest(department_id, tickets, staff, today, now):
 
 def _save(rows):
     # Queued once by the run (see _queued), not once per department or company.
-    return notifications.save_and_queue(rows, queue=False), notifications.waits_for_email(rows)
+    return notifications.save_and_queue(rows, queue=False), notifications.waits_for_delivery(rows)
 
 
 def _isolated(function, *args):
@@ -178,7 +177,9 @@ def send_case_histories(now=None):
     saved = []
     for start in range(0, len(enterprise_ids), _CHUNK):
         # Only companies someone can be told about: the others would be read again every run.
-        readers = notifications.company_sides(enterprise_ids[start : start + _CHUNK])
+        chunk = enterprise_ids[start : start + _CHUNK]
+        audience = notifications.Audience.for_kinds([Notification.Kind.CASE_HISTORY], enterprise_ids=chunk)
+        readers = {e: people for e in chunk if (people := audience.of_company(Notification.Kind.CASE_HISTORY, e))}
         # The readers are the company's side, who see every ticket of their company: one case
         # file each, read for the whole chunk at once (tickets.casefile.selectors).
         case_files = casefile_selectors.company_side_case_files(list(readers), today=today)

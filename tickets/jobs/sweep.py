@@ -14,17 +14,14 @@ the database, so a sweep that did not run (broker down) is caught up by the next
 """
 
 import datetime
-from collections import defaultdict
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from enterprises.models import User
-
 from tickets import notifications, workdays
-from tickets.models.ticket import AUTO_CLOSE_WRITES, declared_transition
 from tickets.models import HANDLING_STATUSES, EventKind, Notification, Reminder, Status, SupervisionLevel, Ticket, TicketEvent
+from tickets.models.ticket import AUTO_CLOSE_WRITES, declared_transition
 
 _CHUNK = 1000
 
@@ -76,7 +73,15 @@ def _raise_supervision(ticket_ids, method, now, note):
             )
             TicketEvent.objects.bulk_create(
                 [
-                    TicketEvent(ticket_id=i, actor=None, kind=EventKind.SUPERVISION, from_state=from_level, to_state=to_level, note=note, created_at=now)
+                    TicketEvent(
+                        ticket_id=i,
+                        actor=None,
+                        kind=EventKind.SUPERVISION,
+                        from_state=from_level,
+                        to_state=to_level,
+                        note=note,
+                        created_at=now,
+                    )
                     for i in ids
                 ],
                 batch_size=_CHUNK,
@@ -91,40 +96,37 @@ def _tickets(ids):
         yield from Ticket.objects.filter(pk__in=ids[start : start + _CHUNK]).order_by("id").values(*notifications.FACT_COLUMNS)
 
 
-class _Audience:
-    """Everyone the sweep may tell, loaded once per run."""
-
-    def __init__(self):
-        self.by_department = defaultdict(list)
-        self.supervisors, self.leaders = [], []
-        for user in User.objects.filter(is_active=True, role__in=[User.Role.DEPARTMENT, User.Role.SUPERVISOR, User.Role.LEADER]):
-            if user.role == User.Role.DEPARTMENT:
-                self.by_department[user.department_id].append(user)
-            elif user.role == User.Role.SUPERVISOR:
-                self.supervisors.append(user)
-            else:
-                self.leaders.append(user)
-        self._company = None
-
-    def load_companies(self, enterprise_ids):
-        self._company = notifications.company_sides(enterprise_ids)
-
-    def company(self, enterprise_id):
-        return self._company.get(enterprise_id, []) if self._company is not None else []
+# The kinds the sweep sends; its audience is loaded for them once per run.
+_KINDS = (
+    Notification.Kind.DUE_SOON,
+    Notification.Kind.UNSIGNED,
+    Notification.Kind.OVERDUE,
+    Notification.Kind.LONG_OVERDUE,
+    Notification.Kind.AUTO_CLOSED,
+)
 
 
-def _notify_all(kind, tickets, recipients_of, now):
-    """Save the messages of one kind; returns whether any waits for e-mail (the run queues the
-    sending once, not once per kind)."""
+def _notify_all(kind, tickets, audience, now):
+    """Save the messages of one kind to those the recipients table names (read from the run's
+    audience); returns whether any waits for delivery (the run queues the sending once, not once
+    per kind)."""
     compose = notifications.Composer(kind)
     rows = []
     for ticket in tickets:
         subject, body = compose(notifications.facts_from_row(ticket))
         rows.extend(
-            notifications.rows_for(kind, recipients_of(ticket), ticket_id=ticket["id"], reference=ticket["reference"], subject=subject, body=body, now=now)
+            notifications.rows_for(
+                kind,
+                audience.recipients_for(kind, ticket),
+                ticket_id=ticket["id"],
+                reference=ticket["reference"],
+                subject=subject,
+                body=body,
+                now=now,
+            )
         )
     notifications.save_and_queue(rows, queue=False)
-    return notifications.waits_for_email(rows)
+    return notifications.waits_for_delivery(rows)
 
 
 def _auto_close(cutoff_date, now, working_days):
@@ -167,20 +169,24 @@ def run_sweep(now=None):
     report = {}
 
     with transaction.atomic():
-        audience = _Audience()
-        staff = lambda t: audience.by_department.get(t["department_id"], [])  # noqa: E731
+        audience = notifications.Audience.for_kinds(_KINDS)  # everyone the run may tell, in one query
 
         due_soon = _claim_reminders(
-            Reminder.Kind.DUE_SOON, "", "due_date", f"{handling} AND t.due_date >= %s AND t.due_date <= %s", [*HANDLING_STATUSES, today, soon], now
+            Reminder.Kind.DUE_SOON,
+            "",
+            "due_date",
+            f"{handling} AND t.due_date >= %s AND t.due_date <= %s",
+            [*HANDLING_STATUSES, today, soon],
+            now,
         )
         report["due_soon"] = len(due_soon)
-        emails = _notify_all(Notification.Kind.DUE_SOON, _tickets(due_soon), staff, now)
+        emails = _notify_all(Notification.Kind.DUE_SOON, _tickets(due_soon), audience, now)
 
         unsigned = _claim_reminders(
             Reminder.Kind.UNSIGNED, "", "response_due_date", "t.status = %s AND t.response_due_date < %s", [Status.ASSIGNED, today], now
         )
         report["unsigned"] = len(unsigned)
-        emails |= _notify_all(Notification.Kind.UNSIGNED, _tickets(unsigned), staff, now)
+        emails |= _notify_all(Notification.Kind.UNSIGNED, _tickets(unsigned), audience, now)
 
         overdue = _claim_reminders(
             Reminder.Kind.OVERDUE, SupervisionLevel.YELLOW, "due_date", f"{handling} AND t.due_date < %s", [*HANDLING_STATUSES, today], now
@@ -189,24 +195,27 @@ def run_sweep(now=None):
         report["raised_yellow"] = len(
             _raise_supervision(overdue, Ticket.raise_to_yellow, now, notifications.system_note("overdue"))
         )
-        emails |= _notify_all(Notification.Kind.OVERDUE, _tickets(overdue), lambda t: staff(t) + audience.supervisors, now)
+        emails |= _notify_all(Notification.Kind.OVERDUE, _tickets(overdue), audience, now)
 
         long_overdue = _claim_reminders(
-            Reminder.Kind.LONG_OVERDUE, SupervisionLevel.RED, "due_date", f"{handling} AND t.due_date <= %s", [*HANDLING_STATUSES, red_cutoff], now
+            Reminder.Kind.LONG_OVERDUE,
+            SupervisionLevel.RED,
+            "due_date",
+            f"{handling} AND t.due_date <= %s",
+            [*HANDLING_STATUSES, red_cutoff],
+            now,
         )
         report["long_overdue"] = len(long_overdue)
         report["raised_red"] = len(
             _raise_supervision(long_overdue, Ticket.raise_to_red, now, notifications.system_note("long_overdue", days=red_after))
         )
-        emails |= _notify_all(
-            Notification.Kind.LONG_OVERDUE, _tickets(long_overdue), lambda t: staff(t) + audience.supervisors + audience.leaders, now
-        )
+        emails |= _notify_all(Notification.Kind.LONG_OVERDUE, _tickets(long_overdue), audience, now)
 
         closed = _auto_close(close_cutoff, now, close_after)
         report["auto_closed"] = len(closed)
         closed_tickets = list(_tickets(closed))
         audience.load_companies({t["enterprise_id"] for t in closed_tickets})
-        emails |= _notify_all(Notification.Kind.AUTO_CLOSED, closed_tickets, lambda t: audience.company(t["enterprise_id"]) + staff(t), now)
+        emails |= _notify_all(Notification.Kind.AUTO_CLOSED, closed_tickets, audience, now)
         if emails:
             notifications.queue_after_commit()  # one message for the whole run, after it commits
 

@@ -1,10 +1,12 @@
-"""Reminders, notifications and their delivery, and the claims of the scheduled mailings (DESIGN.md §4)."""
+"""Reminders, notifications and their deliveries, and the claims of the scheduled mailings (DESIGN.md §4)."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
 from enterprises.models import Department, Enterprise
 
 # --------------------------------------------------------------------------------------------
@@ -42,13 +44,10 @@ class NotificationQuerySet(models.QuerySet):
     def unread(self):
         return self.filter(read_at__isnull=True)
 
-    def emails_due(self, now):
-        return self.filter(email_status__in=["pending", "failed"], email_next_attempt_at__lte=now)
-
 
 class Notification(models.Model):
-    """A message to one person: shown in the app, and e-mailed after the transaction that
-    created it commits. E-mail failures are retried with backoff and stay visible here."""
+    """A message to one person: shown in the app, and delivered over each other channel (e-mail)
+    after the transaction that created it commits, one Delivery row per channel."""
 
     class Kind(models.TextChoices):
         SUBMITTED = "submitted", _("New ticket")
@@ -70,27 +69,18 @@ class Notification(models.Model):
         CASE_HISTORY = "case_history", _("Monthly case history")
         EXPORT_READY = "export_ready", _("Export ready")
 
-    class EmailStatus(models.TextChoices):
-        PENDING = "pending", _("Waiting to be sent")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed, will retry")
-        GAVE_UP = "gave_up", _("Failed, gave up")
-        NO_ADDRESS = "no_address", _("No e-mail address")
-        NOT_SENT = "not_sent", _("Not e-mailed")
-
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient"))
-    ticket = models.ForeignKey("tickets.Ticket", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("ticket"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("ticket")
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"))
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    email_status = models.CharField(_("e-mail"), max_length=12, choices=EmailStatus.choices, default=EmailStatus.PENDING)
-    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
-    email_next_attempt_at = models.DateTimeField(_("next e-mail attempt"), null=True, blank=True, default=timezone.now)
-    email_sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True)
-    email_error = models.TextField(_("last e-mail error"), blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -103,14 +93,64 @@ class Notification(models.Model):
             models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
             # The unread count in every page's header.
             models.Index(fields=["recipient"], name="notification_unread", condition=Q(read_at__isnull=True)),
-            # The e-mail sender's poll: Notification.objects.emails_due(now).
-            models.Index(
-                fields=["email_next_attempt_at"], name="notification_email_due", condition=Q(email_status__in=["pending", "failed"])
-            ),
         ]
 
     def __str__(self):
         return self.subject
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def due(self, channel, now):
+        """What the sender of `channel` may send now (index delivery_due)."""
+        return self.filter(channel=channel, status__in=Delivery.WAITING, next_attempt_at__lte=now)
+
+
+class Delivery(models.Model):
+    """A notification's delivery over one channel (DESIGN.md §12): its own status, attempts and
+    last error, retried with backoff by the channel's sender (tickets.notifications.sender). The
+    outbox writes one per notification and channel with the notification itself."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed, will retry")
+        GAVE_UP = "gave_up", _("Failed, gave up")
+        NO_ADDRESS = "no_address", _("No address to send to")
+        NOT_SENT = "not_sent", _("Not sent")
+
+    # The statuses the sender still works on.
+    WAITING = (Status.PENDING, Status.FAILED)
+
+    # Indexed by the unique constraint below (notification first): no index of its own.
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="deliveries", db_index=False, verbose_name=_("notification")
+    )
+    channel = models.CharField(pgettext_lazy("delivery", "channel"), max_length=20, choices=Channel.choices)
+    status = models.CharField(pgettext_lazy("delivery", "status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True, default=timezone.now)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [models.UniqueConstraint(fields=["notification", "channel"], name="one_delivery_per_channel")]
+        indexes = [
+            # The sender's poll: Delivery.objects.due(channel, now).order_by("next_attempt_at"),
+            # which claims the rows still waiting (pending, or failed and due to be retried); the
+            # sent and given-up rows, nearly all of them, stay out of the index.
+            models.Index(fields=["channel", "next_attempt_at"], name="delivery_due", condition=Q(status__in=["pending", "failed"])),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()}: {self.get_status_display()}"
 
 
 class DepartmentDigest(models.Model):

@@ -1,4 +1,5 @@
-"""Creating notifications inside the action's transaction, and queueing their delivery after it commits.
+"""Creating notifications inside the action's transaction, each with one Delivery row per channel
+(tickets.notifications.channels), and queueing their delivery after it commits.
 
 A broker that is down never fails the action: the periodic `send_notification_emails` task picks up
 whatever is still pending.
@@ -7,13 +8,19 @@ whatever is still pending.
 import contextlib
 import logging
 import threading
+
 from django.db import connection, transaction
 from django.utils import timezone
+
 from tickets import background
-from tickets.models import Notification
+from tickets.models import Delivery, Notification
+from tickets.notifications.channels import CHANNELS
+from tickets.notifications.recipients import recipients_for
 from tickets.notifications.texts import Composer, _ticket_path, ticket_facts
+
 logger = logging.getLogger(__name__)
 Kind = Notification.Kind
+Status = Delivery.Status
 
 # --- creating --------------------------------------------------------------------------------
 
@@ -23,7 +30,8 @@ _suppressed = threading.local()
 
 @contextlib.contextmanager
 def emails_suppressed():
-    """Record notifications in the app without e-mailing them (loading historical data)."""
+    """Record notifications in the app without delivering them over any channel (loading
+    historical data): their deliveries are written as not sent."""
     _suppressed.on = True
     try:
         yield
@@ -31,21 +39,25 @@ def emails_suppressed():
         _suppressed.on = False
 
 
-def email_status_for(user):
+def delivery_status_for(channel, user):
+    """The status a new delivery to `user` over `channel` starts with."""
     if getattr(_suppressed, "on", False):
-        return Notification.EmailStatus.NOT_SENT
-    return Notification.EmailStatus.PENDING if user.email else Notification.EmailStatus.NO_ADDRESS
+        return Status.NOT_SENT
+    return Status.PENDING if channel.address_of(user) else Status.NO_ADDRESS
 
 
-# Columns of a notification row as inserted in bulk (see insert_rows).
-ROW_COLUMNS = ("recipient_id", "ticket_id", "kind", "subject", "body", "url", "created_at", "email_status", "email_attempts", "email_next_attempt_at", "email_error")
-_EMAIL_STATUS = ROW_COLUMNS.index("email_status")
+# A row: the notification's ROW_COLUMNS, then its deliveries, ((channel, status), …) one per
+# channel in CHANNELS. Plain tuples: the sweep builds tens of thousands at a time (see insert_rows).
+ROW_COLUMNS = ("recipient_id", "ticket_id", "kind", "subject", "body", "url", "created_at")
+_CREATED_AT = ROW_COLUMNS.index("created_at")
+# The columns of a Delivery row as inserted in bulk, from its notification's row.
+DELIVERY_COLUMNS = ("notification_id", "channel", "status", "attempts", "next_attempt_at", "last_error", "created_at")
 
 
 def message_row(user, kind, subject, body, url, now, ticket_id=None):
-    """One notification as a row tuple (ROW_COLUMNS)."""
-    status = email_status_for(user)
-    return (user.pk, ticket_id, kind, subject[:200], body, url, now, status, 0, now if status == Notification.EmailStatus.PENDING else None, "")
+    """One notification and its deliveries as a row tuple (see ROW_COLUMNS)."""
+    deliveries = tuple((channel.kind, delivery_status_for(channel, user)) for channel in CHANNELS.values())
+    return (user.pk, ticket_id, kind, subject[:200], body, url, now, deliveries)
 
 
 def rows_for(kind, recipients, *, ticket_id, reference, subject, body, now, exclude=None):
@@ -62,48 +74,83 @@ def rows_for(kind, recipients, *, ticket_id, reference, subject, body, now, excl
 def build(kind, recipients, *, ticket_id, reference, facts, now=None, exclude=None, composer=None):
     """Row tuples for telling `recipients` about one ticket."""
     subject, body = (composer or Composer(kind))(facts)
-    return rows_for(kind, recipients, ticket_id=ticket_id, reference=reference, subject=subject, body=body, now=now or timezone.now(), exclude=exclude)
+    return rows_for(
+        kind, recipients, ticket_id=ticket_id, reference=reference, subject=subject, body=body, now=now or timezone.now(), exclude=exclude
+    )
+
+
+def _delivery_values(notification_id, row):
+    created_at = row[_CREATED_AT]
+    for channel, status in row[-1]:
+        yield (notification_id, channel, status, 0, created_at if status == Status.PENDING else None, "", created_at)
 
 
 def insert_rows(rows):
-    """Insert row tuples in bulk: COPY on PostgreSQL (the sweep may write tens of thousands),
-    bulk_create elsewhere."""
+    """Insert row tuples and their deliveries in bulk. On PostgreSQL (the sweep may write tens of
+    thousands) in three statements whatever their number: the notifications' ids drawn from their
+    sequence in one query, then both tables written with COPY. Elsewhere two bulk_creates (the
+    notifications' ids come back from their INSERTs)."""
     if connection.vendor == "postgresql":
+        table, deliveries = Notification._meta.db_table, Delivery._meta.db_table
         with connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {Notification._meta.db_table} ({', '.join(ROW_COLUMNS)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(rows)])
+            ids = sorted(row[0] for row in cursor.fetchall())
+            with cursor.cursor.copy(f"COPY {table} (id, {', '.join(ROW_COLUMNS)}) FROM STDIN") as copy:
+                for pk, row in zip(ids, rows, strict=True):
+                    copy.write_row((pk, *row[:-1]))
+            with cursor.cursor.copy(f"COPY {deliveries} ({', '.join(DELIVERY_COLUMNS)}) FROM STDIN") as copy:
+                for pk, row in zip(ids, rows, strict=True):
+                    for values in _delivery_values(pk, row):
+                        copy.write_row(values)
     else:
-        Notification.objects.bulk_create([Notification(**dict(zip(ROW_COLUMNS, row))) for row in rows], batch_size=500)
+        notes = Notification.objects.bulk_create(
+            [Notification(**dict(zip(ROW_COLUMNS, row[:-1], strict=True))) for row in rows], batch_size=500
+        )
+        Delivery.objects.bulk_create(
+            [
+                Delivery(**dict(zip(DELIVERY_COLUMNS, values, strict=True)))
+                for note, row in zip(notes, rows, strict=True)
+                for values in _delivery_values(note.pk, row)
+            ],
+            batch_size=500,
+        )
 
 
-def waits_for_email(rows):
-    """Whether any of the row tuples is to be e-mailed."""
-    return any(row[_EMAIL_STATUS] == Notification.EmailStatus.PENDING for row in rows)
+def waits_for_delivery(rows):
+    """Whether any of the row tuples has a delivery waiting to be sent."""
+    return any(status == Status.PENDING for row in rows for _channel, status in row[-1])
 
 
 def save_and_queue(rows, queue=True):
     """Store the rows (tuples from build/rows_for) and, once the surrounding transaction
-    commits, queue their e-mails. A run that saves many groups of rows passes queue=False and
+    commits, queue their delivery. A run that saves many groups of rows passes queue=False and
     calls queue_after_commit() once at the end: one broker message per run, not per group."""
     if not rows:
         return 0
     insert_rows(rows)
-    if queue and waits_for_email(rows):
+    if queue and waits_for_delivery(rows):
         queue_after_commit()
     return len(rows)
 
 
 def queue_after_commit():
-    """Queue the sending of pending e-mails once the surrounding transaction commits (at once
+    """Queue the sending of pending deliveries once the surrounding transaction commits (at once
     outside a transaction)."""
     transaction.on_commit(queue_email_sending)
 
 
-def notify(kind, ticket, recipients, *, by=None, at=None, **extra):
-    """Tell `recipients` about `ticket` (inside the action's transaction); `by` is not told."""
+def notify(kind, ticket, *, by=None, at=None, **extra):
+    """Tell those who are told about `kind` (tickets.notifications.recipients) about `ticket`,
+    inside the action's transaction; `by`, who acted, is not told. `extra` are facts the
+    message mentions (note, department, …)."""
     rows = build(
-        kind, recipients, ticket_id=ticket.pk, reference=ticket.reference, facts=ticket_facts(ticket, **extra), now=at, exclude=by
+        kind,
+        recipients_for(kind, ticket),
+        ticket_id=ticket.pk,
+        reference=ticket.reference,
+        facts=ticket_facts(ticket, **extra),
+        now=at,
+        exclude=by,
     )
     return save_and_queue(rows)
 

@@ -9,26 +9,27 @@ A company's case file (一企一档) is tickets.casefile.selectors; the report i
 """
 
 from .enterprises import enterprise_list
+from .notifications import notification_list, notification_to_open, unread_count, visible_notifications
 from .tickets import (
     assign_proposal,
     department_awaiting_company,
     department_inbox,
     dispatch_queue,
+    duplicate_references,
     pending_extensions,
     supervision_board,
     ticket_detail,
     ticket_detail_queryset,
     ticket_for_action,
     ticket_list,
-    duplicate_references,
     visible_attachment,
     visible_extension_request,
     visible_references,
 )
 
 __all__ = [
-    "assign_proposal",
-    "department_awaiting_company", "department_inbox", "dispatch_queue", "enterprise_list", "pending_extensions",
-    "supervision_board", "ticket_detail", "ticket_detail_queryset", "ticket_for_action", "ticket_list",
-    "visible_attachment", "visible_extension_request", "visible_references", "duplicate_references",
+    "assign_proposal", "department_awaiting_company", "department_inbox", "dispatch_queue", "duplicate_references",
+    "enterprise_list", "notification_list", "notification_to_open", "pending_extensions", "supervision_board",
+    "ticket_detail", "ticket_detail_queryset", "ticket_for_action", "ticket_list", "unread_count", "visible_attachment",
+    "visible_extension_request", "visible_notifications", "visible_references",
 ]  # fmt: skip

@@ -9,15 +9,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
 from tickets import notifications, rules
-from tickets.services.base import ActionRefused, _locked, _open_assignments, _record, _require_text, _save
 from tickets.models import (
     HANDLING_STATUSES,
-    Notification,
     EventKind,
     ExtensionRequest,
+    Notification,
     Ticket,
 )
+from tickets.services.base import ActionRefused, _locked, _open_assignments, _record, _require_text, _save
 
 if TYPE_CHECKING:
     from enterprises.models import User
@@ -36,7 +37,9 @@ def extension_request(
         raise ActionRefused(_("More time can only be asked for while the ticket is being handled."), code="invalid_state")
     assert ticket.department is not None and ticket.due_date is not None  # a ticket being handled has both
     if requested_due_date <= ticket.due_date:
-        raise ActionRefused(_("The new due date must be later than the current one (%(date)s).") % {"date": ticket.due_date}, code="invalid")
+        raise ActionRefused(
+            _("The new due date must be later than the current one (%(date)s).") % {"date": ticket.due_date}, code="invalid"
+        )
     if ticket.extension_requests.filter(state=ExtensionRequest.State.PENDING).exists():
         raise ActionRefused(_("An extension request for this ticket is already waiting for a decision."), code="conflict")
     request = ExtensionRequest.objects.create(
@@ -56,10 +59,7 @@ def extension_request(
         data={"request_id": request.pk, "from": ticket.due_date.isoformat(), "to": requested_due_date.isoformat()},
         at=at,
     )
-    notifications.notify(
-        Notification.Kind.EXTENSION_REQUESTED, ticket, notifications.role_members("dispatcher", "supervisor"),
-        by=by, at=at, note=reason, requested=requested_due_date.isoformat(),
-    )
+    notifications.notify(Notification.Kind.EXTENSION_REQUESTED, ticket, by=by, at=at, note=reason, requested=requested_due_date.isoformat())
     return request
 
 
@@ -104,7 +104,7 @@ def extension_decide(
         at=at,
     )
     notifications.notify(
-        Notification.Kind.EXTENSION_DECIDED, ticket, notifications.department_staff(request.department_id),
+        Notification.Kind.EXTENSION_DECIDED, ticket,
         by=by, at=at, note=note, decision=notifications.in_site_language(gettext_lazy("approved") if approve else gettext_lazy("refused")),
     )
     return request

@@ -9,18 +9,19 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
 from tickets import notifications
-from tickets.services.base import ActionRefused, _open_assignments, _require_text, _transition, _withdraw_pending_extensions
-from tickets.services.uploads import _store_attachments, validate_uploads
-from tickets.services.supervision import _raise_supervision
 from tickets.models import (
     Assignment,
-    Notification,
     EventKind,
+    Notification,
     Rating,
     SupervisionLevel,
     Ticket,
 )
+from tickets.services.base import ActionRefused, _open_assignments, _require_text, _transition, _withdraw_pending_extensions
+from tickets.services.supervision import _raise_supervision
+from tickets.services.uploads import _store_attachments, validate_uploads
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -67,7 +68,7 @@ def ticket_assign(
         response_due_date=ticket.response_due_date,
         due_date=ticket.due_date,
     )
-    notifications.notify(Notification.Kind.ASSIGNED, ticket, notifications.department_staff(department.pk), by=by, at=at, note=note)
+    notifications.notify(Notification.Kind.ASSIGNED, ticket, by=by, at=at, note=note)
     return ticket
 
 
@@ -89,7 +90,7 @@ def ticket_reject(
         data={"duplicate_of": duplicate_of.reference} if duplicate_of else {},
         kwargs={"reason": reason, "duplicate_of": duplicate_of, "at": at},
     )
-    notifications.notify(Notification.Kind.REJECTED, ticket, notifications.company_side(ticket.enterprise_id), by=by, at=at, note=reason)
+    notifications.notify(Notification.Kind.REJECTED, ticket, by=by, at=at, note=reason)
     return ticket
 
 
@@ -120,9 +121,7 @@ def ticket_return(*, ticket: Ticket, by: User, reason: str, at: datetime.datetim
     )
     _open_assignments(ticket).update(ended_at=at, end_reason=Assignment.EndReason.RETURNED)
     _withdraw_pending_extensions(ticket, at, _("Withdrawn: the ticket was returned to dispatch."))
-    notifications.notify(
-        Notification.Kind.RETURNED, ticket, notifications.role_members("dispatcher"), by=by, at=at, note=reason, department=str(ticket.last_department)
-    )
+    notifications.notify(Notification.Kind.RETURNED, ticket, by=by, at=at, note=reason, department=str(ticket.last_department))
     return ticket
 
 
@@ -146,7 +145,7 @@ def ticket_resolve(
     )
     _store_attachments(ticket, files, by=by, event=event)
     _withdraw_pending_extensions(ticket, at, _("Withdrawn: the ticket was resolved."))
-    notifications.notify(Notification.Kind.RESOLVED, ticket, notifications.company_side(ticket.enterprise_id), by=by, at=at)
+    notifications.notify(Notification.Kind.RESOLVED, ticket, by=by, at=at)
     return ticket
 
 
@@ -166,7 +165,7 @@ def ticket_confirm(*, ticket: Ticket, by: User, rating: str, comment: str = "", 
         data={"rating": rating},
         kwargs={"rating": rating, "comment": comment, "at": at},
     )
-    notifications.notify(Notification.Kind.CLOSED, ticket, notifications.department_staff(ticket.department_id), by=by, at=at)
+    notifications.notify(Notification.Kind.CLOSED, ticket, by=by, at=at)
     return ticket
 
 
@@ -189,10 +188,7 @@ def ticket_reopen(*, ticket: Ticket, by: User, comment: str, at: datetime.dateti
     _open_assignments(ticket).update(due_date=ticket.due_date)
     if ticket.supervision_level == SupervisionLevel.NONE:
         _raise_supervision(ticket, by=None, level=SupervisionLevel.YELLOW, notice=_("Reopened: the company is not satisfied."), at=at)
-    notifications.notify(
-        Notification.Kind.REOPENED, ticket, notifications.department_staff(ticket.department_id) + notifications.role_members("supervisor"),
-        by=by, at=at, note=comment,
-    )
+    notifications.notify(Notification.Kind.REOPENED, ticket, by=by, at=at, note=comment)
     return ticket
 
 
@@ -210,8 +206,5 @@ def ticket_auto_close(*, ticket: Ticket, at: datetime.datetime | None = None, wo
         data={"working_days": working_days} if working_days else {},
         kwargs={"at": at},
     )
-    notifications.notify(
-        Notification.Kind.AUTO_CLOSED, ticket,
-        notifications.company_side(ticket.enterprise_id) + notifications.department_staff(ticket.department_id), at=at,
-    )
+    notifications.notify(Notification.Kind.AUTO_CLOSED, ticket, at=at)
     return ticket

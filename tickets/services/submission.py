@@ -10,17 +10,18 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
 from tickets import notifications, rules
-from tickets.services.base import ActionRefused, _record
-from tickets.services.uploads import _store_attachments, validate_uploads
 from tickets.models import (
-    Notification,
+    Category,
     EventKind,
     IdempotencyKey,
+    Notification,
     ReferenceCounter,
-    Category,
     Ticket,
 )
+from tickets.services.base import ActionRefused, _record
+from tickets.services.uploads import _store_attachments, validate_uploads
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -92,7 +93,7 @@ def ticket_submit(
         ticket.save()
         event = _record(ticket, actor=by, kind=EventKind.SUBMITTED, to_state=ticket.status, at=at)
         _store_attachments(ticket, files, by=by, event=event)
-        notifications.notify(Notification.Kind.SUBMITTED, ticket, notifications.role_members("dispatcher"), by=by, at=at)
+        notifications.notify(Notification.Kind.SUBMITTED, ticket, by=by, at=at)
     return ticket
 
 

@@ -8,15 +8,16 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
+
 from tickets import notifications
-from tickets.services.base import ActionRefused, _locked, _record, _require_text, _save
 from tickets.models import (
-    Notification,
     EventKind,
+    Notification,
     SupervisionLevel,
     Ticket,
     TicketEvent,
 )
+from tickets.services.base import ActionRefused, _locked, _record, _require_text, _save
 
 if TYPE_CHECKING:
     from enterprises.models import User
@@ -60,10 +61,5 @@ def ticket_raise_supervision(*, ticket: Ticket, by: User, level: str, notice: st
     notice = _require_text(notice, _("Write the supervision notice."))
     ticket = _locked(ticket)
     _raise_supervision(ticket, by=by, level=level, notice=notice, at=at)
-    recipients = notifications.department_staff(ticket.department_id) if ticket.department_id else notifications.role_members("dispatcher")
-    if level == SupervisionLevel.RED:
-        recipients += notifications.role_members("leader")
-    notifications.notify(
-        Notification.Kind.SUPERVISED, ticket, recipients, by=by, at=at, note=notice
-    )
+    notifications.notify(Notification.Kind.SUPERVISED, ticket, by=by, at=at, note=notice)
     return ticket

@@ -1,5 +1,5 @@
 from tickets import rules
-from tickets.models import Notification
+from tickets.selectors.notifications import unread_count
 
 
 def navigation(request):
@@ -8,8 +8,8 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     return {
-        # Lazy: counted only when a template shows it (one indexed COUNT).
-        "unread_notifications": lambda: Notification.objects.filter(recipient=user).unread().count(),
+        # Lazy: counted only when a template shows it (one indexed COUNT), as the list counts.
+        "unread_notifications": lambda: unread_count(user),
         "may": {
             "submit": rules.may_submit(user),
             "decide_extensions": rules.may_decide_extensions(user),
