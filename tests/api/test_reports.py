@@ -79,13 +79,7 @@ def test_the_figures_of_the_small_data_set_are_as_worked_out_by_hand(leader, mar
     assert (figures["overdue_open"], figures["on_time_rate"], figures["handling_time"]) == (2, 1.0, 3.0)
 
 
-def test_a_rate_is_its_fraction_rounded_once_to_four_places(leader, dispatcher, department_user, company_user, department, submit):
-    for index in range(11):
-        ticket = services.ticket_assign(ticket=submit(), by=dispatcher, department=department)
-        if index < 6:
-            services.ticket_sign(ticket=ticket, by=department_user)
-            services.ticket_resolve(ticket=ticket, by=department_user, result="已解决")
-            services.ticket_confirm(ticket=ticket, by=company_user, rating="satisfied")
+def test_a_rate_is_its_fraction_rounded_once_to_four_places(leader, six_of_eleven_closed):
     figures = get_report(leader).json()["figures"]
     assert (figures["closed"], figures["accepted"], figures["closure_rate"]) == (6, 11, 0.5455)
 

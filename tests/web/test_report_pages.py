@@ -31,17 +31,6 @@ def loop_done(dispatcher, department_user, company_user, department, submit):
     return closed, waiting
 
 
-@pytest.fixture
-def six_of_eleven_closed(dispatcher, department_user, company_user, department, submit):
-    """Eleven accepted tickets this year, six of them closed: a closure rate of 54.5454…%."""
-    for index in range(11):
-        ticket = services.ticket_assign(ticket=submit(), by=dispatcher, department=department)
-        if index < 6:
-            services.ticket_sign(ticket=ticket, by=department_user)
-            services.ticket_resolve(ticket=ticket, by=department_user, result="已解决")
-            services.ticket_confirm(ticket=ticket, by=company_user, rating="satisfied")
-
-
 def displayed(cell):
     """What a spreadsheet shows for a cell: a "0.0%" or "0.0" number half-up from the stored
     decimal, anything else as it is."""
