@@ -1,9 +1,9 @@
 """Writing a cell of an xlsx workbook (openpyxl): the one rule for every workbook the site makes
 (the leadership report, the case file)."""
 
+from django.utils.functional import Promise
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.worksheet.worksheet import Worksheet
-from django.utils.functional import Promise
 
 
 def put_cell(sheet: Worksheet, *, row: int, column: int, value: object) -> Cell:

@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy
 from enterprises.models import Department, District, Industry
 
 from tickets import reports, rules
+from tickets.models import Category
 from tickets.reports import periods
 from tickets.reports.xlsx import workbook
-from tickets.models import Category
 
 # The figures shown as cards, in order (named by reports.NAMES): (key, the count its number links
 # to, the denominator shown under a rate).
