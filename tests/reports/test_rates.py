@@ -45,7 +45,7 @@ def test_the_rate_shown_is_the_fraction_rounded_to_a_tenth_of_a_percent():
         (Fraction(6, 11), 4, Decimal("0.5455")),
         (Fraction(6, 11), 3, Decimal("0.545")),
         (Fraction(1, 32), 4, Decimal("0.0313")),  # exactly half: up, not to even (0.0312)
-        (Fraction(5, 2), 0, Decimal("3")),
+        (Fraction(5, 2), 0, Decimal(3)),
         (Fraction(20, 3), 1, Decimal("6.7")),
         (Fraction(0, 1), 4, Decimal("0.0000")),
         (Fraction(-1, 32), 4, Decimal("-0.0313")),  # half away from zero

@@ -87,7 +87,7 @@ def test_the_tickets_behind_a_figure_are_titled_with_its_name(client, leader, fi
     body = response.content.decode()
     with translation.override(response["Content-Language"]):
         name = str(reports.NAMES[figure])
-    title, heading = (re.search(rf"<{tag}>(.*?)</{tag}>", body, re.S).group(1).strip() for tag in ("title", "h1"))
+    title, heading = (re.search(rf"<{tag}>(.*?)</{tag}>", body, re.DOTALL).group(1).strip() for tag in ("title", "h1"))
     assert heading == name and title.split(" · ")[0] == name and name != figure
     assert f"<code>{figure}</code>" not in body
 

@@ -194,7 +194,7 @@ def shown_rate(value: Fraction | Decimal | int | None) -> Decimal | None:
 
 
 def format_rate(value: Fraction | Decimal | int | None) -> str:
-    """"54.5%" for Fraction(6, 11) (the exact rate rounded once); "—" for None."""
+    """The rate as a percentage: "54.5%" for Fraction(6, 11) (the exact rate rounded once); "—" for None."""
     shown = shown_rate(value)
     if shown is None:
         return "—"

@@ -7,5 +7,5 @@ register = template.Library()
 
 @register.filter
 def rate(value):
-    """Decimal("0.8333") → "83.3%"; None → "—"."""
+    """A rate (its exact Fraction) as shown, rounded once: Fraction(6, 11) → "54.5%"; None → "—"."""
     return format_rate(value)

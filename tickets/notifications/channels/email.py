@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
 from tickets.models import Delivery
-from tickets.notifications.channels import Channel
+from tickets.notifications.channels.base import Channel
 
 
 class EmailChannel(Channel):
