@@ -33,7 +33,6 @@ from tickets import notifications, services, workdays
 from tickets.jobs.sweep import run_sweep
 from tickets.models import Delivery, Notification, Reminder, Ticket, TicketEvent
 from tickets.notifications import outbox
-from tickets.notifications.channels import email as email_channel
 
 ZERO_REPORT = {"due_soon": 0, "unsigned": 0, "overdue": 0, "raised_yellow": 0, "long_overdue": 0, "raised_red": 0, "auto_closed": 0}
 
@@ -479,7 +478,7 @@ def test_two_senders_at_once_send_each_email_once():
     )
     mail.outbox.clear()
 
-    results = results_of(race(lambda: email_channel.send_due_emails(batch_size=7), lambda: email_channel.send_due_emails(batch_size=7)))
+    results = results_of(race(lambda: notifications.send_due_emails(batch_size=7), lambda: notifications.send_due_emails(batch_size=7)))
 
     assert sum(sent for sent, _failed in results) == 60
     assert len(mail.outbox) == 60
