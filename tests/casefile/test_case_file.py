@@ -283,3 +283,27 @@ def test_the_reopened_then_auto_closed_ticket_is_shown_dissatisfied_and_closed_w
     [shown] = [t for t in case_file.tickets if t.pk == rated_story["no_answer"].pk]
     assert (shown.rating, shown.latest_rating) == ("no_answer", "dissatisfied")  # what the two columns hold
     assert selectors.rating_label(shown) == "不满意" and selectors.closed_without_answer(shown)
+
+
+def test_the_export_shows_no_due_date_change_for_a_refused_extension(
+    company_user, enterprise, in_progress_ticket, department_user, dispatcher
+):
+    import datetime
+
+    from django.conf import settings
+    from django.utils import translation
+
+    from tickets.models import EventKind
+
+    with translation.override(settings.LANGUAGE_CODE):
+        refused_label = str(EventKind.EXTENSION_REFUSED.label)
+    due = in_progress_ticket.due_date
+    asked = due + datetime.timedelta(days=20)
+    request = services.extension_request(ticket=in_progress_ticket, by=department_user, requested_due_date=asked, reason="需要协调")
+    services.extension_decide(request=request, by=dispatcher, approve=False, note="期限内可以完成")
+    book = built_workbook(company_user, enterprise)
+    rows = list(book["办理记录"].iter_rows(values_only=True))
+    header = rows[0]
+    refused = [dict(zip(header, row, strict=True)) for row in rows[1:] if row[2] == refused_label]
+    assert refused, rows
+    assert all(asked.isoformat() not in (str(r[header[4]] or "") + str(r[header[5]] or "")) for r in refused)

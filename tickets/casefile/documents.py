@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from enterprises.models import Enterprise
 from tickets.casefile.selectors import how_closed, rating_label
 from tickets.models import (
+    EventKind,
     Status,
     SupervisionLevel,
     Ticket,
@@ -58,10 +59,12 @@ def _state_label(value):
 
 
 def _event_from_to(event):
-    """What an event changed: a status or supervision level, or for extensions the due dates."""
+    """What an event changed: a status or supervision level, or for an approved extension the due
+    dates. A request, a refusal or a withdrawal changed no due date (the page says so too): their
+    dates are in the note's context, not in these columns."""
     if event.from_state or event.to_state:
         return _state_label(event.from_state), _state_label(event.to_state)
-    if event.kind.startswith("extension_") and isinstance(event.data, dict):
+    if event.kind == EventKind.EXTENSION_APPROVED and isinstance(event.data, dict):
         return str(event.data.get("from") or ""), str(event.data.get("to") or "")
     return "", ""
 
