@@ -12,10 +12,8 @@ from typing import TYPE_CHECKING, Any
 from django_fsm import has_transition_perm
 
 from tickets import visibility
+from tickets.models.extensions import ExtensionRequest
 from tickets.models.states import HANDLING_STATUSES, OPEN_STATUSES
-
-# ExtensionRequest.State.PENDING (tickets.models.extensions), as stored.
-PENDING = "pending"
 
 if TYPE_CHECKING:
     from enterprises.models import User
@@ -78,7 +76,7 @@ def available_actions(ticket: Any, user: User) -> set[str]:
         actions.add("supervise")
     if may_request_extension(user, ticket) and not any(
         # extension_requests is prefetched on the detail page: no extra query there.
-        request.state == PENDING for request in ticket.extension_requests.all()
+        request.state == ExtensionRequest.State.PENDING for request in ticket.extension_requests.all()
     ):
         actions.add("request_extension")
     return actions
