@@ -93,11 +93,6 @@ def speaks_for(user: User, enterprise_id: int | None) -> bool:
     return False
 
 
-def may_see_ticket(user: User, ticket: Any) -> bool:
-    """Whether `user` may see this one ticket (one query)."""
-    return visible_tickets(user).filter(pk=ticket.pk).exists()
-
-
 def _liaison_enterprise_ids(user: Any) -> set[int]:
     # Read once per user object (one request): a detail page asks several times.
     cached = getattr(user, "_liaison_enterprise_ids", None)

@@ -76,9 +76,6 @@ class CaseFile:
         return f"<CaseFile of enterprise {self.enterprise.pk}: {self.total} tickets>"
 
 
-# Counted as the report counts them (tickets.reports: accepted, with a latest rating).
-is_rated = reports.is_rated
-is_satisfied = reports.is_satisfied
 
 
 def rating_label(ticket: Ticket) -> str:
@@ -109,8 +106,9 @@ def case_file_figures(tickets: Iterable[Ticket], today: datetime.date) -> dict[s
         counts[ticket.status] = counts.get(ticket.status, 0) + 1
         opened += ticket.status in OPEN_STATUSES
         overdue += ticket.is_overdue(today)
-        rated += is_rated(ticket)
-        satisfied += is_satisfied(ticket)
+        # Counted as the report counts them (accepted, with a latest rating).
+        rated += reports.is_rated(ticket)
+        satisfied += reports.is_satisfied(ticket)
     return {
         "counts": counts,
         "total": sum(counts.values()),
