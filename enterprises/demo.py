@@ -29,7 +29,7 @@ from django.utils import timezone
 from stdnum.cn import uscc
 
 from tickets import notifications, services, workdays
-from tickets.models import Category, ExtensionRequest, Notification, Rating, SLAPolicy, SupervisionLevel, Ticket
+from tickets.models import Category, DeadlineProfile, ExtensionRequest, Notification, Rating, SupervisionLevel, Ticket
 
 from .models import Department, District, Enterprise, Industry, User
 
@@ -70,21 +70,41 @@ DEPARTMENTS = [
     ("sthjj", "市生态环境局", "市生态环境局", "0356-2023905"),
 ]
 
-# name, description, default department (short code), response days, resolution days
+# The city's default deadline profile: Jiaozuo's 13710 (sign 1, contact 1, co-feedback 3,
+# resolve 7, complex 22 working days).
+CITY_PROFILE = ("13710", 1, 1, 3, 7, 22)
+
+# name, description, default department (short code), its own profile (name, sign, contact,
+# co-feedback, resolve, complex; None: the city's 13710)
 CATEGORIES = [
-    ("融资信贷", "贷款审批、续贷转贷、融资担保、贴息", "fgw", 1, 10),
-    ("用工招聘", "招工用工、人才引进、社保、技能培训补贴", "rsj", 1, 10),
-    ("用地用房", "工业用地、厂房、不动产登记、规划", "zrzyj", 2, 20),
-    ("审批手续", "项目审批、许可证照、验收", "xzspj", 1, 7),
-    ("政策兑现", "奖补资金、惠企政策落实", "gxj", 1, 15),
-    ("水电气暖", "供电、供水、供气、供暖", "gdgs", 1, 10),
-    ("产供销对接", "产品销售、原料供应、配套采购、展会", "swj", 1, 15),
-    ("产学研合作", "高校院所对接、科技成果转化、研发平台", "kjj", 2, 20),
-    ("其他", "以上类别之外的涉企问题", None, 1, 10),
+    ("融资信贷", "贷款审批、续贷转贷、融资担保、贴息", "fgw", None),
+    ("用工招聘", "招工用工、人才引进、社保、技能培训补贴", "rsj", None),
+    ("用地用房", "工业用地、厂房、不动产登记、规划", "zrzyj", ("用地用房", 2, 2, 5, 20, 44)),
+    ("审批手续", "项目审批、许可证照、验收", "xzspj", None),
+    ("政策兑现", "奖补资金、惠企政策落实", "gxj", None),
+    ("水电气暖", "供电、供水、供气、供暖", "gdgs", None),
+    ("产供销对接", "产品销售、原料供应、配套采购、展会", "swj", None),
+    ("产学研合作", "高校院所对接、科技成果转化、研发平台", "kjj", ("产学研合作", 2, 2, 5, 20, 44)),
+    ("其他", "以上类别之外的涉企问题", None, None),
 ]
 
-# category, response days, resolution days for urgent tickets
-URGENT_SLAS = [("融资信贷", 1, 5), ("水电气暖", 1, 3), ("审批手续", 1, 3)]
+# category, and its profile for urgent tickets (name, sign, contact, co-feedback, resolve, complex)
+URGENT_SLAS = [
+    ("融资信贷", ("紧急融资", 1, 1, 2, 5, 10)),
+    ("水电气暖", ("紧急保供", 1, 1, 1, 3, 7)),
+    ("审批手续", ("紧急审批", 1, 1, 1, 3, 7)),
+]
+
+# category, the departments that usually co-handle it (short codes)
+CO_HANDLERS = [("用地用房", ("xzspj",)), ("水电气暖", ("fgw",))]
+
+
+def _profile_fields(profile):
+    name, response, contact, co_feedback, resolution, complex_resolution = profile
+    return {
+        "name": name, "response_days": response, "contact_days": contact, "co_feedback_days": co_feedback,
+        "resolution_days": resolution, "complex_resolution_days": complex_resolution,
+    }  # fmt: skip
 
 # name, short name, district, industry, size
 COMPANIES = [
@@ -965,23 +985,18 @@ class _Builder:
                 phone=self.mobile(),
             )
         self.categories = {}
-        for order, (name, description, short, response_days, resolution_days) in enumerate(CATEGORIES, 1):
+        DeadlineProfile.objects.get_or_create(category=None, priority="", defaults=_profile_fields(CITY_PROFILE))
+        for order, (name, description, short, profile) in enumerate(CATEGORIES, 1):
             self.categories[name], _ = Category.objects.get_or_create(
                 name=name,
-                defaults={
-                    "description": description,
-                    "default_department": self.departments.get(short),
-                    "response_days": response_days,
-                    "resolution_days": resolution_days,
-                    "sort_order": order,
-                },
+                defaults={"description": description, "default_department": self.departments.get(short), "sort_order": order},
             )
-        for name, response_days, resolution_days in URGENT_SLAS:
-            SLAPolicy.objects.get_or_create(
-                category=self.categories[name],
-                priority="urgent",
-                defaults={"response_days": response_days, "resolution_days": resolution_days},
-            )
+            if profile:
+                DeadlineProfile.objects.get_or_create(category=self.categories[name], priority="", defaults=_profile_fields(profile))
+        for name, profile in URGENT_SLAS:
+            DeadlineProfile.objects.get_or_create(category=self.categories[name], priority="urgent", defaults=_profile_fields(profile))
+        for name, shorts in CO_HANDLERS:
+            self.categories[name].co_departments.add(*(self.departments[short] for short in shorts))
         self.dispatcher = self.user("dispatcher", User.Role.DISPATCHER, "市营商环境办 交办员赵")
         self.supervisor = self.user("supervisor", User.Role.SUPERVISOR, "市委督查室 督办员杨")
         self.user("leader", User.Role.LEADER, "市领导")
@@ -1074,7 +1089,8 @@ class _Builder:
         plans = {}
         for story in STORIES:
             category = self.categories[story.category]
-            plan = plan_story(story, rng, category.service_levels(story.priority), DEPT_NOTES)
+            profile = category.deadlines(story.priority)
+            plan = plan_story(story, rng, (profile.response_days, profile.resolution_days), DEPT_NOTES)
             plan.enterprise = self.pick_company(story, load)
             plan.category = category
             plan.by = story.by or rng.choices(["company", "liaison", "hotline"], weights=[70, 22, 8])[0]

@@ -25,6 +25,7 @@ ROLE_FIXTURES = {
     "dispatcher": "dispatcher",
     "department": "department_user",  # staff of the department the ticket is (or will be) assigned to
     "other_department": "other_department_user",
+    "co_department": "co_department_user",  # staff of a department that co-handles the ticket (协办)
     "supervisor": "supervisor",
     "leader": "leader",
     "admin": "admin_user",
@@ -120,6 +121,36 @@ def department_user(department):
 @pytest.fixture
 def other_department_user(other_department):
     return UserFactory(username="dept2", role=User.Role.DEPARTMENT, department=other_department)
+
+
+@pytest.fixture
+def co_department(db):
+    return DepartmentFactory(name="市行政审批局")
+
+
+@pytest.fixture
+def second_co_department(db):
+    return DepartmentFactory(name="城区人民政府")
+
+
+@pytest.fixture
+def co_department_user(co_department):
+    return UserFactory(username="codept", role=User.Role.DEPARTMENT, department=co_department, display_name="审批局 协办人")
+
+
+@pytest.fixture
+def second_co_department_user(second_co_department):
+    return UserFactory(username="codept2", role=User.Role.DEPARTMENT, department=second_co_department, display_name="城区 协办人")
+
+
+@pytest.fixture
+def co_handled_ticket(ticket, dispatcher, department, department_user, co_department_user, second_co_department_user):
+    """Assigned to `department` as lead, with two co-handlers (审批局, 城区); their staff exist first,
+    so that they are told."""
+    return services.ticket_assign(
+        ticket=ticket, by=dispatcher, department=department,
+        co_departments=[co_department_user.department, second_co_department_user.department],
+    )  # fmt: skip
 
 
 @pytest.fixture

@@ -69,14 +69,27 @@ class UserFactory(factory.django.DjangoModelFactory):
     )
 
 
+CATEGORY_DEADLINES = {"response_days": 1, "contact_days": 1, "co_feedback_days": 3, "resolution_days": 5, "complex_resolution_days": 20}
+
+
 class CategoryFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Category
 
     name = factory.Sequence(lambda n: f"测试类别{n}")
     default_department = factory.SubFactory(DepartmentFactory)
-    response_days = 1
-    resolution_days = 5
+
+    # The category's own deadline profile (every priority), CATEGORY_DEADLINES unless given
+    # (response_days=…); profile=False: none (the city's default applies).
+    @classmethod
+    def _create(cls, model_class, *args, profile=True, **kwargs):
+        deadlines = {name: kwargs.pop(name) for name in list(kwargs) if name in CATEGORY_DEADLINES}
+        category = super()._create(model_class, *args, **kwargs)
+        if profile:
+            from tickets.models import DeadlineProfile
+
+            DeadlineProfile.objects.create(category=category, priority="", name=category.name, **{**CATEGORY_DEADLINES, **deadlines})
+        return category
 
 
 def notification_with_email(recipient, *, status="pending", kind="digest", subject="汇总", body="…", **fields):

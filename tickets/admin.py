@@ -10,31 +10,59 @@ from django.utils.translation import ngettext
 from tickets import workdays
 from tickets.models import (
     Assignment,
+    AssignmentReminder,
     CalendarDay,
     CalendarYear,
     CaseFileExport,
     Category,
+    DeadlineProfile,
     Delivery,
     ExtensionRequest,
     Notification,
+    Priority,
     Reminder,
-    SLAPolicy,
     Ticket,
     TicketEvent,
 )
 
+_PROFILE_FIELDS = ["response_days", "contact_days", "co_feedback_days", "resolution_days", "complex_resolution_days"]
 
-class SLAPolicyInline(admin.TabularInline):
-    model = SLAPolicy
+
+class DeadlineProfileInline(admin.TabularInline):
+    """The category's own profiles: one for every priority (priority empty) and any per priority."""
+
+    model = DeadlineProfile
+    fields = ["name", "priority", *_PROFILE_FIELDS]
     extra = 0
 
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "default_department", "response_days", "resolution_days", "is_active", "sort_order"]
+    list_display = ["name", "default_department", "deadlines", "is_active", "sort_order"]
     list_filter = ["is_active"]
     list_select_related = ["default_department"]
-    inlines = [SLAPolicyInline]
+    filter_horizontal = ["co_departments"]
+    inlines = [DeadlineProfileInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("deadline_profiles")
+
+    @admin.display(description=_("deadlines (working days)"))
+    def deadlines(self, obj):
+        profile = obj.deadlines(Priority.NORMAL)
+        return _("sign %(s)s · contact %(c)s · co-feedback %(f)s · resolve %(r)s · complex %(x)s") % {
+            "s": profile.response_days, "c": profile.contact_days, "f": profile.co_feedback_days,
+            "r": profile.resolution_days, "x": profile.complex_resolution_days,
+        }  # fmt: skip
+
+
+@admin.register(DeadlineProfile)
+class DeadlineProfileAdmin(admin.ModelAdmin):
+    """Every profile, the city's default (no category) among them."""
+
+    list_display = ["name", "category", "priority", *_PROFILE_FIELDS]
+    list_filter = ["priority"]
+    list_select_related = ["category"]
 
 
 @admin.register(CalendarYear)
@@ -118,8 +146,16 @@ class ExtensionRequestAdmin(ReadOnlyAdmin):
 
 @admin.register(Assignment)
 class AssignmentAdmin(ReadOnlyAdmin):
-    list_display = ["ticket", "department", "assigned_at", "due_date", "signed_at", "ended_at"]
+    list_display = ["ticket", "department", "role", "state", "assigned_at", "due_date", "signed_at", "feedback_at", "ended_at"]
+    list_filter = ["role", "state"]
     list_select_related = ["ticket", "department"]
+
+
+@admin.register(AssignmentReminder)
+class AssignmentReminderAdmin(ReadOnlyAdmin):
+    list_display = ["assignment", "kind", "due_date", "created_at"]
+    list_filter = ["kind"]
+    list_select_related = ["assignment__ticket", "assignment__department"]
 
 
 def _retry_now(modeladmin, request, deliveries):

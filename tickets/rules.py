@@ -13,7 +13,7 @@ from django_fsm import has_transition_perm
 
 from tickets import visibility
 from tickets.models.extensions import ExtensionRequest
-from tickets.models.states import HANDLING_STATUSES, OPEN_STATUSES
+from tickets.models.states import CO_WORK_STATUSES, HANDLING_STATUSES, OPEN_STATUSES, AssignmentRole
 
 if TYPE_CHECKING:
     from enterprises.models import User
@@ -22,6 +22,22 @@ if TYPE_CHECKING:
 def holds_ticket(user: User, ticket: Any) -> bool:
     """Is `user` staff of the department that holds the ticket now?"""
     return user.is_department and user.department_id is not None and user.department_id == ticket.department_id
+
+
+def holds_assignment(user: User, assignment: Any) -> bool:
+    """Is `user` staff of the assignment's department (a co-handler's part is its own)?"""
+    return user.is_department and user.department_id is not None and user.department_id == assignment.department_id
+
+
+def open_co_assignment(user: User, ticket: Any) -> Any:
+    """The open co assignment of `user`'s department on `ticket`, or None. Reads the ticket's
+    prefetched `assignments` where the page has them."""
+    if not (user.is_department and user.department_id):
+        return None
+    for assignment in ticket.assignments.all():
+        if assignment.role == AssignmentRole.CO and assignment.ended_at is None and assignment.department_id == user.department_id:
+            return assignment
+    return None
 
 
 def may_submit(user: User) -> bool:
@@ -41,14 +57,44 @@ def may_comment(user: User, ticket: Any) -> bool:
     if visibility.sees_everything(user):
         return not user.is_leader
     if user.is_department:
-        return holds_ticket(user, ticket)
+        return holds_ticket(user, ticket) or (ticket.status in CO_WORK_STATUSES and open_co_assignment(user, ticket) is not None)
     return visibility.speaks_for(user, ticket.enterprise_id)
 
 
+def extension_assignment(user: User, ticket: Any) -> Any:
+    """The assignment whose due date `user` may ask to move on `ticket`: the lead's, for the
+    holding department while it handles the ticket; a co-handler's own, until it has given its
+    feedback. None otherwise. (One pending request per assignment is the service's check.)"""
+    if ticket.status not in HANDLING_STATUSES:
+        return None
+    if holds_ticket(user, ticket):
+        return next(
+            (
+                a
+                for a in ticket.assignments.all()
+                if a.role == AssignmentRole.LEAD and a.ended_at is None and a.department_id == ticket.department_id
+            ),
+            None,
+        )
+    co = open_co_assignment(user, ticket)
+    if co is not None and co.feedback_at is None:
+        return co
+    return None
+
+
 def may_request_extension(user: User, ticket: Any) -> bool:
-    """The holding department, while it handles the ticket (one pending request at a time is
-    the service's check)."""
-    return holds_ticket(user, ticket) and ticket.status in HANDLING_STATUSES
+    """The holding department while it handles the ticket, or a co-handler for its feedback."""
+    return extension_assignment(user, ticket) is not None
+
+
+def may_add_co_department(user: User, ticket: Any) -> bool:
+    """Dispatch adds co-handling departments to a ticket a lead department handles."""
+    return user.is_dispatcher and ticket.status in HANDLING_STATUSES
+
+
+def may_end_co_assignment(user: User, assignment: Any) -> bool:
+    """Dispatch releases a co-handler (until the return ruling of DESIGN.md §9 does it)."""
+    return user.is_dispatcher and assignment.role == AssignmentRole.CO and assignment.ended_at is None
 
 
 def may_decide_extensions(user: User) -> bool:
@@ -63,6 +109,8 @@ def may_view_reports(user: User) -> bool:
 
 # The lifecycle transitions a person takes (auto_close is the system's), by method name.
 LIFECYCLE_ACTIONS = ("assign", "reject", "sign", "return_to_dispatch", "resolve", "confirm", "reopen")
+# A co-handling department's transitions on its own assignment (tickets.models.assignment).
+CO_ACTIONS = ("co_sign", "co_feedback")
 
 
 def available_actions(ticket: Any, user: User) -> set[str]:
@@ -74,9 +122,21 @@ def available_actions(ticket: Any, user: User) -> set[str]:
     # Red is reachable from every level below it on an open ticket: the model's rule decides.
     if has_transition_perm(ticket.raise_to_red, user):
         actions.add("supervise")
-    if may_request_extension(user, ticket) and not any(
-        # extension_requests is prefetched on the detail page: no extra query there.
-        request.state == ExtensionRequest.State.PENDING for request in ticket.extension_requests.all()
+    assignment = extension_assignment(user, ticket)
+    if assignment is not None and not any(
+        # extension_requests and assignments are prefetched on the detail page: no extra query there.
+        request.state == ExtensionRequest.State.PENDING and request.assignment_id in (None, assignment.pk)
+        for request in ticket.extension_requests.all()
     ):
         actions.add("request_extension")
+    if has_transition_perm(ticket.contact, user):
+        actions.add("contact")
+    if may_add_co_department(user, ticket):
+        actions.add("add_co_department")
+    co = open_co_assignment(user, ticket)
+    if co is not None:
+        co.ticket = ticket  # the transition's condition reads the ticket: this one, already loaded
+        for name in CO_ACTIONS:
+            if has_transition_perm(getattr(co, name), user):
+                actions.add(name)
     return actions

@@ -4,7 +4,8 @@
 - a company's users see their company's tickets and its case file;
 - a liaison official sees the tickets and case files of the companies they look after;
 - department staff see the tickets their department holds or held (a ticket leaves a department
-  only by being returned, which ends that assignment), and a company through those tickets;
+  only by an assignment ending), and those it co-handles or co-handled (协办: any co assignment
+  of the department), and a company through those tickets;
 - anyone else, an anonymous or deactivated account, sees nothing.
 
 `Ticket.objects.visible_to(user)` and `Enterprise.objects.visible_to(user)` delegate here, and so
@@ -52,12 +53,12 @@ def visible_tickets(user: User, tickets: QuerySet | None = None) -> QuerySet:
     if user.role == LIAISON:
         return tickets.filter(enterprise__liaisons=user)
     if user.role == DEPARTMENT and user.department_id:
-        # "Is or was assigned": held now, or held before (an ended assignment: partial index
-        # assignment_ended_dept_ticket).
-        held_before = apps.get_model("tickets", "Assignment").objects.filter(
-            ticket=OuterRef("pk"), department_id=user.department_id, ended_at__isnull=False
+        # "Is or was assigned": held now as the lead, or held before (an ended assignment), or
+        # co-handled now or before (a co assignment): partial index assignment_seen_dept_ticket.
+        seen = apps.get_model("tickets", "Assignment").objects.filter(
+            Q(ended_at__isnull=False) | Q(role="co"), ticket=OuterRef("pk"), department_id=user.department_id
         )
-        return tickets.filter(Q(department_id=user.department_id) | Exists(held_before))
+        return tickets.filter(Q(department_id=user.department_id) | Exists(seen))
     return tickets.none()
 
 

@@ -19,10 +19,10 @@ from tests.factories import EnterpriseFactory
 from tickets.models import (
     Assignment,
     Category,
+    DeadlineProfile,
     EventKind,
     ExtensionRequest,
     Rating,
-    SLAPolicy,
     Status,
     SupervisionLevel,
     Ticket,
@@ -47,7 +47,9 @@ def run(*args):
 
 
 def counts():
-    models = [District, Industry, Department, Category, SLAPolicy, Enterprise, User, Ticket, TicketEvent, Assignment, ExtensionRequest]
+    models = [
+        District, Industry, Department, Category, DeadlineProfile, Enterprise, User, Ticket, TicketEvent, Assignment, ExtensionRequest,
+    ]  # fmt: skip
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -63,14 +65,19 @@ def test_reference_data(loaded):
     categories = {c.name: c for c in Category.objects.select_related("default_department")}
     assert set(categories) == {"融资信贷", "用工招聘", "用地用房", "审批手续", "政策兑现", "水电气暖", "产供销对接", "产学研合作", "其他"}
     assert categories["融资信贷"].default_department.name == "市发展和改革委员会"
+    city = DeadlineProfile.city_default()
+    assert (city.name, city.response_days, city.contact_days, city.co_feedback_days, city.resolution_days) == ("13710", 1, 1, 3, 7)
+    assert city.complex_resolution_days == 22
     for name, category in categories.items():
-        assert category.resolution_days >= category.response_days >= 1
+        profile = category.deadlines("normal")
+        assert profile.resolution_days >= profile.co_feedback_days >= 1 and profile.response_days >= 1
         if name != "其他":
             assert category.default_department is not None
-    urgent = SLAPolicy.objects.filter(priority="urgent").select_related("category")
+    assert categories["融资信贷"].deadlines("normal") == city  # the demo's default is 13710
+    urgent = DeadlineProfile.objects.filter(priority="urgent").select_related("category")
     assert urgent.count() >= 2
     for policy in urgent:
-        assert policy.resolution_days < policy.category.resolution_days
+        assert policy.resolution_days < policy.category.deadlines("normal").resolution_days
 
 
 def test_59_companies_with_valid_credit_codes(loaded):

@@ -25,9 +25,9 @@ from tickets import rules, services, workdays
 from tickets.models import (
     Assignment,
     Attachment,
+    DeadlineProfile,
     ExtensionRequest,
     ReferenceCounter,
-    SLAPolicy,
     Ticket,
     TicketEvent,
 )
@@ -303,8 +303,11 @@ def test_assign_records_the_assignment_and_dates_in_the_event(assigned_ticket, d
     assert event.data["response_due_date"] == assigned_ticket.response_due_date.isoformat()
 
 
-def test_assign_uses_the_sla_policy_for_the_tickets_priority(submit, category, dispatcher, department):
-    SLAPolicy.objects.create(category=category, priority="urgent", response_days=1, resolution_days=2)
+def test_assign_uses_the_deadline_profile_for_the_tickets_priority(submit, category, dispatcher, department):
+    DeadlineProfile.objects.create(
+        category=category, priority="urgent", name="急", response_days=1, contact_days=1, co_feedback_days=1, resolution_days=2,
+        complex_resolution_days=5,
+    )
     ticket = submit(priority="urgent", at=local_datetime(2026, 9, 29))
     ticket = services.ticket_assign(ticket=ticket, by=dispatcher, department=department, at=local_datetime(2026, 9, 30))
     assert ticket.due_date == datetime.date(2026, 10, 9)
@@ -695,7 +698,10 @@ def test_holding_department_requests_an_extension(state, ticket_in, department_u
     assert reload(ticket).due_date == ticket.due_date  # nothing moves before a decision
     event = ticket.events.get(kind="extension_requested")
     assert event.actor == department_user
-    assert event.data == {"request_id": request.pk, "from": ticket.due_date.isoformat(), "to": later(ticket).isoformat()}
+    assert event.data == {
+        "request_id": request.pk, "assignment_id": request.assignment_id, "role": "lead",
+        "from": ticket.due_date.isoformat(), "to": later(ticket).isoformat(),
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "department"])

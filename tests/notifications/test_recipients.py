@@ -30,6 +30,7 @@ def cast(
     leader,
     admin_user,
     department,
+    co_department_user,
 ):
     """Everyone exists, so that the tests see who is NOT told; and people who must never be: an
     account closed in each role that is told something."""
@@ -72,7 +73,22 @@ EXPECTED = {
     Kind.AUTO_CLOSED: ["company", "liaison", "dept"],
     Kind.DIGEST: ["dept"],
     Kind.CASE_HISTORY: ["company", "liaison"],
+    # About a co assignment of 市行政审批局 (codept) on the ticket the department leads:
+    Kind.CO_ASSIGNED: ["codept"],
+    Kind.CO_FEEDBACK_GIVEN: ["dept"],
+    Kind.CO_ENDED: ["codept"],
+    Kind.CO_UNSIGNED: ["codept"],
+    Kind.CO_FEEDBACK_DUE_SOON: ["codept"],
+    Kind.CO_FEEDBACK_LATE: ["codept", "dept", "supervisor"],
+    Kind.CONTACT_DUE_SOON: ["dept"],
+    Kind.CONTACT_OVERDUE: ["dept", "supervisor"],
 }
+# The kinds about a co assignment: their messages name its department.
+CO_KINDS = {Kind.CO_ASSIGNED, Kind.CO_FEEDBACK_GIVEN, Kind.CO_ENDED, Kind.CO_UNSIGNED, Kind.CO_FEEDBACK_DUE_SOON, Kind.CO_FEEDBACK_LATE}
+
+
+def co_id(kind, co_department_user):
+    return co_department_user.department_id if kind in CO_KINDS else None
 
 
 def test_the_table_names_who_is_told_about_every_kind_but_the_export_its_requester_asked_for():
@@ -80,8 +96,17 @@ def test_the_table_names_who_is_told_about_every_kind_but_the_export_its_request
 
 
 @pytest.mark.parametrize("kind", list(EXPECTED))
-def test_who_is_told_about_each_kind(handled, kind):
-    assert names(recipients_for(kind, handled)) == EXPECTED[kind]
+def test_who_is_told_about_each_kind(handled, kind, co_department_user):
+    assert names(recipients_for(kind, handled, co_id(kind, co_department_user))) == EXPECTED[kind]
+
+
+def test_a_decision_on_a_co_handlers_extension_tells_the_co_handler(handled, co_department_user):
+    assert names(recipients_for(Kind.EXTENSION_DECIDED, handled, co_department_user.department_id)) == ["codept"]
+
+
+def test_a_message_about_a_co_assignment_must_name_its_department(handled):
+    with pytest.raises(ValueError, match="co-handling department"):
+        recipients_for(Kind.CO_ASSIGNED, handled)
 
 
 def test_a_red_card_also_tells_leadership(handled):
@@ -141,20 +166,22 @@ def shapes(handled, submit, other_company_user, other_enterprise, dispatcher, ot
     return [Ticket.objects.get(pk=t.pk) for t in (handled, red_elsewhere, unassigned, foreign)]
 
 
-def test_the_bulk_audience_tells_whom_recipients_for_tells_for_every_kind_and_ticket(shapes):
+def test_the_bulk_audience_tells_whom_recipients_for_tells_for_every_kind_and_ticket(shapes, co_department_user):
     audience = Audience.for_kinds(RECIPIENTS)
     audience.load_companies({t.enterprise_id for t in shapes})
 
     for kind in RECIPIENTS:
+        co = co_id(kind, co_department_user)
         for ticket in shapes:
-            assert names(audience.recipients_for(kind, _row(ticket))) == names(recipients_for(kind, ticket)), (kind, ticket.title)
+            row = {**_row(ticket), "co_department_id": co}
+            assert names(audience.recipients_for(kind, row)) == names(recipients_for(kind, ticket, co)), (kind, ticket.title)
 
 
-def test_the_bulk_audience_reads_nothing_more_per_ticket(shapes):
+def test_the_bulk_audience_reads_nothing_more_per_ticket(shapes, co_department_user):
     with CaptureQueriesContext(connection) as loading:
         audience = Audience.for_kinds(RECIPIENTS)
         audience.load_companies({t.enterprise_id for t in shapes})
-    rows = [_row(t) for t in shapes]
+    rows = [{**_row(t), "co_department_id": co_department_user.department_id} for t in shapes]
 
     with CaptureQueriesContext(connection) as telling:
         for kind in RECIPIENTS:

@@ -178,7 +178,7 @@ def test_one_problem_walks_the_whole_loop(
     assign = action_form(page, "assign")
     expect(assign).to_be_visible()
     expect(assign.locator("select[name=department]")).to_have_value(str(department.pk))
-    suggested_due = workdays.add_working_days(timezone.localdate(), category.resolution_days)
+    suggested_due = workdays.add_working_days(timezone.localdate(), category.deadlines(ticket.priority).resolution_days)
     expect(assign.locator("input[name=due_date]")).to_have_value(suggested_due.isoformat())
     shoot(page, "04-dispatcher-assign-form")
     assign.locator("button[type=submit]").click()

@@ -10,13 +10,25 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, pagination, renderers, serializers
 
 from enterprises.models import Department, Enterprise
 from enterprises.validators import normalize_credit_code, validate_credit_code
 from tickets import rules, services
 from tickets.casefile import selectors as casefile_selectors
-from tickets.models import Attachment, Category, ExtensionRequest, Rating, Status, SupervisionLevel, Ticket, TicketEvent
+from tickets.models import (
+    Attachment,
+    Category,
+    DeadlineProfile,
+    ExtensionRequest,
+    Priority,
+    Rating,
+    Status,
+    SupervisionLevel,
+    Ticket,
+    TicketEvent,
+)
 from tickets.web import actions, forms
 from tickets.web.forms import MultipleFileField
 
@@ -42,12 +54,31 @@ class DepartmentSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "email", "phone"]
 
 
+class DeadlineProfileSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DeadlineProfile
+        fields = ["name", "priority", "response_days", "contact_days", "co_feedback_days", "resolution_days", "complex_resolution_days"]
+
+
 class CategorySerializer(serializers.ModelSerializer):
     default_department = DepartmentSerializer(read_only=True)
+    response_days = serializers.SerializerMethodField(help_text=gettext_lazy("Sign within (working days), normal priority"))
+    resolution_days = serializers.SerializerMethodField(help_text=gettext_lazy("Resolve within (working days), normal priority"))
+    deadlines = serializers.SerializerMethodField(help_text=gettext_lazy("The deadline profile for normal priority"))
 
     class Meta:
         model = Category
-        fields = ["id", "name", "default_department", "response_days", "resolution_days"]
+        fields = ["id", "name", "default_department", "response_days", "resolution_days", "deadlines"]
+
+    def get_response_days(self, category) -> int:
+        return category.deadlines(Priority.NORMAL).response_days
+
+    def get_resolution_days(self, category) -> int:
+        return category.deadlines(Priority.NORMAL).resolution_days
+
+    @extend_schema_field(DeadlineProfileSerializer)
+    def get_deadlines(self, category):
+        return DeadlineProfileSerializer(category.deadlines(Priority.NORMAL)).data
 
 
 class AttachmentSerializer(serializers.ModelSerializer):

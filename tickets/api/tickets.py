@@ -252,5 +252,5 @@ class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsAuthenticated]
     serializer_class = CategorySerializer
-    queryset = Category.objects.filter(is_active=True).select_related("default_department")
+    queryset = Category.objects.filter(is_active=True).select_related("default_department").prefetch_related("deadline_profiles")
     pagination_class = None

@@ -10,7 +10,12 @@ from django.db import migrations, models
 def store_current_facts(apps, schema_editor):
     # Fill the new columns of the tickets recorded so far from their event timelines. This
     # calls the app's code rather than a frozen copy: it touches only these columns and the
-    # event / assignment / calendar tables, so a later model change does not affect it.
+    # event / assignment / calendar tables. A database with no tickets yet (every new one) has
+    # nothing to fill: the call is skipped, as the app's code may already read columns that later
+    # migrations add (Assignment.role, 0009). A database migrated from before 0003 with tickets
+    # goes through 0009 first and then runs `manage.py report_facts --repair`.
+    if not apps.get_model("tickets", "Ticket").objects.exists():
+        return
     from tickets.reports import store_current_facts
 
     store_current_facts()

@@ -25,6 +25,8 @@ class Reminder(models.Model):
         UNSIGNED = "unsigned", _("Not signed in time")
         OVERDUE = "overdue", _("Overdue")
         LONG_OVERDUE = "long_overdue", _("Long overdue")
+        CONTACT_DUE_SOON = "contact_due_soon", _("First contact due soon")
+        CONTACT_OVERDUE = "contact_overdue", _("No first contact in time")
 
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -37,6 +39,28 @@ class Reminder(models.Model):
         verbose_name_plural = _("reminders")
         constraints = [
             models.UniqueConstraint(fields=["ticket", "kind", "level", "due_date"], name="one_reminder_per_key"),
+        ]
+
+
+class AssignmentReminder(models.Model):
+    """A decision of the sweep about one co assignment (协办), keyed (assignment, kind, due date)
+    and claimed like Reminder: co assignment not signed in time, feedback due soon, feedback late."""
+
+    class Kind(models.TextChoices):
+        CO_UNSIGNED = "co_unsigned", _("Co-handler has not signed in time")
+        CO_FEEDBACK_DUE_SOON = "co_feedback_due_soon", _("Co-handler's feedback due soon")
+        CO_FEEDBACK_LATE = "co_feedback_late", _("Co-handler's feedback late")
+
+    assignment = models.ForeignKey("tickets.Assignment", on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    due_date = models.DateField(help_text=_("The date the reminder refers to."))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("co-handling reminder")
+        verbose_name_plural = _("co-handling reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "kind", "due_date"], name="one_assignment_reminder_per_key"),
         ]
 
 
@@ -65,6 +89,14 @@ class Notification(models.Model):
         OVERDUE = "overdue", _("Overdue")
         LONG_OVERDUE = "long_overdue", _("Long overdue")
         AUTO_CLOSED = "auto_closed", _("Closed without an answer")
+        CO_ASSIGNED = "co_assigned", _("Co-handling requested")
+        CO_FEEDBACK_GIVEN = "co_feedback_given", _("Co-handler's feedback")
+        CO_ENDED = "co_ended", _("Co-handling ended")
+        CO_UNSIGNED = "co_unsigned", _("Co-handling not signed in time")
+        CO_FEEDBACK_DUE_SOON = "co_feedback_due_soon", _("Co-handling feedback due soon")
+        CO_FEEDBACK_LATE = "co_feedback_late", _("Co-handling feedback late")
+        CONTACT_DUE_SOON = "contact_due_soon", _("First contact due soon")
+        CONTACT_OVERDUE = "contact_overdue", _("No first contact in time")
         DIGEST = "digest", _("Daily digest")
         CASE_HISTORY = "case_history", _("Monthly case history")
         EXPORT_READY = "export_ready", _("Export ready")

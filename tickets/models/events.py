@@ -24,6 +24,12 @@ class EventKind(models.TextChoices):
     EXTENSION_APPROVED = "extension_approved", _("Extension approved")
     EXTENSION_REFUSED = "extension_refused", _("Extension refused")
     EXTENSION_WITHDRAWN = "extension_withdrawn", _("Extension request withdrawn")
+    CO_EXTENSION_APPROVED = "co_extension_approved", _("Co-handler's extension approved")
+    CO_ASSIGN = "co_assign", _("Co-handling department added")
+    CO_SIGN = "co_sign", _("Signed for as co-handler")
+    CO_FEEDBACK = "co_feedback", _("Co-handler's feedback")
+    CO_END = "co_end", _("Co-handling ended")
+    CONTACT = "contact", _("Contacted the company")
     COMMENT = "comment", _("Progress note")
     ATTACHMENT = "attachment", _("Attachment added")
 

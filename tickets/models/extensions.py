@@ -18,6 +18,11 @@ class ExtensionRequest(models.Model):
 
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.PROTECT, related_name="extension_requests")
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    # The assignment whose due date it would move: the lead's (and the ticket's), or a
+    # co-handler's feedback date. Null only for requests recorded before assignments had roles.
+    assignment = models.ForeignKey(
+        "tickets.Assignment", null=True, blank=True, on_delete=models.PROTECT, related_name="extension_requests"
+    )
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     current_due_date = models.DateField(_("current due date"))
     requested_due_date = models.DateField(_("requested due date"))
@@ -34,7 +39,7 @@ class ExtensionRequest(models.Model):
         verbose_name_plural = _("extension requests")
         constraints = [
             models.UniqueConstraint(
-                fields=["ticket"], condition=Q(state="pending"), name="one_pending_extension_per_ticket"
+                fields=["assignment"], condition=Q(state="pending"), name="one_pending_extension_per_assignment"
             )
         ]
         indexes = [

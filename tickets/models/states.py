@@ -41,8 +41,36 @@ class Rating(models.TextChoices):
     NO_ANSWER = "no_answer", _("No answer")
 
 
+class AssignmentRole(models.TextChoices):
+    LEAD = "lead", _("Lead department")
+    CO = "co", _("Co-handling department")
+
+
+class AssignmentState(models.TextChoices):
+    """An assignment's own progress. A lead assignment is `assigned` until the ticket is signed
+    and `ended` once the ticket leaves the department; a co assignment goes assigned → signed
+    (co_sign) → fed_back (co_feedback), or is ended (released by dispatch, or its lead changed)."""
+
+    ASSIGNED = "assigned", _("Not signed yet")
+    SIGNED = "signed", _("Signed")
+    FED_BACK = "fed_back", _("Feedback given")
+    ENDED = "ended", _("Ended")
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    VISIT = "visit", _("Visit")
+    MEETING = "meeting", _("Meeting")
+    OTHER = "other", _("Other")
+
+
 OPEN_STATUSES = (Status.SUBMITTED, Status.ASSIGNED, Status.IN_PROGRESS, Status.RESOLVED)
 HANDLING_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS)
+# An open co assignment: one whose department still has something to do or to show.
+OPEN_ASSIGNMENT_STATES = (AssignmentState.ASSIGNED, AssignmentState.SIGNED, AssignmentState.FED_BACK)
+# While a co-handling department can still work on its part: the ticket is not finished
+# (between a return of the lead and the next assignment, too).
+CO_WORK_STATUSES = (Status.SUBMITTED, Status.ASSIGNED, Status.IN_PROGRESS)
 # "Due within two working days": what the supervision board and the departments' daily digest
 # show as at risk (their texts say "two"). The sweep's own "due soon" reminder has its setting.
 AT_RISK_WORKING_DAYS = 2

@@ -4,6 +4,10 @@
 through the transitions below. Each transition carries its own permission rule (from
 tickets.rules), so "who may take which transition" lives here and nowhere else; `tickets.services`
 wraps each one with locking, the event record and side effects.
+
+Why this is long: the ticket's fields (with the report-fact columns its transitions keep, each
+next to the comment that says what reads it), its indexes (each naming its query) and both state
+machines belong to one model; its assignments live in tickets.models.assignment.
 """
 
 from django.conf import settings
@@ -126,6 +130,13 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     )
     response_due_date = models.DateField(_("sign by"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    is_complex = models.BooleanField(
+        _("complex"), default=False, help_text=_("疑难复杂: dispatch gave it the profile's longer resolution time.")
+    )
+    # The first contact with the company that the lead department owes (DESIGN.md §8), for
+    # the assignment in force; cleared when the ticket returns to dispatch.
+    contact_due_date = models.DateField(_("first contact by"), null=True, blank=True)
+    contacted_at = models.DateTimeField(_("first contacted at"), null=True, blank=True)
 
     # Indexed by ticket_report_facts (below), which leads with it.
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
@@ -183,6 +194,11 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     was_reopened = models.BooleanField(_("reopened at least once"), default=False, editable=False)
     signings = models.PositiveSmallIntegerField(_("signings"), default=0, editable=False)
     signings_on_time = models.PositiveSmallIntegerField(_("signings in time"), default=0, editable=False)
+    lead_assignments = models.PositiveSmallIntegerField(_("lead assignments"), default=0, editable=False)
+    contacts_on_time = models.PositiveSmallIntegerField(_("first contacts in time"), default=0, editable=False)
+    resolve_overrides = models.PositiveSmallIntegerField(
+        _("resolutions without every co-handler's feedback"), default=0, editable=False
+    )
 
     objects = TicketQuerySet.as_manager()
 
@@ -203,6 +219,12 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
                 fields=["due_date"],
                 name="ticket_handling_due",
                 condition=Q(status__in=["assigned", "in_progress"]),
+            ),
+            # The sweep's "no first contact yet" reminders (due soon, overdue).
+            models.Index(
+                fields=["contact_due_date"],
+                name="ticket_contact_due",
+                condition=Q(status__in=["assigned", "in_progress"], contacted_at__isnull=True),
             ),
             # The sweep's "assigned but not signed in time" claim.
             models.Index(fields=["response_due_date"], name="ticket_unsigned_due", condition=Q(status="assigned")),
@@ -227,6 +249,9 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
                     "was_reopened",
                     "signings",
                     "signings_on_time",
+                    "lead_assignments",
+                    "contacts_on_time",
+                    "resolve_overrides",
                     "last_department",
                     "category",
                     "enterprise",
@@ -240,15 +265,19 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     # ----- lifecycle (DESIGN.md §3) -------------------------------------------------------
 
     @transition(field=status, source=Status.SUBMITTED, target=Status.ASSIGNED, permission=_dispatcher)
-    def assign(self, department, due_date=None, at=None):
+    def assign(self, department, due_date=None, at=None, is_complex=False):
         at = at or timezone.now()
-        sign_by, resolve_by = self.service_level_dates(timezone.localdate(at))
+        self.is_complex = is_complex
+        dates = self.deadline_dates(timezone.localdate(at))
         self.department = self.last_department = department
-        self.due_date = due_date or resolve_by
-        self.response_due_date = min(sign_by, self.due_date)
+        self.due_date = due_date or dates["resolution"]
+        self.response_due_date = min(dates["response"], self.due_date)
+        self.contact_due_date = min(dates["contact"], self.due_date)
+        self.contacted_at = None
         self.assigned_at = at
         self.first_assigned_at = self.first_assigned_at or at
         self.signed_at = None
+        self.lead_assignments += 1
 
     @transition(field=status, source=Status.SUBMITTED, target=Status.REJECTED, permission=_dispatcher)
     def reject(self, reason, duplicate_of=None, at=None):
@@ -274,17 +303,19 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         self.department = None
         self.due_date = None
         self.response_due_date = None
+        self.contact_due_date = None
+        self.contacted_at = None
         self.assigned_at = None
         self.signed_at = None
 
     @transition(field=status, source=Status.IN_PROGRESS, target=Status.RESOLVED, permission=_holding_department)
-    def resolve(self, result, at=None):
+    def resolve(self, result, at=None, override=False):
         at = at or timezone.now()
         self.result = result
         self.resolved_at = at
+        if override:
+            self.resolve_overrides += 1
         if self.first_resolved_at is None:
-
-
             resolved_on = timezone.localdate(at)
             self.first_resolved_at = at
             self.first_resolved_on_time = self.due_date is None or resolved_on <= self.due_date
@@ -305,7 +336,17 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         self.was_reopened = True
         self.rating_comment = comment
         self.resolved_at = None
-        _sign_by, self.due_date = self.service_level_dates(timezone.localdate(at))
+        self.due_date = self.deadline_dates(timezone.localdate(at))["resolution"]
+
+    @transition(field=status, source=Status.IN_PROGRESS, target=None, permission=_holding_department)
+    def contact(self, at=None):
+        """首次联系: the department records a call, visit or meeting with the company (the state
+        does not change). The first one of the assignment counts for the contact rate."""
+        at = at or timezone.now()
+        if self.contacted_at is None:
+            self.contacted_at = at
+            if self.contact_due_date is None or timezone.localdate(at) <= self.contact_due_date:
+                self.contacts_on_time += 1
 
     @transition(field=status, source=Status.RESOLVED, target=Status.CLOSED, permission=_system_only)
     def auto_close(self, at=None):
@@ -337,13 +378,22 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
 
     # ----- derived facts for pages ---------------------------------------------------------
 
-    def service_level_dates(self, start):
-        """(sign by, resolve by) for this ticket's category and priority, counted in working
-        days from `start`: the SLA's due dates for an assignment (or a reopen) made that day."""
+    def deadlines(self):
+        """The deadline profile of this ticket's category and priority (tickets.models.reference)."""
+        return self.category.deadlines(self.priority)
 
-
-        response_days, resolution_days = self.category.service_levels(self.priority)
-        return workdays.add_working_days(start, response_days), workdays.add_working_days(start, resolution_days)
+    def deadline_dates(self, start, profile=None):
+        """{"response", "contact", "co_feedback", "resolution"}: the due dates of each stage for an
+        assignment (or a reopen) made on `start`, in working days from the deadline profile; the
+        resolution uses the longer complex time for a complex ticket."""
+        profile = profile or self.deadlines()
+        days = {
+            "response": profile.response_days,
+            "contact": profile.contact_days,
+            "co_feedback": profile.co_feedback_days,
+            "resolution": profile.resolution_days_for(self.is_complex),
+        }
+        return {stage: workdays.add_working_days(start, n) for stage, n in days.items()}
 
     def is_overdue(self, on_date=None):
         on_date = on_date or timezone.localdate()
@@ -356,32 +406,3 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     def is_unsigned_late(self, on_date=None):
         on_date = on_date or timezone.localdate()
         return self.status == Status.ASSIGNED and self.response_due_date is not None and self.response_due_date < on_date
-
-
-class Assignment(models.Model):
-    """One dispatch of a ticket to a department: the history behind "is or was assigned" and
-    behind the response-time figures."""
-
-    class EndReason(models.TextChoices):
-        RETURNED = "returned", _("Returned to dispatch")
-
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="assignments")
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="assignments")
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    assigned_at = models.DateTimeField()
-    response_due_date = models.DateField()
-    due_date = models.DateField()
-    signed_at = models.DateTimeField(null=True, blank=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
-    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
-
-    class Meta:
-        ordering = ["assigned_at"]
-        indexes = [
-            # A department's assignments (reports, the ticket's history).
-            models.Index(fields=["department", "ticket"], name="assignment_dept_ticket"),
-            # Ticket.objects.visible_to(department user): EXISTS(ended assignment of this department).
-            models.Index(
-                fields=["department", "ticket"], name="assignment_ended_dept_ticket", condition=Q(ended_at__isnull=False)
-            ),
-        ]

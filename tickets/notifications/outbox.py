@@ -139,13 +139,16 @@ def queue_after_commit():
     transaction.on_commit(queue_email_sending)
 
 
-def notify(kind, ticket, *, by=None, at=None, **extra):
+def notify(kind, ticket, *, by=None, at=None, co_department=None, **extra):
     """Tell those who are told about `kind` (tickets.notifications.recipients) about `ticket`,
     inside the action's transaction; `by`, who acted, is not told. `extra` are facts the
-    message mentions (note, department, …)."""
+    message mentions (note, department, …). A message about a co assignment names its
+    department (`co_department`, a Department)."""
+    if co_department is not None:
+        extra.setdefault("co_department", co_department.name)
     rows = build(
         kind,
-        recipients_for(kind, ticket),
+        recipients_for(kind, ticket, co_department.pk if co_department is not None else None),
         ticket_id=ticket.pk,
         reference=ticket.reference,
         facts=ticket_facts(ticket, **extra),

@@ -29,6 +29,8 @@ class Party(enum.Enum):
 
     DEPARTMENT = "the active staff of the ticket's department"
     DEPARTMENT_OR_DISPATCH = "the staff of the ticket's department or, while it has none, the dispatch office"
+    CO_DEPARTMENT = "the active staff of the co-handling department the message is about"
+    REQUESTING_DEPARTMENT = "the co-handling department the message is about, or else the ticket's department"
     COMPANY = "the company's active users and its liaison officials"
     DISPATCH = "the dispatch office"
     SUPERVISION = "the supervision office"
@@ -54,12 +56,20 @@ RECIPIENTS: dict[str, tuple[Party, ...]] = {
     Kind.EXTENSION_REQUESTED: (P.DISPATCH, P.SUPERVISION),
     # The requesting department: a pending request ends when the ticket leaves it (returned,
     # resolved), so it is the ticket's department when the request is decided.
-    Kind.EXTENSION_DECIDED: (P.DEPARTMENT,),
+    Kind.EXTENSION_DECIDED: (P.REQUESTING_DEPARTMENT,),
     Kind.DUE_SOON: (P.DEPARTMENT,),
     Kind.UNSIGNED: (P.DEPARTMENT,),
     Kind.OVERDUE: (P.DEPARTMENT, P.SUPERVISION),
     Kind.LONG_OVERDUE: (P.DEPARTMENT, P.SUPERVISION, P.LEADERSHIP),
     Kind.AUTO_CLOSED: (P.COMPANY, P.DEPARTMENT),
+    Kind.CO_ASSIGNED: (P.CO_DEPARTMENT,),
+    Kind.CO_FEEDBACK_GIVEN: (P.DEPARTMENT,),
+    Kind.CO_ENDED: (P.CO_DEPARTMENT,),
+    Kind.CO_UNSIGNED: (P.CO_DEPARTMENT,),
+    Kind.CO_FEEDBACK_DUE_SOON: (P.CO_DEPARTMENT,),
+    Kind.CO_FEEDBACK_LATE: (P.CO_DEPARTMENT, P.DEPARTMENT, P.SUPERVISION),
+    Kind.CONTACT_DUE_SOON: (P.DEPARTMENT,),
+    Kind.CONTACT_OVERDUE: (P.DEPARTMENT, P.SUPERVISION),
     Kind.DIGEST: (P.DEPARTMENT,),
     Kind.CASE_HISTORY: (P.COMPANY,),
 }
@@ -84,11 +94,19 @@ def _fact(ticket: Any, name: str) -> Any:
     return ticket.get(name) if isinstance(ticket, Mapping) else getattr(ticket, name)
 
 
-def _sources(kind: str, ticket: Any) -> list[tuple[str, Any]]:
-    """Where the people told about `kind` on `ticket` come from, in the table's order."""
+def _sources(kind: str, ticket: Any, co_department_id: int | None = None) -> list[tuple[str, Any]]:
+    """Where the people told about `kind` on `ticket` come from, in the table's order. A message
+    about a co assignment names its department (`co_department_id`, or a row's key of that name)."""
     sources = []
+    co_department_id = co_department_id or (ticket.get("co_department_id") if isinstance(ticket, Mapping) else None)
     for party in _parties(kind):
-        if party in (P.DEPARTMENT, P.DEPARTMENT_OR_DISPATCH):
+        if party is P.CO_DEPARTMENT:
+            if not co_department_id:
+                raise ValueError(f"{str(kind)!r} notifications name the co-handling department they are about")
+            sources.append((DEPARTMENT, co_department_id))
+        elif party is P.REQUESTING_DEPARTMENT and co_department_id:
+            sources.append((DEPARTMENT, co_department_id))
+        elif party in (P.DEPARTMENT, P.DEPARTMENT_OR_DISPATCH, P.REQUESTING_DEPARTMENT):
             department_id = _fact(ticket, "department_id")
             if department_id:
                 sources.append((DEPARTMENT, department_id))
@@ -105,10 +123,10 @@ def _sources(kind: str, ticket: Any) -> list[tuple[str, Any]]:
     return sources
 
 
-def recipients_for(kind: str, ticket: Any) -> list[User]:
+def recipients_for(kind: str, ticket: Any, co_department_id: int | None = None) -> list[User]:
     """The people told about `kind` on `ticket` (a Ticket, as it is after the action), distinct,
     in the table's order: one query for the roles and the department, two for a company's side."""
-    sources = _sources(kind, ticket)
+    sources = _sources(kind, ticket, co_department_id)
     audience = Audience(
         roles={key for what, key in sources if what == ROLE},
         department_ids=[key for what, key in sources if what == DEPARTMENT],
@@ -145,7 +163,7 @@ class Audience:
         roles = {_ROLE_OF[party] for party in parties if party in _ROLE_OF}
         if P.DEPARTMENT_OR_DISPATCH in parties:
             roles.add(Role.DISPATCHER)
-        tells_departments = bool(parties & {P.DEPARTMENT, P.DEPARTMENT_OR_DISPATCH})
+        tells_departments = bool(parties & {P.DEPARTMENT, P.DEPARTMENT_OR_DISPATCH, P.CO_DEPARTMENT, P.REQUESTING_DEPARTMENT})
         return cls(roles=roles, department_ids=department_ids if tells_departments else (), enterprise_ids=enterprise_ids)
 
     def _load_people(self, department_ids):
@@ -167,9 +185,9 @@ class Audience:
         """Load the side of these companies: their active users and liaison officials."""
         self._companies = company_sides(enterprise_ids)
 
-    def recipients_for(self, kind: str, ticket: Any) -> list[User]:
+    def recipients_for(self, kind: str, ticket: Any, co_department_id: int | None = None) -> list[User]:
         """The people told about `kind` on `ticket` (a Ticket, or a row dict of FACT_COLUMNS)."""
-        return self._resolve(_sources(kind, ticket))
+        return self._resolve(_sources(kind, ticket, co_department_id))
 
     def of_department(self, kind: str, department_id: int) -> list[User]:
         """The people told about `kind` (a digest) for a department."""

@@ -70,6 +70,41 @@ _TEXTS = {
         gettext_noop("Closed without an answer: %(ref)s %(title)s"),
         gettext_noop("The result was reported on %(resolved)s and the company did not answer, so the ticket was closed."),
     ),
+    Kind.CO_ASSIGNED: (
+        gettext_noop("Co-handling requested: %(ref)s %(title)s"),
+        gettext_noop(
+            "Your department is asked to co-handle this ticket, led by %(department)s. Sign for it by %(sign_by)s and give "
+            "your feedback by %(co_due)s. %(note)s"
+        ),
+    ),
+    Kind.CO_FEEDBACK_GIVEN: (
+        gettext_noop("Co-handler's feedback: %(ref)s %(title)s"),
+        gettext_noop("%(co_department)s gave its feedback: %(note)s"),
+    ),
+    Kind.CO_ENDED: (
+        gettext_noop("Co-handling ended: %(ref)s %(title)s"),
+        gettext_noop("Your department no longer co-handles this ticket. %(note)s"),
+    ),
+    Kind.CO_UNSIGNED: (
+        gettext_noop("Co-handling not signed in time: %(ref)s %(title)s"),
+        gettext_noop("Your department should have signed for its co-handling part by %(sign_by)s."),
+    ),
+    Kind.CO_FEEDBACK_DUE_SOON: (
+        gettext_noop("Co-handling feedback due soon: %(ref)s %(title)s"),
+        gettext_noop("Your department's feedback on this ticket, led by %(department)s, is due %(co_due)s."),
+    ),
+    Kind.CO_FEEDBACK_LATE: (
+        gettext_noop("Co-handling feedback late: %(ref)s %(title)s"),
+        gettext_noop("%(co_department)s's feedback on this ticket was due %(co_due)s and has not been given."),
+    ),
+    Kind.CONTACT_DUE_SOON: (
+        gettext_noop("First contact due: %(ref)s %(title)s"),
+        gettext_noop("Contact %(company)s about this ticket by %(contact_by)s (phone call, visit or meeting) and record it."),
+    ),
+    Kind.CONTACT_OVERDUE: (
+        gettext_noop("No first contact in time: %(ref)s %(title)s"),
+        gettext_noop("%(department)s should have contacted %(company)s by %(contact_by)s and has not recorded a contact."),
+    ),
 }
 
 
@@ -112,7 +147,7 @@ class Composer:
 # The ticket columns a message may mention: what the sweep loads for the tickets it claimed.
 FACT_COLUMNS = (
     "id", "reference", "title", "enterprise_id", "enterprise__name", "department_id", "department__name",
-    "due_date", "response_due_date", "resolved_at", "supervision_level",
+    "due_date", "response_due_date", "resolved_at", "supervision_level", "contact_due_date",
 )
 
 
@@ -129,6 +164,9 @@ def facts_from_row(row, **extra):
         "resolved": timezone.localdate(row["resolved_at"]).isoformat() if row["resolved_at"] else "",
         "level": row["supervision_level"],
         "days": settings.SUPERVISION_RED_AFTER_WORKING_DAYS,
+        "contact_by": row["contact_due_date"].isoformat() if row.get("contact_due_date") else "",
+        "co_department": "",
+        "co_due": "",
         "note": "",
     }
     facts.update(extra)
@@ -146,6 +184,7 @@ def ticket_facts(ticket, **extra):
         "response_due_date": ticket.response_due_date,
         "resolved_at": ticket.resolved_at,
         "supervision_level": ticket.supervision_level,
+        "contact_due_date": ticket.contact_due_date,
     }
     return facts_from_row(row, **extra)
 

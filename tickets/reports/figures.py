@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from enterprises.models import Department, District, Industry
 from tickets.models import (
     Assignment,
+    AssignmentRole,
     Category,
     Ticket,
 )
@@ -377,7 +378,7 @@ def assignments_for(figure, **args):
         raise ValueError("assignments_for() lists signings: figure 'signings' or 'signed_on_time'")
     scope = _Scope(**args)
     assignments = Assignment.objects.filter(
-        ticket__in=scope.tickets_for("accepted"), signed_at__isnull=False, signed_at__lte=scope.as_of
+        ticket__in=scope.tickets_for("accepted"), role=AssignmentRole.LEAD, signed_at__isnull=False, signed_at__lte=scope.as_of
     )
     if figure == "signed_on_time":
         assignments = assignments.annotate(signed_on=_local_date("signed_at")).filter(signed_on__lte=F("response_due_date"))

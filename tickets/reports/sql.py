@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from tickets.models import (
     Assignment,
+    AssignmentRole,
     CalendarDay,
     EventKind,
     Rating,
@@ -125,8 +126,11 @@ def _json_date(key):
 
 
 def _signings(as_of):
-    """The ticket's assignments signed by as_of, with the local date of the signing."""
-    return Assignment.objects.filter(ticket=OuterRef("pk"), signed_at__isnull=False, signed_at__lte=as_of).annotate(
+    """The ticket's lead assignments signed by as_of, with the local date of the signing (a
+    co-handler's co_sign is not a signing of the ticket)."""
+    return Assignment.objects.filter(
+        ticket=OuterRef("pk"), role=AssignmentRole.LEAD, signed_at__isnull=False, signed_at__lte=as_of
+    ).annotate(
         signed_on=_local_date("signed_at")
     )
 

@@ -15,6 +15,7 @@ from tickets import workdays
 from tickets.models import (
     HANDLING_STATUSES,
     OPEN_STATUSES,
+    Assignment,
     Attachment,
     EventKind,
     ExtensionRequest,
@@ -133,7 +134,7 @@ def ticket_for_action(user: User, reference: str) -> Ticket:
     """The ticket an API call acts on: what available_actions() and the actions' forms read, not
     the whole page (the service locks and re-reads the row anyway). Raises Ticket.DoesNotExist if
     not visible."""
-    return Ticket.objects.visible_to(user).prefetch_related("extension_requests").get(reference=reference)
+    return Ticket.objects.visible_to(user).prefetch_related("extension_requests", "assignments").get(reference=reference)
 
 
 def ticket_detail(user: User, reference: str) -> Ticket:
@@ -157,7 +158,8 @@ def ticket_detail_queryset(user: User) -> QuerySet[Ticket]:
                 "extension_requests",
                 queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by", "department").order_by("created_at"),
             ),
-            "category__sla_policies",
+            "category__deadline_profiles",
+            Prefetch("assignments", queryset=Assignment.objects.select_related("department").order_by("assigned_at", "id")),
         )
     )
 
@@ -176,18 +178,28 @@ def visible_extension_request(user: User, pk: int) -> ExtensionRequest:
 
 
 def assign_proposal(ticket: Ticket, today: datetime.date | None = None) -> dict[str, Any]:
-    """What the assign form proposes for `ticket`: the category's department and the due date of
-    its service level (category and priority) in working days from today, with the working days
-    it counted and the years among those dates that have no official calendar yet (the page warns)."""
+    """What the assign form proposes for `ticket`: the category's department and usual
+    co-handlers, and the due dates of its deadline profile (category and priority) in working
+    days from today, with the profile it used and the years among those dates that have no
+    official calendar yet (the page warns)."""
     today = today or timezone.localdate()
-    response_days, resolution_days = ticket.category.service_levels(ticket.priority)
-    _sign_by, suggested_due = ticket.service_level_dates(today)
+    profile = ticket.deadlines()
+    dates = ticket.deadline_dates(today, profile)
+    complex_due = workdays.add_working_days(today, profile.complex_resolution_days)
     return {
-        "initial": {"department": ticket.category.default_department, "due_date": suggested_due},
-        "suggested_due": suggested_due,
-        "resolution_days": resolution_days,
-        "response_days": response_days,
-        "unknown_years": workdays.unknown_years(today, suggested_due),
+        "initial": {
+            "department": ticket.category.default_department,
+            "co_departments": [
+                d for d in ticket.category.co_departments.all() if d.is_active and d.pk != ticket.category.default_department_id
+            ],
+        },
+        "suggested_due": dates["resolution"],
+        "complex_due": complex_due,
+        "dates": dates,
+        "profile": profile,
+        "resolution_days": profile.resolution_days,
+        "response_days": profile.response_days,
+        "unknown_years": workdays.unknown_years(today, complex_due),
     }
 
 

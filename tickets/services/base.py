@@ -8,13 +8,14 @@ import datetime
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from tickets.models import (
     Assignment,
+    AssignmentRole,
     EventKind,
     ExtensionRequest,
     Ticket,
@@ -123,10 +124,16 @@ def _require_text(text: str, message: str) -> str:
     return text.strip()
 
 
-def _withdraw_pending_extensions(ticket: Ticket, at: datetime.datetime, reason: str) -> None:
-    """A request that no longer applies (the ticket left the department, or was resolved) is
-    withdrawn, with its timeline entry, so that it blocks nothing and waits for no decision."""
-    for request in ExtensionRequest.objects.filter(ticket=ticket, state=ExtensionRequest.State.PENDING):
+def _withdraw_pending_extensions(
+    ticket: Ticket, at: datetime.datetime, reason: str, assignments: QuerySet[Assignment] | None = None
+) -> None:
+    """A request that no longer applies (the ticket left the department, or was resolved; the
+    co assignment ended) is withdrawn, with its timeline entry, so that it blocks nothing and
+    waits for no decision. `assignments`: only the requests about those (default: all)."""
+    pending = ExtensionRequest.objects.filter(ticket=ticket, state=ExtensionRequest.State.PENDING)
+    if assignments is not None:
+        pending = pending.filter(Q(assignment__in=assignments) | Q(assignment__isnull=True))
+    for request in pending:
         ExtensionRequest.objects.filter(pk=request.pk).update(state=ExtensionRequest.State.WITHDRAWN, decided_at=at, decision_note=reason)
         _record(
             ticket,
@@ -138,6 +145,11 @@ def _withdraw_pending_extensions(ticket: Ticket, at: datetime.datetime, reason: 
         )
 
 
-def _open_assignments(ticket: Ticket) -> QuerySet[Assignment]:
-    """The ticket's assignment in force (one at most: an assignment ends before the next)."""
-    return Assignment.objects.filter(ticket=ticket, ended_at__isnull=True)
+def _lead_assignment(ticket: Ticket) -> QuerySet[Assignment]:
+    """The ticket's lead assignment in force (one at most: a lead assignment ends before the next)."""
+    return Assignment.objects.filter(ticket=ticket, role=AssignmentRole.LEAD, ended_at__isnull=True)
+
+
+def _open_co_assignments(ticket: Ticket) -> QuerySet[Assignment]:
+    """The ticket's co assignments not ended (with or without feedback)."""
+    return Assignment.objects.filter(ticket=ticket, role=AssignmentRole.CO, ended_at__isnull=True).select_related("department")

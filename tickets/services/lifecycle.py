@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -13,13 +13,25 @@ from django.utils.translation import gettext as _
 from tickets import notifications
 from tickets.models import (
     Assignment,
+    AssignmentRole,
+    AssignmentState,
     EventKind,
     Notification,
     Rating,
     SupervisionLevel,
     Ticket,
 )
-from tickets.services.base import ActionRefused, _open_assignments, _require_text, _transition, _withdraw_pending_extensions
+from tickets.services.base import (
+    ActionRefused,
+    _check,
+    _lead_assignment,
+    _locked,
+    _open_co_assignments,
+    _require_text,
+    _transition,
+    _withdraw_pending_extensions,
+)
+from tickets.services.cohandling import create_co_assignment, end_co_assignment, missing_co_feedback, validate_co_departments
 from tickets.services.supervision import _raise_supervision
 from tickets.services.uploads import _store_attachments, validate_uploads
 
@@ -37,13 +49,20 @@ def ticket_assign(
     due_date: datetime.date | None = None,
     note: str = "",
     at: datetime.datetime | None = None,
+    co_departments: Iterable[Department] = (),
+    is_complex: bool = False,
+    keep_co: Iterable[int] | None = None,
 ) -> Ticket:
-    """Dispatch sends the ticket to a department; the due date comes from the SLA unless given."""
+    """Dispatch sends the ticket to a lead department, and to co-handling departments if named;
+    the due dates come from the deadline profile (complex: its longer resolution time) unless
+    given. A ticket coming back after a return may still have co assignments: those in
+    `keep_co` (department ids; None keeps all) stay, the others end."""
     at = at or timezone.now()
     if due_date is not None and due_date < timezone.localdate(at):
         raise ActionRefused(_("The due date cannot be in the past."), code="invalid")
     if not department.is_active:
         raise ActionRefused(_("This department no longer takes tickets."), code="invalid")
+    co_departments = validate_co_departments(department, co_departments)
     ticket, event = _transition(
         ticket,
         by=by,
@@ -51,25 +70,54 @@ def ticket_assign(
         kind=EventKind.ASSIGN,
         note=note,
         at=at,
-        kwargs={"department": department, "due_date": due_date, "at": at},
+        kwargs={"department": department, "due_date": due_date, "at": at, "is_complex": is_complex},
         data=lambda t: {
             "department_id": department.pk,
             "department": department.name,
-            "due_date": t.due_date.isoformat(),  # type: ignore[union-attr]  # assign() sets both dates
+            "due_date": t.due_date.isoformat(),  # type: ignore[union-attr]  # assign() sets the dates
             "response_due_date": t.response_due_date.isoformat(),  # type: ignore[union-attr]
+            "contact_due_date": t.contact_due_date.isoformat(),  # type: ignore[union-attr]
+            "complex": is_complex,
+            "co_departments": [co.name for co in co_departments],
         },
     )
     assert ticket.due_date is not None and ticket.response_due_date is not None  # assign() sets both
     Assignment.objects.create(
         ticket=ticket,
         department=department,
+        role=AssignmentRole.LEAD,
         assigned_by=by,
         assigned_at=at,
         response_due_date=ticket.response_due_date,
         due_date=ticket.due_date,
+        first_due_date=ticket.due_date,
+        contact_due_date=ticket.contact_due_date,
     )
+    kept = _settle_co_assignments(ticket, lead=department, keep=keep_co, by=by, at=at)
     notifications.notify(Notification.Kind.ASSIGNED, ticket, by=by, at=at, note=note)
+    for co in co_departments:
+        if co.pk not in kept:
+            create_co_assignment(ticket, department=co, by=by, at=at, note=note)
     return ticket
+
+
+def _settle_co_assignments(
+    ticket: Ticket, *, lead: Department, keep: Iterable[int] | None, by: User, at: datetime.datetime
+) -> set[int]:
+    """At a new assignment, the co assignments still open from before (a return): the new lead's
+    own ends (it now leads), those not kept end; returns the departments kept."""
+    keep_ids = None if keep is None else {int(pk) for pk in keep}
+    kept = set()
+    for co in _open_co_assignments(ticket):
+        co.ticket = ticket
+        if co.department_id == lead.pk:
+            end_co_assignment(co, by=by, reason=Assignment.EndReason.BECAME_LEAD, note="", at=at, notify=False)
+        elif keep_ids is not None and co.department_id not in keep_ids:
+            note = _("Not kept when the ticket was dispatched again.")
+            end_co_assignment(co, by=by, reason=Assignment.EndReason.LEAD_CHANGED, note=note, at=at)
+        else:
+            kept.add(co.department_id)
+    return kept
 
 
 @transaction.atomic
@@ -99,7 +147,7 @@ def ticket_sign(*, ticket: Ticket, by: User, at: datetime.datetime | None = None
     """签收: the department acknowledges the ticket."""
     at = at or timezone.now()
     ticket, _event = _transition(ticket, by=by, name="sign", kind=EventKind.SIGN, at=at, kwargs={"at": at})
-    _open_assignments(ticket).update(signed_at=at)
+    _lead_assignment(ticket).update(signed_at=at, state=AssignmentState.SIGNED)
     return ticket
 
 
@@ -119,31 +167,55 @@ def ticket_return(*, ticket: Ticket, by: User, reason: str, at: datetime.datetim
         data=lambda t: {"department_id": t.last_department_id, "department": str(t.last_department)},
         kwargs={"reason": reason, "at": at},
     )
-    _open_assignments(ticket).update(ended_at=at, end_reason=Assignment.EndReason.RETURNED)
-    _withdraw_pending_extensions(ticket, at, _("Withdrawn: the ticket was returned to dispatch."))
+    lead = _lead_assignment(ticket)
+    _withdraw_pending_extensions(ticket, at, _("Withdrawn: the ticket was returned to dispatch."), lead)
+    # Co assignments stay open: dispatch keeps or ends them when it assigns the ticket again.
+    lead.update(ended_at=at, end_reason=Assignment.EndReason.RETURNED, state=AssignmentState.ENDED)
     notifications.notify(Notification.Kind.RETURNED, ticket, by=by, at=at, note=reason, department=str(ticket.last_department))
     return ticket
 
 
 @transaction.atomic
 def ticket_resolve(
-    *, ticket: Ticket, by: User, result: str, files: Sequence[UploadedFile] = (), at: datetime.datetime | None = None
+    *,
+    ticket: Ticket,
+    by: User,
+    result: str,
+    files: Sequence[UploadedFile] = (),
+    override_reason: str = "",
+    at: datetime.datetime | None = None,
 ) -> Ticket:
-    """办结: the department reports the problem solved, with the result."""
+    """办结: the lead department reports the problem solved, with the result. While a co-handler
+    has not given its feedback, only with the reason to go ahead without it (an override, on the
+    timeline and counted); those co assignments end."""
     result = _require_text(result, _("Describe how the problem was solved."))
     validate_uploads(files)
     at = at or timezone.now()
+    override_reason = (override_reason or "").strip()
+    locked = _locked(ticket)
+    _check(locked, "resolve", by)  # state and permission before anything about the co-handlers
+    missing = missing_co_feedback(locked)
+    if missing and not override_reason:
+        raise ActionRefused(
+            _("Not every co-handling department has given its feedback (missing: %(departments)s). Give the reason to resolve without it.")
+            % {"departments": "、".join(a.department.name for a in missing)},
+            code="co_feedback_missing",
+        )
+    data = {"override": override_reason, "missing": [a.department.name for a in missing]} if missing else {}
     ticket, event = _transition(
-        ticket,
+        locked,
         by=by,
         name="resolve",
         kind=EventKind.RESOLVE,
         note=result,
         at=at,
-        data=lambda t: {"due_date": t.due_date.isoformat() if t.due_date else None},
-        kwargs={"result": result, "at": at},
+        data=lambda t: {"due_date": t.due_date.isoformat() if t.due_date else None, **data},
+        kwargs={"result": result, "at": at, "override": bool(missing)},
     )
     _store_attachments(ticket, files, by=by, event=event)
+    for assignment in missing:
+        assignment.ticket = ticket
+        end_co_assignment(assignment, by=by, reason=Assignment.EndReason.RESOLVED, note=override_reason, at=at)
     _withdraw_pending_extensions(ticket, at, _("Withdrawn: the ticket was resolved."))
     notifications.notify(Notification.Kind.RESOLVED, ticket, by=by, at=at)
     return ticket
@@ -185,7 +257,7 @@ def ticket_reopen(*, ticket: Ticket, by: User, comment: str, at: datetime.dateti
         data=lambda t: {"rating": Rating.DISSATISFIED, "due_date": t.due_date.isoformat()},  # type: ignore[union-attr]  # reopen() sets it
         kwargs={"comment": comment, "at": at},
     )
-    _open_assignments(ticket).update(due_date=ticket.due_date)
+    _lead_assignment(ticket).update(due_date=ticket.due_date)
     if ticket.supervision_level == SupervisionLevel.NONE:
         _raise_supervision(ticket, by=None, level=SupervisionLevel.YELLOW, notice=_("Reopened: the company is not satisfied."), at=at)
     notifications.notify(Notification.Kind.REOPENED, ticket, by=by, at=at, note=comment)
