@@ -115,3 +115,46 @@ def test_admin_list_queries_do_not_grow(as_admin, url_name):
     few = _queries(as_admin, reverse(url_name))
     add(10)
     assert _queries(as_admin, reverse(url_name)) == few
+
+
+# --- deadline profiles (DESIGN.md §8) ---------------------------------------------------------
+
+
+def _profile_form(category, **days):
+    fields = {"response_days": 1, "contact_days": 1, "co_feedback_days": 3, "resolution_days": 7, "complex_resolution_days": 22}
+    fields.update(days)
+    return {"name": "13710", "category": category.pk, "priority": "urgent", **fields}
+
+
+def test_the_admin_saves_a_deadline_profile(as_admin, category):
+    from tickets.models import DeadlineProfile
+
+    response = as_admin.post(reverse("admin:tickets_deadlineprofile_add"), _profile_form(category))
+
+    assert response.status_code == 302
+    assert category.deadlines("urgent").co_feedback_days == 3 and DeadlineProfile.objects.filter(priority="urgent").count() == 1
+
+
+def test_the_admin_refuses_a_profile_whose_co_feedback_time_is_longer_than_its_resolution_time(as_admin, category):
+    from tickets.models import DeadlineProfile
+
+    response = as_admin.post(reverse("admin:tickets_deadlineprofile_add"), _profile_form(category, co_feedback_days=9, resolution_days=7))
+
+    assert response.status_code == 200
+    assert "Co-handlers must give their feedback before" in response.content.decode() or "协办反馈时限不能长于" in response.content.decode()
+    assert not DeadlineProfile.objects.filter(priority="urgent").exists()
+
+
+def test_the_category_list_shows_each_categorys_deadlines_in_a_bounded_number_of_queries(as_admin, category):
+    from tests.factories import CategoryFactory
+
+    as_admin.get(reverse("admin:tickets_category_changelist"))
+    with CaptureQueriesContext(connection) as few:
+        as_admin.get(reverse("admin:tickets_category_changelist"))
+    for n in range(5):
+        CategoryFactory(profile=n % 2 == 0)
+    with CaptureQueriesContext(connection) as many:
+        response = as_admin.get(reverse("admin:tickets_category_changelist"))
+
+    assert response.status_code == 200
+    assert len(many) == len(few)  # the city's default is read once for the page, whatever the categories

@@ -47,6 +47,13 @@ class CategoryAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("deadline_profiles")
 
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        city_default = DeadlineProfile.city_default()  # once for the page, not once per category without a profile
+        for category in changelist.result_list:
+            category._city_default = city_default
+        return changelist
+
     @admin.display(description=_("deadlines (working days)"))
     def deadlines(self, obj):
         profile = obj.deadlines(Priority.NORMAL)

@@ -52,13 +52,14 @@ class Category(models.Model):
     def deadlines(self, priority):
         """The deadline profile for a ticket of this category and priority: the category's
         profile for that priority, else its own for every priority, else the city's default
-        (DeadlineProfile.city_default()). Reads the prefetched `deadline_profiles` if any."""
+        (DeadlineProfile.city_default()). Reads the prefetched `deadline_profiles` if any, and
+        the city's default from `_city_default` where a list has read it once for all its rows."""
         profiles = list(self.deadline_profiles.all())
         for wanted in (priority, ""):
             for profile in profiles:
                 if profile.priority == wanted:
                     return profile
-        return DeadlineProfile.city_default()
+        return getattr(self, "_city_default", None) or DeadlineProfile.city_default()
 
 
 # The built-in default when an administrator has set none: Jiaozuo's 13710 (sign 1, contact 1,
