@@ -4,7 +4,8 @@
 统一社会信用代码, their liaison officials, one login per role, and 75 tickets in every state.
 Every ticket is walked through its life by the real services in `tickets.services`, each step
 backdated with `at=` over the past ten months, so the timeline, assignments, events and the
-leadership figures are exactly what the system would have recorded.
+leadership figures are exactly what the system would have recorded. Who co-handled which of them
+(协办) and the first contacts with the companies are enterprises.demo_cohandling's part.
 
 The content is fixed (`random.Random(2025)`); only the dates move with today, so the data set
 always looks current. `manage.py demo_data` is the thin command around this module.
@@ -18,6 +19,7 @@ import datetime
 import logging
 import random
 import unicodedata
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -29,8 +31,9 @@ from django.utils import timezone
 from stdnum.cn import uscc
 
 from tickets import notifications, services, workdays
-from tickets.models import Category, DeadlineProfile, ExtensionRequest, Notification, Rating, SupervisionLevel, Ticket
+from tickets.models import AssignmentRole, Category, DeadlineProfile, ExtensionRequest, Notification, Rating, SupervisionLevel, Ticket
 
+from . import demo_cohandling as cohandling
 from .models import Department, District, Enterprise, Industry, User
 
 DEMO_PASSWORD = "Demo-pass-2026"
@@ -211,8 +214,8 @@ LIAISON_LOADS = [8, 8, 8, 7, 7, 7, 7, 7]
 LOGINS = [
     ("企业用户", "company", "晋城市凤凰机械制造有限公司的诉求：提交诉求、跟踪进度、确认办理结果并评价"),
     ("包联干部", "liaison", "所包联的8家企业的诉求：代企业提交诉求、确认结果或提出不满意"),
-    ("承办部门", "dept", "市发展和改革委员会承办或承办过的诉求：签收、办理、办结、退回、申请延期"),
-    ("交办（营商环境办）", "dispatcher", "全部诉求：交办到部门、不予受理、审批延期申请"),
+    ("承办部门", "dept", "市发展和改革委员会主办或协办的诉求：签收、联系企业、办理、办结、退回、申请延期；协办的签收并反馈协办意见"),
+    ("交办（营商环境办）", "dispatcher", "全部诉求：交办到主办和协办部门、增加或结束协办、不予受理、审批延期申请"),
     ("督办（督查室）", "supervisor", "全部诉求：超期督办（黄牌、红牌）、审批延期申请"),
     ("市领导", "leader", "全部诉求和企业档案（只读）"),
     ("系统管理员", "admin", "全部数据，可进入后台管理 /admin/"),
@@ -460,7 +463,7 @@ STORIES = [
     S("a5", "审批手续", "新建项目多项审批希望并联办理",
       "公司新建光电子器件项目涉及立项、规划、环评、能评等多项审批，希望实行并联审批、容缺受理，缩短开工时间。",
       "closed", company=47,
-      result="已为项目建立审批专班，实行并联审批、容缺受理，各项审批手续在20个工作日内全部办结。"),
+      result="按疑难复杂事项办理，已为项目建立审批专班，实行并联审批、容缺受理，各项审批手续在一个月内全部办结。"),
     S("a6", "审批手续", "康养中心消防验收排期长",
       "公司康养中心装修工程已完工，消防验收排期较长，影响按期开业。",
       "yellow", company=7, dept="zjj",
@@ -680,6 +683,7 @@ class Plan:
     submitted_at: datetime.datetime | None = None
     historic: bool = False  # finished: placed anywhere in the past ten months
     earliest_start: int = 0
+    side: list = field(default_factory=list)  # the co-handling and contact steps between these (demo_cohandling.Side)
 
     def then(self, action, gap=0, after_due=None, **kw):
         self.steps.append(Step(action, gap, after_due, kw))
@@ -921,7 +925,7 @@ def build(now=None):
         return summary
 
 
-class _Builder:
+class _Builder(cohandling.CoHandlingActions):
     def __init__(self, now):
         self.now = now
         self.today = timezone.localdate(now)
@@ -1086,11 +1090,11 @@ class _Builder:
     def make_tickets(self):
         rng = self.rng
         load = [0] * len(COMPANIES)
-        plans = {}
+        plans, profiles = {}, {}
         for story in STORIES:
             category = self.categories[story.category]
-            profile = category.deadlines(story.priority)
-            plan = plan_story(story, rng, (profile.response_days, profile.resolution_days), DEPT_NOTES)
+            profile = profiles[story.key] = category.deadlines(story.priority)
+            plan = plan_story(story, rng, (profile.response_days, self.resolution_days(story, profile)), DEPT_NOTES)
             plan.enterprise = self.pick_company(story, load)
             plan.category = category
             plan.by = story.by or rng.choices(["company", "liaison", "hotline"], weights=[70, 22, 8])[0]
@@ -1100,13 +1104,21 @@ class _Builder:
             if plan.story.duplicate_of:
                 original = plans[plan.story.duplicate_of]
                 plan.start_ago = max(1, original.start_ago - rng.randint(2, 3))
+        co_rng = random.Random(2026)  # the co-handling's own: the stories' timelines stay as they were without it
         for plan in plans.values():
+            profile = profiles[plan.story.key]
+            plan.side = cohandling.side_steps(plan, co_rng, profile, self.resolution_days(plan.story, profile))
             submit_day = self.shift(self.today, -plan.start_ago)
             plan.submitted_at = self.moment(submit_day, None, earliest=(8, 0), minutes=540)
         self.tickets = {}
         # Submitted in date order, so reference numbers follow the submission dates.
         for plan in sorted(plans.values(), key=lambda p: p.submitted_at):
             self.tickets[plan.story.key] = self.play(plan)
+
+    @staticmethod
+    def resolution_days(story, profile):
+        handling = cohandling.COHANDLED.get(story.key)
+        return profile.resolution_days_for(handling is not None and handling.is_complex)
 
     def company_side(self, plan):
         """Who speaks for the company on this ticket: the liaison if the liaison raised it."""
@@ -1131,27 +1143,48 @@ class _Builder:
             channel=channel,
             at=at,
         )
-        day = timezone.localtime(at).date()
-        for step in plan.steps:
+        day = submitted_on = timezone.localtime(at).date()
+        side = [(self.shift(submitted_on, s.day), s) for s in plan.side]  # in the order they happen
+        for index, step in enumerate(plan.steps):
             if step.after_due is not None:
                 day = max(day, self.shift(ticket.due_date, step.after_due))
             else:
                 day = self.shift(day, step.gap)
             day = min(day, self.last_day)
+            ticket, at = self.play_side(ticket, plan, side, index, day, at)
             at = self.moment(day, at)
             assert at < self.now, (story.key, step.action, at)
             ticket = getattr(self, f"do_{step.action}")(ticket, plan, at, **step.kw) or ticket
+        ticket, at = self.play_side(ticket, plan, side, len(plan.steps), self.last_day, at)
+        assert not side, (story.key, side)
         return ticket
+
+    def play_side(self, ticket, plan, side, index, day, at):
+        """Run the side steps (co-handling, contacts) that come before the story's step `index`,
+        on `day`: those after an earlier step, due on or before `day`."""
+        for entry in list(side):
+            on, step = entry
+            if step.after < index and on <= day:
+                at = self.moment(on, at)
+                getattr(self, f"do_{step.action}")(ticket, plan, at, **step.kw)
+                ticket.refresh_from_db()
+                side.remove(entry)
+        return ticket, at
 
     def holder(self, ticket):
         return self.dept_users[ticket.department_id]
 
-    def do_assign(self, ticket, plan, at, dept=None):
+    def do_assign(self, ticket, plan, at, dept=None, co=(), is_complex=False):
         story = plan.story
         short = dept or story.dept
         department = self.departments[short] if short else plan.category.default_department
+        note = self.rng.choice(ASSIGN_NOTES)
+        co_departments = [self.departments[code] for code in co]
+        if co_departments:
+            abbreviations = {name: abbr for _short, name, abbr, _phone in DEPARTMENTS}
+            note = cohandling.co_note(abbreviations[department.name], [abbreviations[d.name] for d in co_departments])
         return services.ticket_assign(
-            ticket=ticket, by=self.dispatcher, department=department, note=self.rng.choice(ASSIGN_NOTES), at=at
+            ticket=ticket, by=self.dispatcher, department=department, note=note, co_departments=co_departments, is_complex=is_complex, at=at
         )
 
     def do_sign(self, ticket, plan, at):
@@ -1164,8 +1197,9 @@ class _Builder:
         by = {"dept": lambda: self.holder(ticket), "company": lambda: self.company_side(plan), "dispatcher": lambda: self.dispatcher}[who]()
         services.ticket_comment(ticket=ticket, by=by, text=text, at=at)
 
-    def do_resolve(self, ticket, plan, at, result=None):
-        return services.ticket_resolve(ticket=ticket, by=self.holder(ticket), result=result or plan.story.result, at=at)
+    def do_resolve(self, ticket, plan, at, result=None, override=""):
+        result = result or plan.story.result
+        return services.ticket_resolve(ticket=ticket, by=self.holder(ticket), result=result, override_reason=override, at=at)
 
     def do_confirm(self, ticket, plan, at, rating):
         comment = plan.story.rating_comment
@@ -1197,7 +1231,7 @@ class _Builder:
         )
 
     def do_decide(self, ticket, plan, at, approve, note):
-        request = ticket.extension_requests.get(state=ExtensionRequest.State.PENDING)
+        request = ticket.extension_requests.exclude(assignment__role=AssignmentRole.CO).get(state=ExtensionRequest.State.PENDING)
         services.extension_decide(request=request, by=self.dispatcher, approve=approve, note=note, at=at)
         ticket.refresh_from_db()
         return ticket
@@ -1229,6 +1263,10 @@ def login_table():
     others = "、".join(f"{department_username(short)}（{name}）" for short, name, *_ in DEPARTMENTS if short != "fgw")
     lines.append("")
     lines.append(f"其他承办部门账号（密码相同）：{others}")
+    co_handled = Counter(co.dept for handling in cohandling.COHANDLED.values() for co in handling.co)
+    abbreviations = {short: abbr for short, _name, abbr, _phone in DEPARTMENTS}
+    co_logins = "、".join(f"{department_username(short)}（{abbreviations[short]}，{n}件）" for short, n in co_handled.most_common())
+    lines.append(f"协办诉求（主办部门牵头、协办部门签收并反馈协办意见）：{co_logins}。")
     lines.append(
         f"每家企业另有一个企业账号 {company_username(1)}–{company_username(len(COMPANIES) - 1)}，"
         f"包联干部 {liaison_username(1)}–{liaison_username(len(LIAISON_NAMES) - 1)}（密码相同）。"

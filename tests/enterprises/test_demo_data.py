@@ -1,27 +1,35 @@
 """manage.py demo_data: the demo data set is complete, realistic, built through the services,
-and loaded once."""
+and loaded once; its co-handling and first contacts show every stage (enterprises.demo_cohandling)."""
 
 import io
 import random
+from collections import Counter
 
 import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
+from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 from django.utils import timezone
 from stdnum.cn import uscc
 
-from enterprises import demo
+from enterprises import demo, demo_cohandling
 from enterprises.models import Department, District, Enterprise, Industry, User
 from enterprises.validators import validate_credit_code
 from tests.factories import EnterpriseFactory
+from tickets import reports, workdays
 from tickets.models import (
+    HANDLING_STATUSES,
     Assignment,
+    AssignmentRole,
+    AssignmentState,
     Category,
     DeadlineProfile,
+    Delivery,
     EventKind,
     ExtensionRequest,
+    Notification,
     Rating,
     Status,
     SupervisionLevel,
@@ -240,3 +248,128 @@ def test_only_the_last_days_notifications_are_unread(db):
     unread = Notification.objects.filter(read_at__isnull=True)
     assert Notification.objects.filter(read_at__isnull=False).exists()
     assert not unread.filter(created_at__lt=timezone.now() - demo.UNREAD_HISTORY).exists()
+
+
+# --- co-handling and first contacts (DESIGN.md §8) -------------------------------------------------
+
+
+def story_tickets():
+    """The demo's tickets by story key (the stories' titles are distinct)."""
+    tickets = {ticket.title: ticket for ticket in Ticket.objects.all()}
+    assert len(tickets) == len(demo.STORIES)
+    return {story.key: tickets[story.title] for story in demo.STORIES}
+
+
+def test_co_handled_tickets_in_every_stage(loaded):
+    today = timezone.localdate()
+    by_key = story_tickets()
+    co = Assignment.objects.filter(role=AssignmentRole.CO).select_related("ticket")
+    assert {key for key, ticket in by_key.items() if ticket.pk in set(co.values_list("ticket_id", flat=True))} == set(
+        demo_cohandling.COHANDLED
+    )
+    assert 12 <= len(demo_cohandling.COHANDLED) <= 18
+    working = co.filter(ticket__status__in=HANDLING_STATUSES, ended_at__isnull=True)
+    # not signed yet: in time, and past its sign date
+    unsigned = working.filter(state=AssignmentState.ASSIGNED)
+    assert unsigned.filter(response_due_date__gte=today).exists() and unsigned.filter(response_due_date__lt=today).exists()
+    # signed and working on its feedback: in time, and past its feedback date
+    signed = working.filter(state=AssignmentState.SIGNED)
+    assert signed.filter(due_date__gte=today).exists() and signed.filter(due_date__lt=today).exists()
+    # feedback given, mostly in time, some late; always written
+    fed_back = co.filter(feedback_at__isnull=False)
+    assert fed_back.filter(feedback_on_time=True).count() > fed_back.filter(feedback_on_time=False).count() >= 2
+    assert all(a.feedback and a.signed_at <= a.feedback_at for a in fed_back)
+    assert co.filter(state=AssignmentState.FED_BACK, ticket__status__in=HANDLING_STATUSES).exists()  # the lead still working
+    # released by dispatch, saying why
+    (released,) = co.filter(end_reason=Assignment.EndReason.RELEASED)
+    event = released.ticket.events.get(kind=EventKind.CO_END)
+    assert event.note and event.actor.role == User.Role.DISPATCHER
+    # a co-handler asked for more time: granted (and fed back within it), and one not decided yet
+    requests = ExtensionRequest.objects.filter(assignment__role=AssignmentRole.CO)
+    assert sorted(requests.values_list("state", flat=True)) == [ExtensionRequest.State.APPROVED, ExtensionRequest.State.PENDING]
+    granted = requests.get(state=ExtensionRequest.State.APPROVED).assignment
+    assert granted.first_due_date < timezone.localdate(granted.feedback_at) <= granted.due_date and granted.feedback_on_time
+    assert granted.ticket.events.filter(kind=EventKind.CO_EXTENSION_APPROVED).exists()
+    # added by dispatch after the assignment (the co-handlers named at it share its moment)
+    lead_at = {a.ticket_id: a.assigned_at for a in Assignment.objects.filter(role=AssignmentRole.LEAD)}
+    added = {a.ticket_id for a in co if a.assigned_at > lead_at[a.ticket_id]}
+    planned = {key for key, handling in demo_cohandling.COHANDLED.items() if any(c.added_after for c in handling.co)}
+    assert added == {by_key[key].pk for key in planned} and planned
+    # co-handled and finished: resolved (the company to confirm), and closed with a rating
+    finished = Ticket.objects.filter(pk__in={a.ticket_id for a in co})
+    assert finished.filter(status=Status.RESOLVED).count() >= 2
+    assert finished.filter(status=Status.CLOSED, rating__in=[Rating.SATISFIED, Rating.BASICALLY_SATISFIED]).count() >= 3
+    # more than one co-handler on a ticket
+    assert max(Counter(co.values_list("ticket_id", flat=True)).values()) >= 3
+
+
+def test_exactly_the_planned_overrides(loaded):
+    planned = {key: handling.override for key, handling in demo_cohandling.COHANDLED.items() if handling.override}
+    assert 1 <= len(planned) <= 2
+    by_key = story_tickets()
+    assert {key: ticket.resolve_overrides for key, ticket in by_key.items() if ticket.resolve_overrides} == dict.fromkeys(planned, 1)
+    for key, reason in planned.items():
+        (event,) = [e for e in by_key[key].events.filter(kind=EventKind.RESOLVE) if "override" in e.data]
+        assert event.data["override"] == reason and event.data["missing"]
+    assert Assignment.objects.filter(end_reason=Assignment.EndReason.RESOLVED).count() == len(planned)
+    assert TicketEvent.objects.filter(kind=EventKind.RESOLVE, data__has_key="override").count() == len(planned)
+
+
+def test_one_complex_ticket_with_the_longer_resolution_time(loaded):
+    (ticket,) = Ticket.objects.filter(is_complex=True)
+    profile = ticket.deadlines()
+    assert profile.complex_resolution_days == 22
+    assigned = ticket.events.filter(kind=EventKind.ASSIGN).latest("created_at")
+    assert assigned.data["complex"] is True
+    assert ticket.due_date == workdays.add_working_days(timezone.localdate(assigned.created_at), 22)
+    # longer than an ordinary ticket's resolution time, and still in time
+    assert ticket.first_resolved_on_time and ticket.handling_working_days > profile.resolution_days
+    assert ticket.assignments.filter(role=AssignmentRole.CO).count() >= 2
+
+
+def test_first_contacts_in_time_late_and_not_yet(loaded):
+    today = timezone.localdate()
+    signed = Ticket.objects.filter(events__kind=EventKind.SIGN).distinct()
+    assert signed.filter(contacted_at__isnull=False).count() >= 0.8 * signed.count()
+    contacts = list(TicketEvent.objects.filter(kind=EventKind.CONTACT).select_related("ticket", "actor"))
+    assert all(e.data["first"] for e in contacts)  # one each
+    in_time = [e for e in contacts if e.data["on_time"]]
+    late = [e for e in contacts if not e.data["on_time"]]
+    assert len(in_time) > len(late) >= 3
+    assert all(timezone.localdate(e.created_at) > e.ticket.contact_due_date for e in late)
+    assert {e.data["method"] for e in contacts} >= {"phone", "visit", "meeting"}
+    assert all(e.note and e.actor.department_id == e.ticket.department_id for e in contacts)  # the lead department's staff
+    assert sum(signed.values_list("contacts_on_time", flat=True)) == len(in_time)
+    # open, no contact yet: not due yet, and past its contact date though signed
+    waiting = Ticket.objects.filter(status__in=HANDLING_STATUSES, contacted_at__isnull=True)
+    assert waiting.filter(contact_due_date__gte=today).exists()
+    assert waiting.filter(status=Status.IN_PROGRESS, contact_due_date__lt=today).exists()
+
+
+def test_report_facts_agree_with_the_timelines(loaded):
+    assert not reports.current_facts_disagreeing().exists()
+
+
+def test_the_history_sends_no_message(loaded):
+    """The demo's history is in the app (its notifications, read but for the last days'); none
+    of it is e-mailed or queued for any channel, co-handling's included."""
+    assert mail.outbox == []
+    assert not Delivery.objects.exclude(status=Delivery.Status.NOT_SENT).exists()
+    assert Notification.objects.filter(kind=Notification.Kind.CO_ASSIGNED).exists()
+    assert not Notification.objects.filter(read_at__isnull=True, created_at__lt=timezone.now() - demo.UNREAD_HISTORY).exists()
+
+
+def test_every_co_handler_logs_in_and_sees_its_tickets(loaded):
+    request = RequestFactory().post("/accounts/login/")
+    login_table = "\n".join(demo.login_table())
+    co = Assignment.objects.filter(role=AssignmentRole.CO)
+    departments = Department.objects.filter(assignments__in=co).distinct()
+    assert departments.count() >= 6
+    for department in departments:
+        (user,) = department.staff.all()
+        assert authenticate(request, username=user.username, password=demo.DEMO_PASSWORD) == user
+        assert user.username in login_table
+        seen = set(Ticket.objects.visible_to(user).values_list("pk", flat=True))
+        assert set(co.filter(department=department).values_list("ticket_id", flat=True)) <= seen
+    # the dept login (市发改委) co-handles several
+    assert co.filter(department__staff__username="dept").count() >= 5
