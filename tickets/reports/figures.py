@@ -85,7 +85,7 @@ NAMES = {
     "contacted_on_time": _("First contacts in time"),
     "co_due": _("Co-handling feedback due"),
     "co_on_time": _("Co-handling feedback in time"),
-    "overrides": _("Resolved without every co-handler's feedback"),
+    "overrides": _("Resolved without all co-feedback"),
     "returned": _("Returned tickets"),
     "reopened": _("Reopened tickets"),
     "yellow": _("Yellow cards"),
