@@ -138,8 +138,10 @@ dashboard shows in one snapshot (ten grouped queries and four label queries).
 Indexes: ``ticket_report_facts`` (``submitted_at`` INCLUDE every fact column above, and the
 category, company and department) for "now"; for the replay ``event_ticket_created`` (``ticketevent
 (ticket_id, created_at)``), the FK index ``assignment.ticket_id`` and ``calendarday.date``. The co
-assignments are found through ``assignment_seen_dept_ticket`` (partial: ended or co) or a scan of
-``assignment``, joined to their tickets by primary key.
+assignments have no index of their own: PostgreSQL scans ``assignment`` for role "co" (or uses the
+partial ``assignment_seen_dept_ticket``, ended or co, when co rows are few) and hash-joins them to
+the tickets in scope; a partial index on ``assignment (ticket_id) WHERE role = 'co'`` is the
+candidate if a large database shows the need.
 """
 
 from .facts import STORED_FACTS, current_facts_disagreeing, recount_handling_days, store_current_facts
