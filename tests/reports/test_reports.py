@@ -409,9 +409,9 @@ def test_the_dashboard_reads_one_snapshot_on_postgresql():
     with CaptureQueriesContext(connection) as queries:
         reports.dashboard(start=day(9, 14), end=day(9, 30))
     statements = [query["sql"] for query in queries.captured_queries]
-    # BEGIN, the isolation level, five grouped queries (no groups found: no label queries), COMMIT.
+    # BEGIN, the isolation level, ten grouped queries (no groups found: no label queries), COMMIT.
     assert statements[:2] == ["BEGIN", "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"]
-    assert len(statements) == 2 + 5 + 1 and statements[-1] == "COMMIT"
+    assert len(statements) == 2 + 10 + 1 and statements[-1] == "COMMIT"
 
 
 def test_rejected_tickets_are_counted_apart_and_in_no_rate(story):
@@ -469,6 +469,8 @@ def test_breakdown_by_department(story, cast):
         "overdue_open": 1,  # T8
         "rated": 2, "satisfied": 2,  # T1 满意, T2 基本满意
         "signings": 3, "signed_on_time": 2,  # T1 ok, T2 late, T3 ok
+        "contact_assignments": 5, "contacted_on_time": 0,  # T1, T2, T3 twice (D2, then D1), T8; no contact recorded
+        "co_due": 0, "co_on_time": 0, "overrides": 0,  # no co-handling in this story
         "returned": 1, "reopened": 1, "yellow": 1, "red": 0,  # T3; T2; T2
         "handling_days": 20,  # 3 + 10 + 7
     }
@@ -476,6 +478,7 @@ def test_breakdown_by_department(story, cast):
         "closure_rate": Fraction(3, 4), "on_time_rate": Fraction(2, 3), "satisfaction_rate": Fraction(1),
         "response_rate": Fraction(2, 3), "return_rate": Fraction(1, 4), "redo_rate": Fraction(1, 3),
         "handling_time": Decimal("6.7"),  # 20 / 3 = 6.67
+        "contact_rate": Fraction(0), "co_feedback_rate": None,  # 0 / 5; no co assignment due
     }
     # D2 holds T4 T6 and last held T11 (rejected).
     assert figures(d2, *COUNT_NAMES) == {
@@ -483,6 +486,8 @@ def test_breakdown_by_department(story, cast):
         "resolved": 1, "on_time": 1, "overdue_open": 1,  # T4; T6
         "rated": 1, "satisfied": 0,  # T4 不满意
         "signings": 2, "signed_on_time": 2,  # T4, T6
+        "contact_assignments": 2, "contacted_on_time": 0,  # T4, T6 (T11 is rejected)
+        "co_due": 0, "co_on_time": 0, "overrides": 0,
         "returned": 0, "reopened": 1, "yellow": 1, "red": 1,  # T4; T4; T6
         "handling_days": 2,
     }
@@ -900,16 +905,16 @@ def _queries_with(cast, n):
 def test_queries_do_not_grow_with_the_number_of_tickets(cast, on_postgres):
     few, many = _queries_with(cast, 3), _queries_with(cast, 30)
     assert few == many
-    # One query for the report and for the month breakdown; one more for the other groups' labels.
-    # Replaying the timeline, on PostgreSQL one more for each, the SET LOCAL that switches the JIT
-    # compiler off.
+    # Two queries (the tickets' facts, the co assignments) for the report and for the month
+    # breakdown; one more for the other groups' labels. Replaying the timeline, on PostgreSQL one
+    # more for each, the SET LOCAL that switches the JIT compiler off.
     jit = 1 if on_postgres else 0
-    expected = {"report": 1, "department": 2, "category": 2, "district": 2, "industry": 2, "month": 1, "ranking": 2}
-    # The dashboard: five grouped queries and four label queries (inside the test's transaction,
+    expected = {"report": 2, "department": 3, "category": 3, "district": 3, "industry": 3, "month": 2, "ranking": 3}
+    # The dashboard: ten grouped queries and four label queries (inside the test's transaction,
     # without the statement that opens its snapshot).
     assert few == {("timeline", name): count + jit for name, count in expected.items()} | {
         ("now", name): count for name, count in expected.items()
-    } | {("timeline", "dashboard"): 9 + 5 * jit, ("now", "dashboard"): 9}
+    } | {("timeline", "dashboard"): 14 + 5 * jit, ("now", "dashboard"): 14}
 
 
 # --------------------------------------------------------------------------------------------

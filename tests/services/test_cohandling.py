@@ -64,7 +64,7 @@ def test_co_handlers_are_told_and_the_lead_is_told_it_leads(department_user, co_
 
 
 def test_assign_refuses_the_lead_also_listed_as_co_handler_and_saves_nothing(ticket, dispatcher, department, co_department):
-    with pytest.raises(ActionRefused, match="lead department"):
+    with pytest.raises(ActionRefused, match="是主办单位"):
         services.ticket_assign(ticket=ticket, by=dispatcher, department=department, co_departments=[co_department, department])
     assert reload(ticket).status == "submitted"
     assert not Assignment.objects.filter(ticket=ticket).exists()
@@ -72,7 +72,7 @@ def test_assign_refuses_the_lead_also_listed_as_co_handler_and_saves_nothing(tic
 
 def test_assign_refuses_an_inactive_co_department_and_saves_nothing(ticket, dispatcher, department):
     closed = DepartmentFactory(name="已撤销的局", is_active=False)
-    with pytest.raises(ActionRefused, match="no longer takes tickets"):
+    with pytest.raises(ActionRefused, match="已不再承办诉求"):
         services.ticket_assign(ticket=ticket, by=dispatcher, department=department, co_departments=[closed])
     assert reload(ticket).status == "submitted"
     assert not Assignment.objects.filter(ticket=ticket).exists()
@@ -96,7 +96,7 @@ def test_dispatch_adds_a_co_department_later_with_a_note(in_progress_ticket, dis
 
 
 def test_adding_the_same_co_department_twice_is_refused(co_handled_ticket, dispatcher, co_department):
-    with pytest.raises(ActionRefused, match="already co-handles"):
+    with pytest.raises(ActionRefused, match="已是此诉求的协办单位"):
         services.ticket_add_co_department(ticket=co_handled_ticket, by=dispatcher, department=co_department)
     assert Assignment.objects.filter(ticket=co_handled_ticket, department=co_department).count() == 1
 
@@ -165,7 +165,7 @@ def test_co_feedback_by_the_lead_department_is_refused(co_handled_ticket, depart
 def test_co_feedback_after_the_co_assignment_ended_is_refused(co_handled_ticket, dispatcher, co_department, co_department_user):
     services.assignment_co_sign(ticket=co_handled_ticket, by=co_department_user)
     services.assignment_end(assignment=co_of(co_handled_ticket, co_department), by=dispatcher, reason="不涉及审批事项")
-    with pytest.raises(ActionRefused, match="ended") as refused:
+    with pytest.raises(ActionRefused, match="协办已结束") as refused:
         services.assignment_co_feedback(ticket=co_handled_ticket, by=co_department_user, text="意见")
     assert refused.value.code == "invalid_state"
     assert co_of(co_handled_ticket, co_department).feedback == ""
@@ -351,7 +351,7 @@ def test_co_handler_asks_for_more_time_for_its_feedback_and_dispatch_approves(
 
 def test_co_handler_cannot_ask_for_feedback_after_the_leads_due_date(co_handled_ticket, co_department_user):
     later = co_handled_ticket.due_date + datetime.timedelta(days=7)
-    with pytest.raises(ActionRefused, match="lead department's due date"):
+    with pytest.raises(ActionRefused, match="不能晚于主办单位的办结期限"):
         services.extension_request(ticket=co_handled_ticket, by=co_department_user, requested_due_date=later, reason="需调取档案")
     assert not ExtensionRequest.objects.exists()
 
@@ -405,3 +405,10 @@ def test_a_category_without_a_profile_uses_the_city_default(db):
 def test_reopen_uses_the_resolution_time_again(resolved_ticket, company_user):
     ticket = services.ticket_reopen(ticket=resolved_ticket, by=company_user, comment="没解决", at=local_datetime(2026, 11, 2))
     assert ticket.due_date == workdays.add_working_days(datetime.date(2026, 11, 2), ticket.deadlines().resolution_days)
+
+
+def test_a_contact_on_an_assignment_without_a_contact_date_is_not_counted_in_time(in_progress_ticket, department_user):
+    # An assignment made before the contact stage existed (migrated) owes no first contact.
+    Ticket.objects.filter(pk=in_progress_ticket.pk).update(contact_due_date=None)
+    services.ticket_contact(ticket=in_progress_ticket, by=department_user, method="phone", note="电话")
+    assert reload(in_progress_ticket).contacts_on_time == 0

@@ -266,7 +266,10 @@ def march_in_two_departments(dispatcher, department, other_department, departmen
 
 
 def _api_rate(fraction):
-    """A rate as the API gives it, worked out here: half-up to 4 places from the exact fraction."""
+    """A rate as the API gives it, worked out here: half-up to 4 places from the exact fraction
+    (null without a denominator: no co assignment due in this data set)."""
+    if fraction is None:
+        return None
     return float((Decimal(fraction.numerator) / Decimal(fraction.denominator)).quantize(Decimal("0.0001"), ROUND_HALF_UP))
 
 

@@ -32,7 +32,9 @@ class RateField(serializers.DecimalField):
 
 
 class FiguresSerializer(serializers.Serializer):
-    """The report's figures (DESIGN.md §5): every count, the rates computed from them, the handling time."""
+    """The report's figures (DESIGN.md §5 and §8): every count, the rates computed from them, the
+    handling time. co_due and co_on_time count co assignments: in a department row, those of that
+    co-handling department."""
 
     def get_fields(self):
         fields = {name: serializers.IntegerField() for name in reports.COUNTS}
@@ -73,6 +75,13 @@ class ReportSerializer(serializers.Serializer):
     as_of = serializers.DateTimeField(source="figures.as_of")
     figures = FiguresSerializer()
     ranking = RankingRowSerializer(many=True, help_text=_("Departments that accepted tickets of the period"))
+    co_handling_only = BreakdownRowSerializer(
+        many=True,
+        help_text=_(
+            "Departments that co-handled tickets of the period without accepting any as the lead department: not ranked; "
+            "their co assignments are counted in co_due, co_on_time and co_feedback_rate"
+        ),
+    )
     category = BreakdownRowSerializer(many=True)
     district = BreakdownRowSerializer(many=True)
     industry = BreakdownRowSerializer(many=True)

@@ -345,7 +345,9 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         at = at or timezone.now()
         if self.contacted_at is None:
             self.contacted_at = at
-            if self.contact_due_date is None or timezone.localdate(at) <= self.contact_due_date:
+            # Only an assignment that owes a first contact counts (those made before the
+            # contact stage existed have no contact date, and are not in the rate's denominator).
+            if self.contact_due_date is not None and timezone.localdate(at) <= self.contact_due_date:
                 self.contacts_on_time += 1
 
     @transition(field=status, source=Status.RESOLVED, target=Status.CLOSED, permission=_system_only)

@@ -5,42 +5,52 @@ included), evaluated at a moment ``as_of``. Two ways to the same facts about eac
 
 * **now** (``as_of`` omitted): the ticket's report-fact columns (``last_department``,
   ``first_resolved_on_time``, ``handling_working_days``, ``latest_rating``, ``was_returned``,
-  ``was_reopened``, ``signings``, ``signings_on_time``, with ``status``, ``supervision_level``,
-  ``due_date``, ``first_assigned_at``, ``first_resolved_at``), kept by the ticket's transitions in
-  the same save as the state they summarise, and read through the covering index
-  ``ticket_report_facts`` (an index-only scan on PostgreSQL);
+  ``was_reopened``, ``signings``, ``signings_on_time``, ``lead_assignments``, ``contacts_on_time``,
+  ``resolve_overrides``, with ``status``, ``supervision_level``, ``due_date``,
+  ``first_assigned_at``, ``first_resolved_at``), kept by the ticket's transitions in the same save
+  as the state they summarise, and read through the covering index ``ticket_report_facts`` (an
+  index-only scan on PostgreSQL); the co figures read the co ``Assignment`` rows as they stand
+  (``due_date``, ``feedback_at``, ``feedback_on_time``, ``ended_at``);
 * **a given moment** (``as_of`` a datetime or date, even one after the last event): replayed from
-  the append-only ``TicketEvent`` timeline (and, for signings, the ``Assignment`` rows), so a past
-  ``as_of`` gives the figures as they were then. Exact, but each fact is a correlated subquery per
-  ticket: seconds for a month, minutes for a year of a million-ticket database.
+  the append-only ``TicketEvent`` timeline (and, for signings, contacts and co-handling, the
+  ``Assignment`` columns that never change once set: ``assigned_at``, ``signed_at``,
+  ``contact_due_date``, ``contacted_at``, ``first_due_date``, ``feedback_at``, ``feedback_on_time``,
+  ``ended_at``), so a past ``as_of`` gives the figures as they were then. Exact, but each fact is a
+  correlated subquery per ticket: seconds for a month, minutes for a year of a million-ticket
+  database.
 
 Tests hold the two to each other on every hand-built data set; ``current_facts_disagreeing()``
 (``manage.py report_facts``) checks stored facts against the timeline, ``store_current_facts()``
 rewrites them, ``recount_handling_days()`` follows a change of the working calendar (it listens to
 ``tickets.workdays.calendar_changed_signal``).
 
-Modules: ``sql`` (the per-ticket fact expressions and conditions), ``figures`` (the API below),
-``facts`` (the stored fact columns), ``periods`` (the periods a report is asked for), ``xlsx``
-(the workbook).
+Modules: ``sql`` (the per-ticket fact expressions and conditions), ``co`` (the co assignments'
+facts and conditions), ``figures`` (the API below), ``facts`` (the stored fact columns),
+``periods`` (the periods a report is asked for), ``xlsx`` (the workbook).
 
 API
 ---
 ``report(*, start, end, as_of=None, department=None, category=None, district=None, industry=None)``
-    One dict of figures (see ``COUNTS``, ``RATES``, ``handling_time``). **One query.** ``as_of`` may
-    be a datetime, or a date meaning the end of that local day.
+    One dict of figures (see ``COUNTS``, ``RATES``, ``handling_time``). **Two queries**: the
+    tickets' facts, and the co assignments (``ASSIGNMENT_COUNTS``). ``as_of`` may be a datetime, or
+    a date meaning the end of that local day. ``department`` selects the tickets that department
+    holds or last held, and, for the co figures, that department's co assignments.
 ``breakdown(by, **same_args)``
-    The same figures per group, ``by`` in ``GROUPS``. **One grouped query** plus one query for the
-    group labels (none for ``month``).
+    The same figures per group, ``by`` in ``GROUPS``. **Two grouped queries** (tickets, co
+    assignments) plus one query for the group labels (none for ``month``). By department, a
+    co-handling department is credited with its co assignments (``co_due``, ``co_on_time``,
+    ``co_feedback_rate``), and one that only co-handled has a row of its own.
 ``department_ranking(**same_args)``
     The department rows of ``breakdown("department")`` in ranking order (see its docstring).
 ``tickets_for(figure, **same_args)`` / ``ticket_ids_for(figure, **same_args)``
     The tickets behind any count (``COUNTS``), so that every number on a page can link to its list.
 ``assignments_for(figure, **same_args)``
-    The ``Assignment`` rows behind ``signings`` / ``signed_on_time`` (the response rate counts
-    signings, not tickets).
+    The ``Assignment`` rows behind ``signings`` / ``signed_on_time``, ``contact_assignments`` /
+    ``contacted_on_time`` (lead assignments) and ``co_due`` / ``co_on_time`` (co assignments):
+    ``LISTED_ASSIGNMENTS``, the figures that count assignments, not tickets.
 ``dashboard(**same_args)``
-    Everything the dashboard shows (figures, ranking, category / district / industry / month
-    breakdowns) in one database snapshot.
+    Everything the dashboard shows (figures, ranking, the departments that only co-handled,
+    category / district / industry / month breakdowns) in one database snapshot.
 ``ticket_facts(**same_args)``
     The per-ticket facts queryset the figures are aggregated from (``r_*`` annotations), for
     exports and for checking a figure ticket by ticket.
@@ -72,6 +82,21 @@ The figures (the numerator and denominator of every rate are in the dict under t
     satisfied        rated, latest rating satisfied or basically_satisfied
     signings         Assignment rows of accepted tickets signed by as_of (one per signing)
     signed_on_time   of those, signed on a local date <= the assignment's response_due_date
+    contact_assignments  lead Assignment rows of accepted tickets made (assigned_at) by as_of with
+                     a contact deadline (contact_due_date not null: those made before the
+                     deadline existed, migrated, have none and are not counted)
+    contacted_on_time    of those, first contacted (contacted_at) by as_of on a local date <=
+                     contact_due_date
+    co_due           co Assignment rows (role "co") of accepted tickets, assigned by as_of, that
+                     by as_of have given their feedback (feedback_at), or ended (ended_at:
+                     released, the lead changed or resolved without them), or whose due date in
+                     force at as_of is before as_of's local date. The due date in force: the "to"
+                     of the last co_extension_approved event by as_of for that assignment
+                     (data["assignment_id"]), else Assignment.first_due_date
+    co_on_time       of those, feedback given by as_of and in time (feedback_on_time: its local
+                     date <= the due date then in force)
+    overrides        resolve events by as_of of accepted tickets with a non-empty
+                     data["override"]: the lead resolved without every co-handler's feedback
     returned         accepted, returned to dispatch at least once by as_of
     reopened         accepted, reopened at least once by as_of
     yellow, red      accepted, supervision level at as_of (last supervision event) yellow / red
@@ -81,6 +106,8 @@ The figures (the numerator and denominator of every rate are in the dict under t
     closure_rate = closed / accepted          on_time_rate = on_time / resolved
     satisfaction_rate = satisfied / rated     response_rate = signed_on_time / signings
     return_rate = returned / accepted         redo_rate = reopened / resolved
+    contact_rate = contacted_on_time / contact_assignments         (首次联系及时率)
+    co_feedback_rate = co_on_time / co_due                         (协办按期反馈率)
     handling_time = handling_days / resolved, one decimal (ROUND_HALF_UP)
 
 Rates are exact ``Fraction`` ratios (``Fraction(6, 11)``), or ``None`` when the denominator is 0
@@ -96,23 +123,35 @@ and ``n`` the number of days from Monday 1970-01-05 to ``d`` (``date - date`` on
 ``julianday`` on SQLite), and the two CalendarDay counts are one correlated subquery. A year with no
 stored calendar has no CalendarDay rows, so it counts Monday–Friday, as ``tickets.workdays`` does.
 
+The contact and override figures are per ticket (summed, as signings are) and credited, like
+every ticket figure, to the department that holds or last held the ticket. The co figures are
+per co assignment, credited to its co-handling department in the department breakdown and
+grouped by their ticket in the others: counted over ``Assignment`` rows, so in a grouped query
+of their own beside each ticket query.
+
 Queries: a fixed number, whatever the data (above). Replaying the timeline adds, on PostgreSQL,
-one ``SET LOCAL jit = off`` before each query (see ``_without_jit``); ``report()`` then aggregates
-over a derived table ``SELECT DISTINCT pk, <facts> …`` so that each correlated subquery runs once per
-ticket. ``dashboard()`` reads everything the dashboard shows in one snapshot (five grouped queries
-and four label queries).
+one ``SET LOCAL jit = off`` before each report or breakdown (see ``_without_jit``; it covers both
+its queries); ``report()`` then aggregates over a derived table ``SELECT DISTINCT pk, <facts> …``
+so that each correlated subquery runs once per ticket. ``dashboard()`` reads everything the
+dashboard shows in one snapshot (ten grouped queries and four label queries).
 
 Indexes: ``ticket_report_facts`` (``submitted_at`` INCLUDE every fact column above, and the
 category, company and department) for "now"; for the replay ``event_ticket_created`` (``ticketevent
-(ticket_id, created_at)``), the FK index ``assignment.ticket_id`` and ``calendarday.date``.
+(ticket_id, created_at)``), the FK index ``assignment.ticket_id`` and ``calendarday.date``. The co
+assignments have no index of their own: PostgreSQL scans ``assignment`` for role "co" (or uses the
+partial ``assignment_seen_dept_ticket``, ended or co, when co rows are few) and hash-joins them to
+the tickets in scope; a partial index on ``assignment (ticket_id) WHERE role = 'co'`` is the
+candidate if a large database shows the need.
 """
 
 from .facts import STORED_FACTS, current_facts_disagreeing, recount_handling_days, store_current_facts
 from .figures import (
+    ASSIGNMENT_COUNTS,
     COUNTS,
     DASHBOARD_GROUPS,
     GROUPS,
     HANDLING_TIME,
+    LISTED_ASSIGNMENTS,
     NAMES,
     RATES,
     assignments_for,
@@ -130,7 +169,8 @@ from .figures import (
 from .sql import GOOD_RATINGS, RATINGS, is_accepted, is_rated, is_satisfied
 
 __all__ = [
-    "COUNTS", "DASHBOARD_GROUPS", "GOOD_RATINGS", "GROUPS", "HANDLING_TIME", "NAMES", "RATES", "RATINGS", "STORED_FACTS",
+    "ASSIGNMENT_COUNTS", "COUNTS", "DASHBOARD_GROUPS", "GOOD_RATINGS", "GROUPS", "HANDLING_TIME", "LISTED_ASSIGNMENTS", "NAMES",
+    "RATES", "RATINGS", "STORED_FACTS",
     "assignments_for",
     "is_accepted", "is_rated", "is_satisfied", "breakdown", "current_facts_disagreeing", "dashboard", "department_ranking", "format_rate",
     "recount_handling_days", "report", "rounded", "shown_rate", "store_current_facts", "ticket_facts", "ticket_ids_for", "tickets_for",

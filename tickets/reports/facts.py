@@ -34,6 +34,9 @@ STORED_FACTS = {
     "was_reopened": "r_reopened",
     "signings": "r_signings",
     "signings_on_time": "r_signings_on_time",
+    "lead_assignments": "r_contact_assignments",
+    "contacts_on_time": "r_contacts_on_time",
+    "resolve_overrides": "r_overrides",
 }
 
 

@@ -1,5 +1,9 @@
 """The report's figures, breakdowns, ranking and dashboard over a scope (period, moment, filters),
 and the tickets behind every count. See tickets.reports for the definitions.
+
+Why this is long: the scope, the figures dict, the breakdowns with their merge of the ticket and
+co-assignment queries, the ranking, the dashboard's snapshot and the lists behind every count are
+one API over one _Scope; split, each part would import the others' private helpers.
 """
 
 import datetime
@@ -10,6 +14,7 @@ from fractions import Fraction
 from django.db import connections, transaction
 from django.db.models import (
     F,
+    Q,
 )
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -22,6 +27,7 @@ from tickets.models import (
     Category,
     Ticket,
 )
+from tickets.reports.co import CO_COUNTS, co_aggregates, co_assignments, co_group_expression
 from tickets.reports.periods import require_ordered
 from tickets.reports.sql import _aggregates, _conditions, _current_facts, _local_date, _local_midnight, _replayed, _without_jit
 
@@ -37,6 +43,11 @@ COUNTS = (
     "satisfied",
     "signings",
     "signed_on_time",
+    "contact_assignments",
+    "contacted_on_time",
+    "co_due",
+    "co_on_time",
+    "overrides",
     "returned",
     "reopened",
     "yellow",
@@ -48,6 +59,8 @@ RATES = {
     "on_time_rate": ("on_time", "resolved"),
     "satisfaction_rate": ("satisfied", "rated"),
     "response_rate": ("signed_on_time", "signings"),
+    "contact_rate": ("contacted_on_time", "contact_assignments"),
+    "co_feedback_rate": ("co_on_time", "co_due"),
     "return_rate": ("returned", "accepted"),
     "redo_rate": ("reopened", "resolved"),
 }
@@ -68,6 +81,11 @@ NAMES = {
     "satisfied": _("Satisfied tickets"),
     "signings": _("Signings"),
     "signed_on_time": _("Signings in time"),
+    "contact_assignments": _("Assignments owing a first contact"),
+    "contacted_on_time": _("First contacts in time"),
+    "co_due": _("Co-handling feedback due"),
+    "co_on_time": _("Co-handling feedback in time"),
+    "overrides": _("Resolved without all co-feedback"),
     "returned": _("Returned tickets"),
     "reopened": _("Reopened tickets"),
     "yellow": _("Yellow cards"),
@@ -77,12 +95,18 @@ NAMES = {
     "on_time_rate": _("On-time rate"),
     "satisfaction_rate": _("Satisfaction rate"),
     "response_rate": _("Response rate"),
+    "contact_rate": _("First-contact rate"),
+    "co_feedback_rate": _("Co-feedback on-time rate"),
     "return_rate": _("Return rate"),
     "redo_rate": _("Redo rate"),
     "handling_time": _("Mean handling time (working days)"),
 }
 
 GROUPS = ("department", "category", "district", "industry", "month")
+
+# The counts of Assignment rows (the figures of co-handling), with their own query; every other
+# count is aggregated from the tickets' facts.
+ASSIGNMENT_COUNTS = CO_COUNTS
 
 # A rate is shown as a percentage with this many decimals ("54.5%"); handling time with one.
 PERCENT_PLACES = 1
@@ -123,19 +147,25 @@ class _Scope:
         self.department, self.category = _pk(department), _pk(category)
         self.district, self.industry = _pk(district), _pk(industry)
 
-    def tickets(self):
-        tickets = Ticket.objects.filter(
-            submitted_at__gte=_local_midnight(self.start), submitted_at__lt=_local_midnight(self.end + datetime.timedelta(days=1))
-        )
+    def ticket_filter(self, prefix=""):
+        """The tickets in scope (all but the department) as a Q, its lookups under `prefix`
+        ("ticket__" from an Assignment)."""
+        lookups = {
+            "submitted_at__gte": _local_midnight(self.start),
+            "submitted_at__lt": _local_midnight(self.end + datetime.timedelta(days=1)),
+        }
         if not self.current:
-            tickets = tickets.filter(submitted_at__lte=self.as_of)
+            lookups["submitted_at__lte"] = self.as_of
         if self.category is not None:
-            tickets = tickets.filter(category_id=self.category)
+            lookups["category_id"] = self.category
         if self.district is not None:
-            tickets = tickets.filter(enterprise__district_id=self.district)
+            lookups["enterprise__district_id"] = self.district
         if self.industry is not None:
-            tickets = tickets.filter(enterprise__industry_id=self.industry)
-        return tickets
+            lookups["enterprise__industry_id"] = self.industry
+        return Q(**{prefix + lookup: value for lookup, value in lookups.items()})
+
+    def tickets(self):
+        return Ticket.objects.filter(self.ticket_filter())
 
     def facts(self, selected=True):
         """The tickets in scope with their r_* facts: annotations (`selected`) or aliases
@@ -152,15 +182,22 @@ class _Scope:
     def conditions(self):
         return _conditions(self.as_of_date)
 
+    def co_assignments(self, figure=None):
+        """The co assignments counted by the co figures (or by one of them, `figure`)."""
+        assignments, conditions = co_assignments(self)
+        return assignments if figure is None else assignments.filter(conditions[figure])
+
     def tickets_for(self, figure):
+        if figure in ASSIGNMENT_COUNTS:
+            return Ticket.objects.filter(pk__in=self.co_assignments(figure).values("ticket_id"))
         conditions = self.conditions()
         if figure not in conditions:
-            raise ValueError(f"Unknown figure {figure!r}; one of {', '.join(conditions)}")
+            raise ValueError(f"Unknown figure {figure!r}; one of {', '.join(COUNTS)}")
         return Ticket.objects.filter(pk__in=self.facts().filter(conditions[figure]).values("pk"))
 
     def finish(self, counts):
         """The figures dict from the raw counts (no query)."""
-        result = {name: counts[name] or 0 for name in COUNTS}
+        result = {name: counts.get(name) or 0 for name in COUNTS}
         for rate, (numerator, denominator) in RATES.items():
             result[rate] = _ratio(result[numerator], result[denominator])
         days, resolved = (result[name] for name in HANDLING_TIME)
@@ -210,17 +247,21 @@ def format_rate(value: Fraction | Decimal | int | None) -> str:
 def report(*, start, end, as_of=None, department=None, category=None, district=None, industry=None):
     """All §5 figures for the tickets submitted (local dates) in [start, end], at as_of.
 
-    `department` is the department that holds the ticket at as_of or last held it; `category`,
-    `district` (the company's) and `industry` (the company's) filter the tickets. Model instances
-    or primary keys. `as_of`: an aware datetime (a naive one is read as Asia/Shanghai), a date
-    (the end of that local day), or None for now. One query (on PostgreSQL after a SET LOCAL).
+    `department` is the department that holds the ticket at as_of or last held it (for the co
+    figures: the co-handling department of the co assignments); `category`, `district` (the
+    company's) and `industry` (the company's) filter the tickets. Model instances or primary keys.
+    `as_of`: an aware datetime (a naive one is read as Asia/Shanghai), a date (the end of that
+    local day), or None for now. Two queries, the tickets' facts and the co assignments (on
+    PostgreSQL after one SET LOCAL when replaying).
     """
     scope = _Scope(
         start=start, end=end, as_of=as_of, department=department, category=category, district=district, industry=industry
     )
     aggregates = _aggregates(scope.conditions())
+    co, co_conditions = co_assignments(scope)
     if scope.current:
         counts = scope.facts().aggregate(**aggregates)
+        counts |= co.aggregate(**co_aggregates(co_conditions))
         return scope.finish(counts)
     facts = scope.facts()
     # DISTINCT over (pk, facts) never merges two tickets (the pk differs) but stops PostgreSQL
@@ -229,6 +270,7 @@ def report(*, start, end, as_of=None, department=None, category=None, district=N
     fenced = facts.values("pk", *facts.query.annotations).distinct()
     with _without_jit():
         counts = fenced.aggregate(**aggregates)
+        counts |= co.aggregate(**co_aggregates(co_conditions))
     return scope.finish(counts)
 
 
@@ -260,36 +302,56 @@ def breakdown(by, **args):
     report's. month: month of submission, local time. Groups are in the model's order (month:
     chronological), the no-department group last.
 
-    One GROUP BY query, plus one for the labels of the groups found.
+    The co figures (co_due, co_on_time, co_feedback_rate) are credited to the co-handling
+    department in the department breakdown, so a department that only co-handled tickets of the
+    period has a row of its own (every ticket count 0); the other breakdowns group co
+    assignments by their ticket.
+
+    Two GROUP BY queries (the tickets' facts, the co assignments), plus one for the labels of the
+    groups found (none for month).
     """
     return _breakdown(by, _Scope(**args))
 
 
-def _breakdown(by, scope):
-    group = _group_expression(by)
-    grouped = scope.facts(selected=False).annotate(r_group=group).values("r_group").annotate(**_aggregates(scope.conditions())).order_by()
+def _month(value):
+    """A TruncMonth value as the date of the month's first day."""
+    if isinstance(value, datetime.datetime):
+        tz = timezone.get_default_timezone()
+        return timezone.localtime(value, tz).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def _grouped_counts(by, scope):
+    """{group key: raw counts} of the tickets' facts and of the co assignments, grouped by `by`
+    (two queries); a group with co assignments only has only those counts."""
+    grouped = scope.facts(selected=False).annotate(r_group=_group_expression(by)).values("r_group")
+    grouped = grouped.annotate(**_aggregates(scope.conditions())).order_by()
+    co, co_conditions = co_assignments(scope)
+    co_grouped = co.annotate(r_group=co_group_expression(by)).values("r_group").annotate(**co_aggregates(co_conditions)).order_by()
     if scope.current:
-        rows = list(grouped)
+        rows, co_rows = list(grouped), list(co_grouped)
     else:
         with _without_jit():
-            rows = list(grouped)
+            rows, co_rows = list(grouped), list(co_grouped)
+    key = _month if by == "month" else (lambda value: value)
+    counts = {key(row.pop("r_group")): row for row in rows}
+    for row in co_rows:
+        counts.setdefault(key(row.pop("r_group")), {}).update(row)
+    return counts
+
+
+def _breakdown(by, scope):
+    counts = _grouped_counts(by, scope)
     results = []
     if by == "month":
-        tz = timezone.get_default_timezone()
-        for row in rows:
-            month = row["r_group"]
-            if isinstance(month, datetime.datetime):
-                month = timezone.localtime(month, tz).date() if timezone.is_aware(month) else month.date()
+        for month, row in sorted(counts.items()):
             results.append({**scope.finish(row), "group": month, "key": month, "label": f"{month:%Y-%m}"})
-        results.sort(key=lambda row: row["key"])
         return results
-    keys = {row["r_group"] for row in rows if row["r_group"] is not None}
+    keys = {key for key in counts if key is not None}
     objects = _GROUP_MODELS[by].objects.in_bulk(keys) if keys else {}
-    for row in rows:
-        obj = objects.get(row["r_group"])
-        results.append(
-            {**scope.finish(row), "group": obj, "key": row["r_group"], "label": str(obj) if obj is not None else "—"}
-        )
+    for key, row in counts.items():
+        obj = objects.get(key)
+        results.append({**scope.finish(row), "group": obj, "key": key, "label": str(obj) if obj is not None else "—"})
     results.sort(key=lambda row: (row["group"] is None, getattr(row["group"], "sort_order", 0), row["label"]))
     return results
 
@@ -301,7 +363,8 @@ def department_ranking(**args):
     rate separates departments that close as much; rates are compared exactly (their
     fractions). Departments with equal rates share a rank (1, 2, 2, 4); among them the one
     with more accepted tickets is listed first, then by name. Each row is a breakdown row with
-    `rank` added. Same queries as breakdown("department").
+    `rank` added. Departments that only co-handled tickets are not ranked (see
+    dashboard()'s `co_handling_only`). Same queries as breakdown("department").
     """
     return _ranked(breakdown("department", **args))
 
@@ -329,21 +392,28 @@ DASHBOARD_GROUPS = ("category", "district", "industry", "month")
 
 def dashboard(**args):
     """Everything the leadership dashboard shows, read in one snapshot of the database:
-    ``{"figures": report(), "ranking": department_ranking(), "category": breakdown("category"),
-    "district": …, "industry": …, "month": …}`` for the same arguments.
+    ``{"figures": report(), "ranking": department_ranking(), "co_handling_only": […],
+    "category": breakdown("category"), "district": …, "industry": …, "month": …}`` for the same
+    arguments. `co_handling_only` holds the rows of breakdown("department") of the departments
+    that co-handled tickets of the period without accepting any as lead: not ranked, listed so
+    that their co figures are seen.
 
-    Five grouped queries (department, category, district, industry, month) plus the four label
-    queries; `figures` is the sum of the month rows (every count is additive and each ticket
-    falls in exactly one month), not a query of its own. On PostgreSQL, outside a transaction,
-    the queries share one REPEATABLE READ, READ ONLY transaction, so that the totals, the
-    ranking and the breakdowns agree even while tickets change.
+    Ten grouped queries (the tickets' facts and the co assignments, each by department, category,
+    district, industry and month) plus the four label queries; `figures` is the sum of the month
+    rows (every count is additive and each ticket, so each co assignment, falls in exactly one
+    month), not a query of its own. On PostgreSQL, outside a transaction, the queries share one
+    REPEATABLE READ, READ ONLY transaction, so that the totals, the ranking and the breakdowns
+    agree even while tickets change.
     """
     scope = _Scope(**args)
     with _snapshot():
         department = _breakdown("department", scope)
         rows = {by: _breakdown(by, scope) for by in DASHBOARD_GROUPS}
     totals = {name: sum(row[name] for row in rows["month"]) for name in COUNTS}
-    return {"figures": scope.finish(totals), "ranking": _ranked(department), **rows}
+    ranking = _ranked(department)
+    ranked = {row["key"] for row in ranking}
+    co_only = [row for row in department if row["group"] is not None and row["key"] not in ranked and not row["accepted"]]
+    return {"figures": scope.finish(totals), "ranking": ranking, "co_handling_only": co_only, **rows}
 
 
 @contextmanager
@@ -362,9 +432,10 @@ def _snapshot():
 
 def tickets_for(figure, **args):
     """The tickets behind a count of report(**args) (a name in COUNTS), as a plain Ticket queryset,
-    so that every number can link to its list. For `signings` / `signed_on_time`, which count
-    signings, these are the tickets with at least one (on-time) signing; assignments_for() lists
-    the signings themselves. `handling_days` gives the resolved tickets it is summed over."""
+    so that every number can link to its list. For the counts of assignments or events
+    (`signings`, `signed_on_time`, `contact_assignments`, `contacted_on_time`, `co_due`,
+    `co_on_time`, `overrides`) these are the tickets with at least one; assignments_for() lists
+    the assignments themselves. `handling_days` gives the resolved tickets it is summed over."""
     return _Scope(**args).tickets_for(figure)
 
 
@@ -372,23 +443,41 @@ def ticket_ids_for(figure, **args):
     return list(tickets_for(figure, **args).order_by("pk").values_list("pk", flat=True))
 
 
+# The counts of Assignment rows, which assignments_for() lists.
+LISTED_ASSIGNMENTS = ("signings", "signed_on_time", "contact_assignments", "contacted_on_time", *ASSIGNMENT_COUNTS)
+
+
 def assignments_for(figure, **args):
-    """The Assignment rows counted by `signings` or `signed_on_time`."""
-    if figure not in ("signings", "signed_on_time"):
-        raise ValueError("assignments_for() lists signings: figure 'signings' or 'signed_on_time'")
+    """The Assignment rows counted by `figure`, one of LISTED_ASSIGNMENTS: the lead assignments
+    signed (`signings`, `signed_on_time`) or owing a first contact (`contact_assignments`,
+    `contacted_on_time`) of the tickets in scope, or the co assignments of `co_due` /
+    `co_on_time` (with `department`, that department's co assignments). A plain queryset."""
+    if figure not in LISTED_ASSIGNMENTS:
+        raise ValueError(f"assignments_for() lists the assignments of one of {', '.join(LISTED_ASSIGNMENTS)}, not {figure!r}")
     scope = _Scope(**args)
-    assignments = Assignment.objects.filter(
-        ticket__in=scope.tickets_for("accepted"), role=AssignmentRole.LEAD, signed_at__isnull=False, signed_at__lte=scope.as_of
-    )
-    if figure == "signed_on_time":
-        assignments = assignments.annotate(signed_on=_local_date("signed_at")).filter(signed_on__lte=F("response_due_date"))
+    if figure in ASSIGNMENT_COUNTS:
+        return Assignment.objects.filter(pk__in=scope.co_assignments(figure).values("pk"))
+    lead = Assignment.objects.filter(ticket__in=scope.tickets_for("accepted"), role=AssignmentRole.LEAD)
+    if figure in ("signings", "signed_on_time"):
+        assignments = lead.filter(signed_at__isnull=False, signed_at__lte=scope.as_of)
+        if figure == "signed_on_time":
+            assignments = assignments.annotate(signed_on=_local_date("signed_at")).filter(signed_on__lte=F("response_due_date"))
+        return assignments
+    assignments = lead.filter(contact_due_date__isnull=False, assigned_at__lte=scope.as_of)
+    if figure == "contacted_on_time":
+        assignments = (
+            assignments.filter(contacted_at__isnull=False, contacted_at__lte=scope.as_of)
+            .annotate(contacted_on=_local_date("contacted_at"))
+            .filter(contacted_on__lte=F("contact_due_date"))
+        )
     return assignments
 
 
 def ticket_facts(**args):
     """The per-ticket facts the figures are aggregated from, as r_* annotations: r_status,
     r_assigned_on, r_resolved_on, r_on_time, r_due, r_rating, r_returned, r_reopened,
-    r_supervision, r_department, r_signings, r_signings_on_time and r_handling_days (None unless
-    resolved at least once). Replaying the timeline adds its intermediate facts (r_resolve_due,
+    r_supervision, r_department, r_signings, r_signings_on_time, r_contact_assignments,
+    r_contacts_on_time, r_overrides and r_handling_days (None unless resolved at least once).
+    The co figures are not per ticket: see assignments_for("co_due"). Replaying the timeline adds its intermediate facts (r_resolve_due,
     r_calendar)."""
     return _Scope(**args).facts()

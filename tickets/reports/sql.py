@@ -103,8 +103,10 @@ def _local_date(field):
     return TruncDate(field, tzinfo=timezone.get_default_timezone())
 
 
-def _events(as_of, *kinds):
-    return TicketEvent.objects.filter(ticket=OuterRef("pk"), kind__in=kinds, created_at__lte=as_of)
+def _events(as_of, *kinds, ticket="pk"):
+    """The events of the given kinds by as_of of the outer query's ticket (its `ticket` field:
+    "pk" in a Ticket query, "ticket_id" in an Assignment query)."""
+    return TicketEvent.objects.filter(ticket=OuterRef(ticket), kind__in=kinds, created_at__lte=as_of)
 
 
 def _first(events, value, output_field):
@@ -133,6 +135,31 @@ def _signings(as_of):
     ).annotate(
         signed_on=_local_date("signed_at")
     )
+
+
+def _contact_assignments(as_of):
+    """The ticket's lead assignments with a contact deadline made by as_of (those made before the
+    deadline existed have none and are not counted)."""
+    return Assignment.objects.filter(
+        ticket=OuterRef("pk"), role=AssignmentRole.LEAD, contact_due_date__isnull=False, assigned_at__lte=as_of
+    )
+
+
+def _contacts_on_time(as_of):
+    """Of those, the ones first contacted by as_of on a local date <= their contact deadline."""
+    return (
+        _contact_assignments(as_of)
+        .filter(contacted_at__isnull=False, contacted_at__lte=as_of)
+        .annotate(contacted_on=_local_date("contacted_at"))
+        .filter(contacted_on__lte=F("contact_due_date"))
+    )
+
+
+def _overrides(as_of):
+    """The ticket's resolve events by as_of that went ahead without every co-handler's feedback
+    (a non-empty data["override"], the reason given)."""
+    reason = Cast(KeyTextTransform("override", "data"), TextField())  # a text column: the JSON key lookups would parse ""
+    return _events(as_of, EventKind.RESOLVE).alias(r_override=reason).filter(r_override__gt="")
 
 
 def _event_facts(as_of):
@@ -169,6 +196,9 @@ def _event_facts(as_of):
         ),
         "r_signings": _count(_signings(as_of)),
         "r_signings_on_time": _count(_signings(as_of).filter(signed_on__lte=F("response_due_date"))),
+        "r_contact_assignments": _count(_contact_assignments(as_of)),
+        "r_contacts_on_time": _count(_contacts_on_time(as_of)),
+        "r_overrides": _count(_overrides(as_of)),
     }
 
 
@@ -210,6 +240,9 @@ def _current_facts():
         "r_department": F("last_department_id"),
         "r_signings": F("signings"),
         "r_signings_on_time": F("signings_on_time"),
+        "r_contact_assignments": F("lead_assignments"),
+        "r_contacts_on_time": F("contacts_on_time"),
+        "r_overrides": F("resolve_overrides"),
         "r_handling_days": F("handling_working_days"),
     }
 
@@ -277,6 +310,11 @@ def _conditions(as_of_date):
         # Tickets with at least one signing / on-time signing (the figures count signings).
         "signings": Q(r_signings__gt=0) & accepted,
         "signed_on_time": Q(r_signings_on_time__gt=0) & accepted,
+        # Likewise tickets with at least one assignment with a contact deadline / contacted in
+        # time / resolve override (the figures count those).
+        "contact_assignments": Q(r_contact_assignments__gt=0) & accepted,
+        "contacted_on_time": Q(r_contacts_on_time__gt=0) & accepted,
+        "overrides": Q(r_overrides__gt=0) & accepted,
         "returned": Q(r_returned=True) & accepted,
         "reopened": Q(r_reopened=True) & accepted,
         "yellow": Q(r_supervision=SupervisionLevel.YELLOW) & accepted,
@@ -285,17 +323,28 @@ def _conditions(as_of_date):
     }
 
 
+# The counts that are sums of a per-ticket fact (over the tickets of their condition), not
+# numbers of tickets.
+SUMMED = {
+    "signings": "r_signings",
+    "signed_on_time": "r_signings_on_time",
+    "contact_assignments": "r_contact_assignments",
+    "contacted_on_time": "r_contacts_on_time",
+    "overrides": "r_overrides",
+    "handling_days": "r_handling_days",
+}
+
+
 def _aggregates(conditions):
     aggregates = {
         # COUNT(submitted_at) (never null), not COUNT(id): the current-fact query can then be
         # answered from ticket_report_facts alone, which leads with submitted_at.
         name: Count("submitted_at", filter=condition) if condition else Count("submitted_at")
         for name, condition in conditions.items()
-        if name not in ("signings", "signed_on_time", "handling_days")
+        if name not in SUMMED
     }
-    aggregates["signings"] = Coalesce(Sum("r_signings", filter=conditions["signings"]), Value(0))
-    aggregates["signed_on_time"] = Coalesce(Sum("r_signings_on_time", filter=conditions["signed_on_time"]), Value(0))
-    aggregates["handling_days"] = Coalesce(Sum("r_handling_days", filter=conditions["resolved"]), Value(0))
+    for name, fact in SUMMED.items():
+        aggregates[name] = Coalesce(Sum(fact, filter=conditions[name]), Value(0))
     return aggregates
 
 

@@ -1,5 +1,6 @@
-"""The leadership report as an xlsx workbook: the headline figures, then one sheet per breakdown,
-with Chinese headers (the site's language). Every cell through tickets.spreadsheets.put_cell: a
+"""The leadership report as an xlsx workbook: the headline figures, then one sheet per breakdown
+(the department ranking followed by the departments that only co-handled, unranked), with
+Chinese headers (the site's language). Every cell through tickets.spreadsheets.put_cell: a
 department, category, district or industry named "=…" is text, never a formula."""
 
 import io
@@ -86,7 +87,9 @@ def workbook(args, data):
             put_cell(summary, row=row, column=4, value=card["denominator"])
         summary.column_dimensions["A"].width = 30
         columns = data["columns"]
-        _table(book.create_sheet(_("Department ranking")[:31]), _("Department"), data["ranking"], columns, with_rank=True)
+        # The departments that only co-handled follow the ranked ones, unranked.
+        departments = data["ranking"] + [{**row, "rank": "—"} for row in data.get("co_handling_only", [])]
+        _table(book.create_sheet(_("Department ranking")[:31]), _("Department"), departments, columns, with_rank=True)
         for _key, title, rows in data["breakdowns"]:
             _table(book.create_sheet(str(title)[:31]), title, rows, columns)
         _table(book.create_sheet(_("By month")[:31]), _("Month"), data["by_month"], columns)

@@ -327,7 +327,7 @@ def ticket_contact(*, ticket: Ticket, by: User, method: str, note: str, at: date
             "method": method,
             "first": first,
             "contact_due_date": ticket.contact_due_date.isoformat() if ticket.contact_due_date else None,
-            "on_time": first and (ticket.contact_due_date is None or timezone.localdate(at) <= ticket.contact_due_date),
+            "on_time": first and ticket.contact_due_date is not None and timezone.localdate(at) <= ticket.contact_due_date,
         },
         at=at,
     )

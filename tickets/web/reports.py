@@ -28,6 +28,9 @@ HEADLINE = [
     ("overdue_open", "overdue_open", None),
     ("satisfaction_rate", "satisfied", "rated"),
     ("response_rate", "signed_on_time", "signings"),
+    ("contact_rate", "contacted_on_time", "contact_assignments"),
+    ("co_feedback_rate", "co_on_time", "co_due"),
+    ("overrides", "overrides", None),
     ("handling_time", "resolved", None),
     ("return_rate", "returned", "accepted"),
     ("redo_rate", "reopened", "resolved"),
@@ -52,6 +55,12 @@ COLUMNS = [
         ("redo_rate", None),
         ("yellow", "yellow"),
         ("red", "red"),
+        ("contact_rate", None),
+        ("overrides", "overrides"),
+        # A co-handling department's own columns: its co assignments (DESIGN.md §8).
+        ("co_due", "co_due"),
+        ("co_on_time", "co_on_time"),
+        ("co_feedback_rate", None),
     ]
 ]
 SORTABLE = {key for key, *_rest in COLUMNS} | {"rank"}
@@ -143,6 +152,7 @@ def _dashboard_data(args, sort=None):
     data = reports.dashboard(**args)  # now, in one snapshot: the figures agree with each other
     figures = data["figures"]
     ranking = _rows_with_links(data["ranking"], args, "department")
+    co_handling_only = _rows_with_links(data["co_handling_only"], args, "department")
     by_category = _rows_with_links(data["category"], args, "category")
     by_district = _rows_with_links(data["district"], args, "district")
     by_industry = _rows_with_links(data["industry"], args, "industry")
@@ -163,6 +173,7 @@ def _dashboard_data(args, sort=None):
         "figures": figures,
         "cards": cards,
         "ranking": _sorted_ranking(ranking, sort),
+        "co_handling_only": co_handling_only,
         "ranking_bars": _bars(ranking, "closure_rate"),
         "breakdowns": [
             ("category", _("By category"), by_category),
@@ -195,12 +206,15 @@ def dashboard(request):
 
 @login_required
 def figure_tickets(request):
-    """The tickets behind one number of the dashboard."""
+    """The tickets behind one number of the dashboard; for the co figures, which count co
+    assignments, the co assignments."""
     _require_viewer(request)
     form, args = _form(request)
     figure = request.GET.get("figure")
     if args is None or figure not in reports.COUNTS:
         return render(request, "reports/figure_tickets.html", {"form": form, "error": True}, status=400)
+    if figure in reports.ASSIGNMENT_COUNTS:
+        return _figure_assignments(request, form, args, figure)
     tickets = reports.tickets_for(figure, **args).select_related("enterprise", "category", "department").order_by("-submitted_at", "-id")
     page = Paginator(tickets, 25).get_page(request.GET.get("page"))
     return render(
@@ -215,6 +229,20 @@ def figure_tickets(request):
             "back": _query(args),
             "today": timezone.localdate(),
         },
+    )
+
+
+def _figure_assignments(request, form, args, figure):
+    assignments = (
+        reports.assignments_for(figure, **args)
+        .select_related("ticket", "ticket__enterprise", "department")
+        .order_by("-ticket__submitted_at", "ticket_id", "id")
+    )
+    page = Paginator(assignments, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/figure_assignments.html",
+        {"form": form, "figure": figure, "figure_name": reports.NAMES[figure], "page": page, "args": args, "back": _query(args)},
     )
 
 
