@@ -3,7 +3,7 @@
 enterprises.demo tells what each company asked and how its ticket went; this module adds who
 co-handled it and when the lead department first contacted the company:
 
-- `COHANDLED` names the co-handling departments of 16 of the 75 stories and what each of them
+- `COHANDLED` names the co-handling departments of 17 of the 75 stories and what each of them
   did, so that every stage of a co assignment shows somewhere: not signed yet (in time, and past
   its sign date), signed and working, feedback in time and late, more time asked for (granted, and
   waiting for a decision), released by dispatch with the reason, resolved by the lead without it
