@@ -10,7 +10,8 @@
    and timed; its report is checked against what the data needs (counted in SQL by the generator).
 3. Second run, same moment: nothing is left to do; timed and counted the same way.
 4. EXPLAIN (ANALYZE, BUFFERS) of each claim statement the sweep issued (the reminder INSERT … ON
-   CONFLICT claims, the supervision and auto-close UPDATE claims), each in a transaction that is
+   CONFLICT claims, about tickets and about co assignments, the supervision and auto-close UPDATE
+   claims), each in a transaction that is
    rolled back: on the state after the runs (the no-op plans) and on a fresh snapshot (the
    first-run plans, --no-explain-first skips that).
 5. A summary with the aims: first run < 5 s, no-op run < 0.5 s.
@@ -100,6 +101,7 @@ class Phases:
         ("load recipients (Audience)", "tickets.notifications.recipients.Audience", "_load_people"),
         ("load recipients (Audience)", "tickets.notifications.recipients.Audience", "load_companies"),
         ("claim reminders (INSERT … ON CONFLICT)", "tickets.jobs.sweep", "_claim_reminders"),
+        ("claim reminders (INSERT … ON CONFLICT)", "tickets.jobs.sweep", "_claim_assignment_reminders"),
         ("raise supervision (UPDATE + events)", "tickets.jobs.sweep", "_raise_supervision"),
         ("auto-close (UPDATE + events)", "tickets.jobs.sweep", "_auto_close"),
         ("compose notifications (notifications.rows_for)", "tickets.notifications", "rows_for"),
@@ -165,6 +167,10 @@ class Phases:
         patch = mock.patch.object(sweep, "_tickets", self._timed_iter("load claimed tickets (sweep._tickets)", sweep._tickets))
         patch.start()
         self.patches.append(patch)
+        loader = self._timed_iter("load claimed co assignments (sweep._co_assignments)", sweep._co_assignments)
+        patch = mock.patch.object(sweep, "_co_assignments", loader)
+        patch.start()
+        self.patches.append(patch)
         patch = mock.patch.object(connection, "commit", self._timed("COMMIT (deferred FK checks)", connection.commit))
         patch.start()
         self.patches.append(patch)
@@ -187,6 +193,8 @@ def label(sql):
     upper = s.upper()
     if upper.startswith("INSERT INTO TICKETS_REMINDER"):
         return "INSERT reminder claim (… ON CONFLICT DO NOTHING RETURNING)"
+    if upper.startswith("INSERT INTO TICKETS_ASSIGNMENTREMINDER"):
+        return "INSERT co-handling reminder claim (… ON CONFLICT DO NOTHING RETURNING)"
     for prefix in ("INSERT INTO", "UPDATE", "DELETE FROM"):
         if upper.startswith(prefix):
             table = s[len(prefix):].split()[0].strip('"')
@@ -259,7 +267,7 @@ def claim_statements(log):
     seen, out = set(), []
     for sql, params, _seconds, _many in log.entries:
         s = " ".join(sql.split())
-        if s.startswith("INSERT INTO tickets_reminder") or s.startswith("UPDATE tickets_ticket"):
+        if s.startswith(("INSERT INTO tickets_reminder", "INSERT INTO tickets_assignmentreminder", "UPDATE tickets_ticket")):
             key = (s, params[0] if params else None, params[-1] if params else None) if s.startswith("INSERT") else s
             if key in seen:
                 continue
