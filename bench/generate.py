@@ -5,10 +5,12 @@
         .venv/bin/python bench/generate.py --tickets 1000000 --years 3 [--action-fraction 0.01] [--seed 1] [--reset]
 
 It migrates the database, creates the reference data (districts, industries, ~40 departments with
-their staff, categories with SLAs, ~20 000 companies with valid 统一社会信用代码, company users,
-liaison officials, dispatch / supervision / leadership / admin logins), then simulates every
-ticket's life over `--years` years up to now and bulk-loads the result with PostgreSQL COPY:
-tickets, their TicketEvents (5–8 a ticket), Assignments, ExtensionRequests, and the Reminder rows
+their staff, categories with their deadline profiles — the city's 13710 and the demo's own —,
+~20 000 companies with valid 统一社会信用代码, company users, liaison officials, dispatch /
+supervision / leadership / admin logins), then simulates every ticket's life over `--years` years
+up to now and bulk-loads the result with PostgreSQL COPY: tickets, their TicketEvents (6–8 a
+ticket), Assignments (the lead's, with its first contact, and co-handling departments' on ~15 %
+of the tickets, in every state), ExtensionRequests, and the Reminder / AssignmentReminder rows
 and supervision / auto-close events the 5-minute sweep would have left behind.
 
 State of the data at the moment of generation ("as of", stored with the data):
@@ -16,8 +18,11 @@ State of the data at the moment of generation ("as of", stored with the data):
 - `--action-fraction` of all tickets need action by the sweep right now (a backlog, as after the
   sweep was stopped for a while), spread over its kinds: due soon, assigned but unsigned past the
   response date, overdue (supervision none), long overdue (supervision none or yellow), resolved
-  with no company answer for AUTO_CLOSE_AFTER_WORKING_DAYS working days;
-- every other open ticket is not yet due: the sweep has nothing else to do.
+  with no company answer for AUTO_CLOSE_AFTER_WORKING_DAYS working days; plus (STAGE_SHARES) first
+  contact due soon and co-handler's feedback due soon; the backlog's unsigned tickets owe their
+  first contact too, and the co-handlers of its overdue ones are often behind;
+- every other open ticket is not yet due, or the sweep has claimed it already: it has nothing
+  else to do.
 
 Metadata (as-of moment, counts, the sweep report to expect, timings) is stored as the database's
 COMMENT, where bench/sweep_bench.py reads it. The database must be empty (or absent): `--reset`

@@ -227,6 +227,7 @@ def test_late_co_feedback_tells_the_co_handler_the_lead_department_and_supervisi
     for username in ("codept", "dept", "supervisor"):
         note = message("co_feedback_late", ticket, username)
         assert "市行政审批局" in note.body and "2026-10-08" in note.body  # names the co-handler and its due date
+        assert note.subject.startswith("【协办意见逾期】")  # in the site's language
     ticket.refresh_from_db()
     assert ticket.supervision_level == "none"
 
