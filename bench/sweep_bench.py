@@ -205,7 +205,28 @@ def label(sql):
     return s.split()[0].upper()
 
 
+def backend_cpu_seconds():
+    """CPU seconds (user + system) the PostgreSQL backend of this connection has used so far, read
+    from /proc (the server runs on this machine), or None. With the sweep's own CPU time it gives a
+    figure that does not depend on what else the machine is doing, unlike the wall time."""
+    import os
+
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_once(run_sweep, now, profile=False):
+    import os
+
     from django.db import connection
 
     log = QueryLog(keep_params=True)
@@ -215,14 +236,18 @@ def run_once(run_sweep, now, profile=False):
     profiler = cProfile.Profile() if profile else None
     phases = Phases()
     with mock.patch.object(tasks.send_notification_emails, "delay", side_effect=lambda *a, **k: queued.append(1)):
+        backend_before = backend_cpu_seconds()
+        load = os.getloadavg()[0]
         with phases, connection.execute_wrapper(log):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             if profiler:
                 profiler.enable()
             report = run_sweep(now=now)
             if profiler:
                 profiler.disable()
-            seconds = time.perf_counter() - started
+            seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+        backend_after = backend_cpu_seconds()
+    backend_seconds = None if backend_before is None or backend_after is None else backend_after - backend_before
     profile_text = None
     if profiler:
         out = io.StringIO()
@@ -230,7 +255,7 @@ def run_once(run_sweep, now, profile=False):
         profile_text = out.getvalue()
     return {
         "report": report, "seconds": seconds, "log": log, "email_queued": len(queued), "profile": profile_text,
-        "phases": phases.seconds,
+        "phases": phases.seconds, "cpu_seconds": cpu_seconds, "backend_cpu_seconds": backend_seconds, "load_before": load,
     }
 
 
@@ -240,6 +265,11 @@ def print_run(title, run, limit):
     print(f"--- {title}: {common.fmt_seconds(run['seconds'])}, {log.count} SQL statements "
           f"({common.fmt_seconds(log.seconds)} in the database driver, {common.fmt_seconds(run['seconds'] - log.seconds)} in Python)")
     print(f"    report: {json.dumps(run['report'])}")
+    backend = run["backend_cpu_seconds"]
+    print(
+        f"    CPU: sweep process {common.fmt_seconds(run['cpu_seconds'])}, PostgreSQL backend "
+        f"{common.fmt_seconds(backend) if backend is not None else '?'} (machine load average before the run: {run['load_before']:.2f})"
+    )
     print(f"    e-mail sending queued after commit: {run['email_queued']} time(s)")
     print("    where the time goes:")
     accounted = 0.0
@@ -421,6 +451,9 @@ def main(argv=None):
         def summary(run):
             return {
                 "seconds": round(run["seconds"], 4),
+                "cpu_seconds": round(run["cpu_seconds"], 4),
+                "backend_cpu_seconds": None if run["backend_cpu_seconds"] is None else round(run["backend_cpu_seconds"], 4),
+                "load_before": round(run["load_before"], 2),
                 "queries": run["log"].count,
                 "db_seconds": round(run["log"].seconds, 4),
                 "report": run["report"],
