@@ -5,10 +5,12 @@
         .venv/bin/python bench/generate.py --tickets 1000000 --years 3 [--action-fraction 0.01] [--seed 1] [--reset]
 
 It migrates the database, creates the reference data (districts, industries, ~40 departments with
-their staff, categories with SLAs, ~20 000 companies with valid 统一社会信用代码, company users,
-liaison officials, dispatch / supervision / leadership / admin logins), then simulates every
-ticket's life over `--years` years up to now and bulk-loads the result with PostgreSQL COPY:
-tickets, their TicketEvents (5–8 a ticket), Assignments, ExtensionRequests, and the Reminder rows
+their staff, categories with their deadline profiles — the city's 13710 and the demo's own —,
+~20 000 companies with valid 统一社会信用代码, company users, liaison officials, dispatch /
+supervision / leadership / admin logins), then simulates every ticket's life over `--years` years
+up to now and bulk-loads the result with PostgreSQL COPY: tickets, their TicketEvents (6–8 a
+ticket), Assignments (the lead's, with its first contact, and co-handling departments' on ~15 %
+of the tickets, in every state), ExtensionRequests, and the Reminder / AssignmentReminder rows
 and supervision / auto-close events the 5-minute sweep would have left behind.
 
 State of the data at the moment of generation ("as of", stored with the data):
@@ -16,8 +18,11 @@ State of the data at the moment of generation ("as of", stored with the data):
 - `--action-fraction` of all tickets need action by the sweep right now (a backlog, as after the
   sweep was stopped for a while), spread over its kinds: due soon, assigned but unsigned past the
   response date, overdue (supervision none), long overdue (supervision none or yellow), resolved
-  with no company answer for AUTO_CLOSE_AFTER_WORKING_DAYS working days;
-- every other open ticket is not yet due: the sweep has nothing else to do.
+  with no company answer for AUTO_CLOSE_AFTER_WORKING_DAYS working days; plus (STAGE_SHARES) first
+  contact due soon and co-handler's feedback due soon; the backlog's unsigned tickets owe their
+  first contact too, and the co-handlers of its overdue ones are often behind;
+- every other open ticket is not yet due, or the sweep has claimed it already: it has nothing
+  else to do.
 
 Metadata (as-of moment, counts, the sweep report to expect, timings) is stored as the database's
 COMMENT, where bench/sweep_bench.py reads it. The database must be empty (or absent): `--reset`
@@ -118,6 +123,25 @@ GENERIC_RESULTS = [
 
 # Shares of the sweep backlog (--action-fraction) by kind.
 ACTION_SHARES = {"due_soon": 0.20, "unsigned": 0.15, "overdue": 0.25, "long_overdue": 0.20, "auto_close": 0.20}
+# On top of those, the stages before the resolution (DESIGN.md §8), as shares of the same total:
+# signed tickets whose first contact is due within one working day (not contacted yet), and
+# tickets whose co-handler (signed, no feedback yet) is due within one working day. The other
+# stage reminders come with the backlog above: an unsigned ticket has not contacted the company
+# either; the co-handlers of an overdue ticket are often late too.
+STAGE_SHARES = {"contact_due_soon": 0.05, "co_due_soon": 0.05}
+CO_HANDLED = 0.15  # share of tickets with co-handling departments (协办), one or two
+CONTACT_NOTES = [
+    ("phone", "已电话联系企业负责人，了解诉求具体情况，告知办理流程和时限。"),
+    ("visit", "已上门走访企业，现场查看情况并听取企业意见。"),
+    ("meeting", "已约请企业座谈，沟通办理思路，企业表示理解。"),
+]
+CO_FEEDBACKS = [
+    "我单位已按职责研究，意见如下：符合相关政策条件，可按程序办理，请主办单位统筹推进。",
+    "经核查，该事项涉及我单位的部分已办理完毕，相关材料已转主办单位。",
+    "我单位同意主办单位的处理意见，将配合做好后续工作。",
+]
+CO_RELEASE_REASONS = ["经核实，该事项不涉及该单位职责，解除协办。", "主办单位已独立办结相关事项，无需继续协办。"]
+OVERRIDE_REASONS = ["企业诉求紧急，协办单位未按期反馈，主办单位先行办结。", "问题已解决，协办单位意见不影响办理结果。"]
 
 TICKET_COLUMNS = (
     "id", "reference", "title", "description", "priority", "channel", "contact_name", "contact_phone", "status",
@@ -127,24 +151,20 @@ TICKET_COLUMNS = (
     # The current facts the leadership report reads (kept by the transitions in the product).
     "last_department_id", "first_resolved_on_time", "handling_working_days", "latest_rating", "was_returned",
     "was_reopened", "signings", "signings_on_time",
+    # The staged deadlines (DESIGN.md §8).
+    "contact_due_date", "contacted_at", "is_complex", "lead_assignments", "contacts_on_time", "resolve_overrides",
 )
 EVENT_COLUMNS = ("id", "kind", "from_state", "to_state", "note", "data", "created_at", "actor_id", "ticket_id")
 ASSIGNMENT_COLUMNS = (
-    "id",
-    "assigned_at",
-    "response_due_date",
-    "due_date",
-    "signed_at",
-    "ended_at",
-    "end_reason",
-    "assigned_by_id",
-    "department_id",
-    "ticket_id",
+    "id", "assigned_at", "response_due_date", "due_date", "signed_at", "ended_at", "end_reason", "assigned_by_id", "department_id",
+    "ticket_id", "role", "state", "first_due_date", "contact_due_date", "contacted_at", "note", "feedback", "feedback_at",
+    "feedback_on_time",
 )
 REMINDER_COLUMNS = ("id", "kind", "level", "due_date", "created_at", "ticket_id")
+ASSIGNMENT_REMINDER_COLUMNS = ("id", "kind", "due_date", "created_at", "assignment_id")
 EXTENSION_COLUMNS = (
     "id", "current_due_date", "requested_due_date", "reason", "state", "decided_at", "decision_note", "created_at",
-    "decided_by_id", "department_id", "requested_by_id", "ticket_id",
+    "decided_by_id", "department_id", "requested_by_id", "ticket_id", "assignment_id",
 )
 USER_COLUMNS = (
     "id", "password", "last_login", "is_superuser", "username", "first_name", "last_name", "email", "is_staff", "is_active",
@@ -347,7 +367,7 @@ class Generator:
         from enterprises import demo
         from enterprises.models import Department, District, Enterprise, Industry, User
         from tickets import notifications
-        from tickets.models import Category, SLAPolicy
+        from tickets.models import Category, DeadlineProfile
 
         started = time.perf_counter()
         rng = self.rng
@@ -368,20 +388,34 @@ class Generator:
             self.dept_names[dept.pk] = name
         self.all_depts = list(self.dept_names)
 
-        self.categories = []  # (id, name, default dept id or None, {priority: (response, resolution)})
-        urgent = {name: (r, s) for name, r, s in demo.URGENT_SLAS}
-        for order, (name, description, short, response_days, resolution_days) in enumerate(demo.CATEGORIES, 1):
-            category = Category.objects.create(
-                name=name, description=description, default_department_id=self.dept_ids.get(short),
-                response_days=response_days, resolution_days=resolution_days, sort_order=order,
+        # Deadline profiles (DESIGN.md §8), as in the demo: the city's 13710 (sign 1, contact 1,
+        # co-feedback 3, resolve 7, complex 22), a category's own, and the urgent ones.
+        # (id, name, default dept id or None, {priority: (sign, contact, co-feedback, resolve, complex)})
+        self.categories = []
+
+        def profile(fields, category=None, priority=""):
+            name, *days = fields
+            DeadlineProfile.objects.create(
+                name=name, category=category, priority=priority, response_days=days[0], contact_days=days[1],
+                co_feedback_days=days[2], resolution_days=days[3], complex_resolution_days=days[4],
             )
-            sla = {"normal": (response_days, resolution_days), "high": (response_days, resolution_days)}
-            sla["urgent"] = urgent.get(name, (response_days, resolution_days))
-            if name in urgent:
-                SLAPolicy.objects.create(
-                    category=category, priority="urgent", response_days=urgent[name][0], resolution_days=urgent[name][1]
-                )
+            return tuple(days)
+
+        city = profile(demo.CITY_PROFILE)
+        urgent = dict(demo.URGENT_SLAS)
+        co_handlers = dict(demo.CO_HANDLERS)
+        self.usual_co = []  # per category index: the departments that usually co-handle it
+        for order, (name, description, short, own) in enumerate(demo.CATEGORIES, 1):
+            category = Category.objects.create(
+                name=name, description=description, default_department_id=self.dept_ids.get(short), sort_order=order
+            )
+            usual = [self.dept_ids[code] for code in co_handlers.get(name, ())]
+            if usual:
+                category.co_departments.add(*usual)
+            base = profile(own, category) if own else city
+            sla = {"normal": base, "high": base, "urgent": profile(urgent[name], category, "urgent") if name in urgent else base}
             self.categories.append((category.pk, name, self.dept_ids.get(short), sla))
+            self.usual_co.append(usual)
 
         # Stories: what companies ask, from the demo data set, by category.
         results_by_category = {}
@@ -603,7 +637,8 @@ class Generator:
         total = int(round(self.args.action_fraction * self.args.tickets))
         quota = {kind: int(round(total * share)) for kind, share in ACTION_SHARES.items()}
         quota["long_overdue"] += total - sum(quota.values())
-        cands = {kind: [] for kind in ACTION_SHARES}
+        quota.update({kind: int(round(total * share)) for kind, share in STAGE_SHARES.items()})
+        cands = {kind: [] for kind in quota}
         pool = []
         first = bisect_left(self.sub_t, midnight(today - 100))
         before_today = midnight(today)
@@ -611,11 +646,15 @@ class Generator:
         for i in range(first, self.args.tickets):
             if self.rejected[i] or self.wrong[i] or self.a_t[i] >= before_today:
                 continue
-            response, resolution = self.sla(i)
+            response, contact, co_feedback, resolution, _complex = self.sla(i)
             a_o = day_of(self.a_t[i])
             due = cal.add(a_o, resolution)
             resp = min(cal.add(a_o, response), due)
             pool.append(i)
+            if due > soon and today <= min(cal.add(a_o, contact), due) <= soon:
+                cands["contact_due_soon"].append(i)
+            if due > soon and today <= min(cal.add(a_o, co_feedback), due) <= soon:
+                cands["co_due_soon"].append(i)
             if today <= due <= soon:
                 cands["due_soon"].append(i)
             if resp < today and due > soon:
@@ -629,7 +668,7 @@ class Generator:
                 cands["auto_close"].append(i)
         self.force = {}
         shortfall = {}
-        for kind in ("due_soon", "overdue", "auto_close", "unsigned", "long_overdue"):
+        for kind in ("due_soon", "overdue", "auto_close", "unsigned", "long_overdue", "contact_due_soon", "co_due_soon"):
             free = [i for i in cands[kind] if i not in self.force]
             rng.shuffle(free)
             chosen = free[: quota[kind]]
@@ -663,12 +702,14 @@ class Generator:
     # ----- one ticket's life --------------------------------------------------------------------
 
     def life(self, i, force, prompt):
-        """Simulate ticket i up to now. Returns (ticket row, events, assignments, reminders,
-        extension requests); nothing is written yet, so the caller may draw again."""
+        """Simulate ticket i up to now. Returns (ticket row, facts, events, assignments, reminders,
+        assignment reminders, extension requests); nothing is written yet, so the caller may draw
+        again (ids of assignments and requests are taken from the next free ones only when the
+        caller keeps the result)."""
         rng, cal, now = self.rng, self.cal, self.now_t
         tid = i + 1
         s = self.sub_t[i]
-        response_days, resolution_days = self.sla(i)
+        response_days, contact_days, co_days, resolution_days, _complex_days = self.sla(i)
         cat_index = self.cat[i]
         cat_pk, _cat_name, default_dept, _sla = self.categories[cat_index]
         e = self.ent[i]
@@ -679,14 +720,16 @@ class Generator:
         kind = force[0] if force else None
 
         events = [(s, "submitted", "", "submitted", "", "{}", submitter)]
-        assignments, reminders, extensions = [], [], []
-        keys = set()
+        assignments, reminders, extensions, co_reminders = [], [], [], []
+        keys, co_keys = set(), set()
         f = {
             "status": "submitted", "sup": "none", "dept": None, "resp": None, "due": None, "first_assigned": None,
             "assigned": None, "signed": None, "first_resolved": None, "resolved": None, "closed": None, "result": "",
             "rating": "", "rating_comment": "", "reject_reason": "", "dup": None, "last": s,
             "last_dept": None, "on_time": None, "handling": None, "latest_rating": "", "returned": False,
             "reopened": False, "signings": 0, "signings_on_time": 0,
+            "contact_due": None, "contacted": None, "lead_assignments": 0, "contacts_on_time": 0, "overrides": 0, "co": [],
+            "keys": keys, "co_keys": co_keys,
         }
 
         def event(t, kind_, from_state, to_state, note="", data="{}", actor=None):
@@ -701,6 +744,12 @@ class Generator:
             keys.add(key)
             reminders.append((t, kind_, level, due_o))
             return True
+
+        def co_remind(t, kind_, due_o, co):
+            key = (co["id"], kind_, due_o)
+            if key not in co_keys:
+                co_keys.add(key)
+                co_reminders.append((t, kind_, due_o, co["id"]))
 
         def sweep_time(o, t0):
             """When the 5-minute sweep first sees a condition that starts on day o (or at t0)."""
@@ -726,25 +775,131 @@ class Generator:
                 event(t, "supervision", f["sup"], "red", self.note_long)
                 f["sup"] = "red"
 
+        def contact_claims(t0, t1, contact_o):
+            """The first-contact reminders the sweep claimed while the ticket was handled, not
+            contacted, from t0 to t1 (exclusive)."""
+            t1 = min(t1, now + 1)
+            t = sweep_time(max(day_of(t0), cal.sub(contact_o, 1)), t0)
+            if day_of(t) <= contact_o and t < t1:
+                remind(t, "contact_due_soon", "", contact_o)
+            t = sweep_time(contact_o + 1, t0)
+            if t < t1:
+                remind(t, "contact_overdue", "", contact_o)
+
+        def co_claims(co):
+            """The reminders the sweep claimed about a co assignment while it waited for its
+            feedback (until it was given, the assignment ended, or now)."""
+            t0 = co["t"]
+            t1 = min(x for x in (co["feedback_at"], co["ended"], now + 1) if x is not None)
+            t = sweep_time(co["resp"] + 1, t0)
+            if t < min(t1, co["signed"] or t1):
+                co_remind(t, "co_unsigned", co["resp"], co)
+            t = sweep_time(max(day_of(t0), cal.sub(co["due"], 1)), t0)
+            if day_of(t) <= co["due"] and t < t1:
+                co_remind(t, "co_feedback_due_soon", co["due"], co)
+            t = sweep_time(co["due"] + 1, t0)
+            if t < t1:
+                co_remind(t, "co_feedback_late", co["due"], co)
+
+        def co_data(co, **extra):
+            data = {"assignment_id": co["id"], "department_id": co["dept"], "department": self.dept_names[co["dept"]], **extra}
+            return json.dumps(data, ensure_ascii=False)
+
+        def add_co(t, dept, due, note, dispatcher):
+            """A co assignment made with the lead's (ticket_assign(co_departments=…))."""
+            co_due = min(cal.add(day_of(t), co_days), due)
+            co = {
+                "id": self.next_assignment_id + len(assignments), "t": t, "dept": dept, "by": dispatcher, "note": note,
+                "resp": min(cal.add(day_of(t), response_days), co_due), "due": co_due, "state": "assigned", "signed": None,
+                "feedback_at": None, "feedback": "", "on_time": None, "ended": None, "reason": "",
+            }
+            assignments.append(co)
+            f["co"].append(co)
+            event(t, "co_assign", "", "", note, co_data(co, due_date=iso(co_due), response_due_date=iso(co["resp"])), dispatcher)
+            return co
+
+        def co_plan(co, prompt_):
+            """When the co-handler would sign, give its feedback, or be released (None: never)."""
+            a_o, a_t_ = day_of(co["t"]), co["t"]
+            if prompt_:
+                t_cs = self.later_same_day(a_t_, 600, HOUR)
+                return t_cs, self.later_same_day(t_cs, 600, HOUR), None
+            r = rng.random()
+            if kind in ("unsigned", "overdue", "long_overdue") and r < 0.6:
+                # A neglected ticket's co-handlers are often behind too: never signed, or no feedback.
+                return (None, None, None) if r < 0.25 else (self.step(self.work_time(a_o), a_t_), None, None)
+            if r < 0.04:
+                return None, None, self.step(self.work_time(cal.add(a_o, rng.randint(1, 2))), a_t_)
+            if rng.random() < 0.85:
+                t_cs = self.step(self.work_time(a_o if rng.random() < 0.6 else cal.add(a_o, 1)), a_t_)
+            else:
+                t_cs = self.step(self.work_time(cal.add(co["resp"], rng.randint(1, 3))), a_t_)
+            cs_o = day_of(t_cs)
+            r = rng.random()
+            if r < 0.72:
+                fb_o = rng.randint(cs_o, co["due"]) if cs_o < co["due"] else cs_o
+                while not cal.working(fb_o) and fb_o < co["due"]:
+                    fb_o += 1
+                t_fb = self.step(self.work_time(fb_o), t_cs)
+            elif r < 0.87:
+                t_fb = self.step(self.work_time(cal.add(max(co["due"], cs_o), rng.randint(1, 4))), t_cs)
+            else:
+                t_fb = None  # the lead resolves without it (an override)
+            return t_cs, t_fb, None
+
+        def co_live(co, plan, until):
+            """The co-handler's part up to `until` (the lead's resolution, or now): what it did
+            while the ticket was still being handled."""
+            t_cs, t_fb, t_rel = plan
+            limit = min(until, now)
+            if t_rel is not None and t_rel <= limit:
+                co.update(state="ended", ended=t_rel, reason="released")
+                note = rng.choice(CO_RELEASE_REASONS)
+                event(t_rel, "co_end", "", "", note, co_data(co, reason="released"), rng.choice(self.dispatchers))
+                return
+            if t_cs is None or t_cs >= limit:
+                return
+            staff_ = self.staff[co["dept"]]
+            co.update(state="signed", signed=t_cs)
+            event(t_cs, "co_sign", "", "", "", co_data(co), rng.choice(staff_))
+            if t_fb is None or t_fb >= limit:
+                return
+            text = rng.choice(CO_FEEDBACKS)
+            on_time = day_of(t_fb) <= co["due"]
+            co.update(state="fed_back", feedback_at=t_fb, feedback=text, on_time=on_time)
+            event(t_fb, "co_feedback", "", "", text, co_data(co, due_date=iso(co["due"]), on_time=on_time), rng.choice(staff_))
+
         def sign(t):
             f.update(status="in_progress", signed=t)
             f["signings"] += 1
             f["signings_on_time"] += day_of(t) <= f["resp"]
 
-        def assign(t, dept, due_o=None):
+        def assign(t, dept, due_o=None, co_depts=()):
             a_o = day_of(t)
             due = due_o or cal.add(a_o, resolution_days)
             resp = min(cal.add(a_o, response_days), due)
+            contact = min(cal.add(a_o, contact_days), due)
             dispatcher = rng.choice(self.dispatchers)
             f.update(status="assigned", dept=dept, last_dept=dept, due=due, resp=resp, assigned=t, signed=None)
+            f.update(contact_due=contact, contacted=None)
             f["first_assigned"] = f["first_assigned"] or t
-            row = [t, resp, due, None, None, "", dispatcher, dept]
+            f["lead_assignments"] += 1
+            # [0] assigned, [1] sign by, [2] due, [3] signed, [4] ended, [5] why, [6] by, [7] department,
+            # [8] contact by, [9] contacted, [10] state, [11] first due date, [12] id
+            pk = self.next_assignment_id + len(assignments)
+            row = [t, resp, due, None, None, "", dispatcher, dept, contact, None, "assigned", due, pk]
             assignments.append(row)
-            data = (
-                f'{{"department_id": {dept}, "department": "{self.dept_names[dept]}", '
-                f'"due_date": "{iso(due)}", "response_due_date": "{iso(resp)}"}}'
+            note = rng.choice(self.assign_notes)
+            data = json.dumps(
+                {
+                    "department_id": dept, "department": self.dept_names[dept], "due_date": iso(due), "response_due_date": iso(resp),
+                    "contact_due_date": iso(contact), "complex": False, "co_departments": [self.dept_names[d] for d in co_depts],
+                },
+                ensure_ascii=False,
             )
-            event(t, "assign", "submitted", "assigned", rng.choice(self.assign_notes), data, dispatcher)
+            event(t, "assign", "submitted", "assigned", note, data, dispatcher)
+            for co_dept in co_depts:
+                add_co(t, co_dept, due, note, dispatcher)
             return row
 
         def finish():
@@ -757,8 +912,24 @@ class Generator:
                 f["rating_comment"], f["reject_reason"], to_dt(f["last"]), cat_pk, f["dept"], f["dup"], e + 1, submitter,
                 f["last_dept"], f["on_time"], f["handling"], f["latest_rating"], f["returned"], f["reopened"],
                 f["signings"], f["signings_on_time"],
+                to_date(f["contact_due"]) if f["contact_due"] else None, opt_dt(f["contacted"]), False, f["lead_assignments"],
+                f["contacts_on_time"], f["overrides"],
             )
-            return row, f, events, assignments, reminders, extensions
+            rows = []
+            for a in assignments:
+                if isinstance(a, dict):  # co
+                    rows.append((
+                        a["id"], to_dt(a["t"]), to_date(a["resp"]), to_date(a["due"]), opt_dt(a["signed"]), opt_dt(a["ended"]),
+                        a["reason"], a["by"], a["dept"], tid, "co", a["state"], to_date(a["due"]), None, None, a["note"],
+                        a["feedback"], opt_dt(a["feedback_at"]), a["on_time"],
+                    ))
+                else:
+                    t, resp, due, signed, ended, reason, by, dept, contact, contacted, state, first_due, pk = a
+                    rows.append((
+                        pk, to_dt(t), to_date(resp), to_date(due), opt_dt(signed), opt_dt(ended), reason, by, dept, tid, "lead", state,
+                        to_date(first_due), to_date(contact), opt_dt(contacted), "", "", None, None,
+                    ))
+            return row, f, events, rows, reminders, co_reminders, extensions
 
         a_t = self.a_t[i]
         if a_t > now:
@@ -788,30 +959,49 @@ class Generator:
                 if t > now:
                     return finish()
                 sign(t)
-                row[3] = t
+                row[3], row[10] = t, "signed"
                 event(t, "sign", "assigned", "in_progress", actor=rng.choice(self.staff[wrong]))
             t_ret = self.step(self.work_time(cal.add(day_of(a_t), rng.choice((0, 1, 1, 2)))), t)
             claims(a_t, t_ret, row[2], row[1], row[3])
+            contact_claims(a_t, t_ret, row[8])
             if t_ret > now:
                 return finish()
-            row[4], row[5] = t_ret, "returned"
+            row[4], row[5], row[10] = t_ret, "returned", "ended"
             event(
                 t_ret, "return_to_dispatch", f["status"], "submitted", rng.choice(RETURN_REASONS),
                 f'{{"department_id": {wrong}, "department": "{self.dept_names[wrong]}"}}', rng.choice(self.staff[wrong]),
             )
             f.update(status="submitted", dept=None, due=None, resp=None, assigned=None, signed=None, returned=True)
+            f.update(contact_due=None, contacted=None)
             a_t = self.step(self.work_time(cal.add(day_of(t_ret), rng.choice((0, 1)))), t_ret)
             if a_t > now:
                 return finish()
 
         dept = right
         staff = self.staff[dept]
-        row = assign(a_t, dept, force[1] if force else None)
-        due_o, resp_o = row[2], row[1]
+        row = assign(a_t, dept, force[1] if force else None, self.co_departments(i, dept, district_gov, kind))
+        due_o, resp_o, contact_o = row[2], row[1], row[8]
         a_o = day_of(a_t)
+        cos = f["co"]
+        if kind == "co_due_soon":  # signed at once, its feedback still to come
+            plans = [(self.later_same_day(a_t, 600, HOUR), None, None) for _co in cos]
+        else:
+            plans = [co_plan(co, prompt) for co in cos]
+
+        def co_until(t):
+            """The co-handlers' part while the ticket was handled, up to t; then what the sweep
+            claimed about it (none for the backlog: as after a stopped sweep)."""
+            for co, plan in zip(cos, plans, strict=True):
+                co_live(co, plan, t)
+
+        def co_history():
+            if not force:
+                for co in cos:
+                    co_claims(co)
 
         # Sign for it.
         if kind == "unsigned":
+            co_until(now)
             return finish()
         r = rng.random()
         if force or prompt or r < 0.72:
@@ -821,13 +1011,30 @@ class Generator:
         else:
             t_sign = self.step(self.work_time(cal.add(resp_o, rng.randint(1, 3))), a_t)
         if t_sign > now:
+            co_until(now)
             if not force:
                 claims(a_t, now + 1, due_o, resp_o, None)
+                contact_claims(a_t, now + 1, contact_o)
+            co_history()
             return finish()
         sign(t_sign)
-        row[3] = t_sign
+        row[3], row[10] = t_sign, "signed"
         event(t_sign, "sign", "assigned", "in_progress", actor=rng.choice(staff))
         sign_o = day_of(t_sign)
+
+        # First contact with the company (首次联系): mostly in time, some late, a few never.
+        r = rng.random()
+        if kind == "contact_due_soon":
+            t_contact = None
+        elif force or prompt or r < 0.85:
+            if sign_o < contact_o and rng.random() < 0.4:
+                t_contact = self.step(self.work_time(contact_o), t_sign)
+            else:
+                t_contact = self.later_same_day(t_sign, 600, 2 * HOUR)
+        elif r < 0.97:
+            t_contact = self.step(self.work_time(cal.add(max(contact_o, sign_o), rng.randint(1, 3))), t_sign)
+        else:
+            t_contact = None
 
         # An extension request (4%): approved (the due date moves) or refused.
         segments = []  # (from, to, due) the due dates in force while held
@@ -840,10 +1047,13 @@ class Generator:
                 requester = rng.choice(staff)
                 reason = rng.choice(EXTENSION_REASONS)
                 t_dec = self.step(self.work_time(cal.add(day_of(t_req), rng.choice((0, 1)))), t_req)
-                ext = [t_req, due_o, requested, reason, "pending", None, "", None, dept, requester]
+                ext = [t_req, due_o, requested, reason, "pending", None, "", None, dept, requester, row[12]]
                 extensions.append(ext)
                 ext_id = self.next_extension_id + len(extensions) - 1
-                data = f'{{"request_id": {ext_id}, "from": "{iso(due_o)}", "to": "{iso(requested)}"}}'
+                data = (
+                    f'{{"request_id": {ext_id}, "assignment_id": {row[12]}, "role": "lead", '
+                    f'"from": "{iso(due_o)}", "to": "{iso(requested)}"}}'
+                )
                 event(t_req, "extension_requested", "", "", reason, data, requester)
                 if t_dec <= now:
                     approve = rng.random() < 0.75
@@ -863,7 +1073,7 @@ class Generator:
 
         # Resolve it.
         total = cal.between(sign_o, due_o)
-        if kind in ("due_soon", "overdue", "long_overdue"):
+        if kind in ("due_soon", "overdue", "long_overdue", "contact_due_soon", "co_due_soon"):
             t_res = now + DAY * 1000
         elif kind == "auto_close":
             lo = max(cal.add(a_o, 1), self.close_cut_o - 14)
@@ -882,6 +1092,21 @@ class Generator:
             t_res = self.later_same_day(t_sign, HOUR, 5 * HOUR) if k == 0 else self.step(self.work_time(cal.add(sign_o, k)), t_sign)
             if t_dec is not None and t_res <= t_dec:
                 t_res = self.step(self.later_same_day(t_dec, HOUR, 4 * HOUR), t_dec)
+            # The lead mostly waits for the co-handlers' feedback (else it overrides, with a reason).
+            waits = [plan[1] for plan in plans if plan[1] is not None]
+            if waits and rng.random() < 0.92:
+                t_res = max(t_res, self.step(self.later_same_day(max(waits), HOUR, 4 * HOUR), max(waits)))
+        # The first contact, if made before the resolution; the co-handlers' part until then.
+        if t_contact is not None and t_contact < t_res and t_contact <= now:
+            method, note = rng.choice(CONTACT_NOTES)
+            on_time = day_of(t_contact) <= contact_o
+            f["contacted"] = row[9] = t_contact
+            f["contacts_on_time"] += on_time
+            data = f'{{"method": "{method}", "first": true, "contact_due_date": "{iso(contact_o)}", "on_time": {str(on_time).lower()}}}'
+            event(t_contact, "contact", "", "", note, data, rng.choice(staff))
+        else:
+            t_contact = None
+        co_until(t_res)
         # Progress notes while it is handled.
         for _ in range(rng.choices((0, 1, 2), (60, 30, 10))[0]):
             t = rng.randint(t_sign + 60, max(t_sign + 120, min(t_res, now) - 60))
@@ -894,6 +1119,7 @@ class Generator:
         if not force:
             for k, (t0, t1, due) in enumerate(segments):
                 claims(t0, t_res if t1 is None else t1, due, resp_o if k == 0 else None, t_sign)
+            contact_claims(a_t, min(t_res, t_contact or t_res), contact_o)
         elif kind == "long_overdue" and rng.random() < 0.5:
             # Half of the long-overdue backlog was already yellow-carded when it became overdue.
             t = sweep_time(due_o + 1, a_t)
@@ -902,12 +1128,29 @@ class Generator:
             event(t, "supervision", "none", "yellow", self.note_overdue)
             f["sup"] = "yellow"
         if t_res > now:
+            co_history()
             return finish()
 
         result = rng.choice(self.results[cat_index])
         f.update(status="resolved", resolved=t_res, first_resolved=t_res, result=result)
         f.update(on_time=day_of(t_res) <= due_o, handling=cal.between(day_of(f["first_assigned"]), day_of(t_res)))
-        event(t_res, "resolve", "in_progress", "resolved", result, f'{{"due_date": "{iso(due_o)}"}}', rng.choice(staff))
+        resolver = rng.choice(staff)
+        missing = [co for co in cos if co["state"] in ("assigned", "signed")]
+        if missing:
+            # Without every co-handler's feedback: only with the reason (an override); they end.
+            override = rng.choice(OVERRIDE_REASONS)
+            f["overrides"] += 1
+            data = json.dumps(
+                {"due_date": iso(due_o), "override": override, "missing": [self.dept_names[co["dept"]] for co in missing]},
+                ensure_ascii=False,
+            )
+            event(t_res, "resolve", "in_progress", "resolved", result, data, resolver)
+            for co in missing:
+                co.update(state="ended", ended=t_res, reason="resolved")
+                event(t_res, "co_end", "", "", override, co_data(co, reason="resolved"), resolver)
+        else:
+            event(t_res, "resolve", "in_progress", "resolved", result, f'{{"due_date": "{iso(due_o)}"}}', resolver)
+        co_history()
         if kind == "auto_close":
             return finish()
 
@@ -967,6 +1210,8 @@ class Generator:
             k = rng.randint(1, max(1, total - 1)) if rng.random() < 0.9 else total + rng.randint(1, 5)
             t_res2 = self.step(self.work_time(cal.add(day_of(t_ans), k)), t_ans)
             claims(t_ans, t_res2, new_due, None, t_ans)
+            if f["contacted"] is None:
+                contact_claims(t_ans, t_res2, contact_o)
             if t_res2 > now:
                 return finish()
             result = rng.choice(self.results[cat_index])
@@ -974,9 +1219,44 @@ class Generator:
             event(t_res2, "resolve", "in_progress", "resolved", result, f'{{"due_date": "{iso(new_due)}"}}', rng.choice(staff))
         return finish()
 
+    def co_departments(self, i, lead, district_gov, kind):
+        """The co-handling departments dispatch names for ticket i (CO_HANDLED of the tickets):
+        the category's usual ones, the company's district government, or another department."""
+        if kind == "co_due_soon":
+            n = 1
+        elif self.rng.random() < CO_HANDLED:
+            n = 1 if self.rng.random() < 0.75 else 2
+        else:
+            return []
+        usual = self.usual_co[self.cat[i]]
+        chosen = []
+        while len(chosen) < n:
+            r = self.rng.random()
+            pick = self.rng.choice(usual) if usual and r < 0.6 else district_gov if r < 0.8 else self.rng.choice(self.all_depts)
+            if pick != lead and pick not in chosen:
+                chosen.append(pick)
+        return chosen
+
     def sweep_conflict(self, f):
         """Would the sweep act on (or have acted on) this open, not-backlog ticket now?"""
-        status = f["status"]
+        status, today, soon = f["status"], self.today_o, self.soon_o
+        # The stages before the resolution: a first contact or a co-handler's part due soon or
+        # late is fine if the sweep has claimed it already (with one working day to make contact,
+        # every ticket assigned today is "due soon" at once, and was reminded minutes later).
+        for co in f["co"]:
+            if co["state"] in ("assigned", "signed") and status in ("submitted", "assigned", "in_progress"):
+                if co["state"] == "assigned" and co["resp"] < today and (co["id"], "co_unsigned", co["resp"]) not in f["co_keys"]:
+                    return True
+                if today <= co["due"] <= soon and (co["id"], "co_feedback_due_soon", co["due"]) not in f["co_keys"]:
+                    return True
+                if co["due"] < today and (co["id"], "co_feedback_late", co["due"]) not in f["co_keys"]:
+                    return True
+        if status in ("assigned", "in_progress") and f["contacted"] is None:
+            contact = f["contact_due"]
+            if today <= contact <= soon and ("contact_due_soon", "", contact) not in f["keys"]:
+                return True
+            if contact < today and ("contact_overdue", "", contact) not in f["keys"]:
+                return True
         if status in ("assigned", "in_progress"):
             return f["due"] <= self.soon_o or (status == "assigned" and f["resp"] < self.today_o)
         if status == "resolved":
@@ -988,7 +1268,7 @@ class Generator:
     def make_tickets(self):
         from django.db import connection, transaction
 
-        from tickets.models import Assignment, ExtensionRequest, Reminder, Ticket, TicketEvent
+        from tickets.models import Assignment, AssignmentReminder, ExtensionRequest, Reminder, Ticket, TicketEvent
 
         started = time.perf_counter()
         rng, n = self.rng, self.args.tickets
@@ -1024,21 +1304,23 @@ class Generator:
                 self.submitter.append((rng.choice(self.dispatchers), "hotline"))
         self.phase("ticket content", started)
 
-        events_sink, assignments_sink, reminders_sink = TimeOrderedSink(), TimeOrderedSink(), TimeOrderedSink()
+        events_sink, reminders_sink, co_reminders_sink = TimeOrderedSink(), TimeOrderedSink(), TimeOrderedSink()
         self.next_extension_id = 1
+        self.next_assignment_id = 1
         self.last_of_enterprise = {}
         tables = {
             "ticket": Ticket._meta.db_table, "event": TicketEvent._meta.db_table, "assignment": Assignment._meta.db_table,
             "reminder": Reminder._meta.db_table, "extension": ExtensionRequest._meta.db_table,
+            "assignment_reminder": AssignmentReminder._meta.db_table,
         }
-        status_counts, redraws, prompts = Counter(), 0, 0
+        status_counts, redraws, prompts, unsettled = Counter(), 0, 0, 0
         raw = connection.connection
         load_started = time.perf_counter()
         copy_seconds = 0.0
         chunk = self.args.chunk
         for chunk_start in range(0, n, chunk):
             chunk_end = min(n, chunk_start + chunk)
-            ticket_rows, extension_rows = [], []
+            ticket_rows, extension_rows, assignment_rows = [], [], []
             for i in range(chunk_start, chunk_end):
                 force = self.force.get(i)
                 result = self.life(i, force, False)
@@ -1046,25 +1328,32 @@ class Generator:
                     tries = 0
                     while result[1]["status"] in ("assigned", "in_progress", "resolved") and self.sweep_conflict(result[1]):
                         tries += 1
+                        if tries > 40:  # (a ticket assigned minutes ago, say): the sweep will take it
+                            unsettled += 1
+                            break
                         redraws += 1
                         prompt = tries > 12
                         prompts += prompt
                         result = self.life(i, None, prompt)
-                row, f, events, assignments, reminders, extensions = result
+                row, f, events, assignments, reminders, co_reminders, extensions = result
                 tid = i + 1
                 ticket_rows.append(row)
                 status_counts[f["status"]] += 1
                 self.last_of_enterprise[self.ent[i]] = (tid, self.references[i])
                 for t, kind, from_state, to_state, note, data, actor in events:
                     events_sink.add(t, (kind, from_state, to_state, note, data, to_dt(t), actor, tid))
-                for t, resp, due, signed, ended, reason, by, dept in assignments:
-                    assignments_sink.add(t, (to_dt(t), to_date(resp), to_date(due), opt_dt(signed), opt_dt(ended), reason, by, dept, tid))
+                # Assignment ids follow the tickets' order (events reference them), not time order.
+                assignment_rows.extend(assignments)
+                self.next_assignment_id += len(assignments)
+                self.counts["co_assignments"] += sum(1 for a in assignments if a[10] == "co")
                 for t, kind, level, due in reminders:
                     reminders_sink.add(t, (kind, level, to_date(due), to_dt(t), tid))
-                for t_req, cur, req, reason, state, t_dec, note, decider, dept, requester in extensions:
+                for t, kind, due, assignment_id in co_reminders:
+                    co_reminders_sink.add(t, (kind, to_date(due), to_dt(t), assignment_id))
+                for t_req, cur, req, reason, state, t_dec, note, decider, dept, requester, assignment_id in extensions:
                     extension_rows.append((
                         self.next_extension_id, to_date(cur), to_date(req), reason, state, opt_dt(t_dec), note, to_dt(t_req),
-                        decider, dept, requester, tid,
+                        decider, dept, requester, tid, assignment_id,
                     ))
                     self.next_extension_id += 1
             watermark = self.sub_t[chunk_end] if chunk_end < n else float("inf")
@@ -1073,14 +1362,16 @@ class Generator:
                 self.copy(cursor, tables["ticket"], TICKET_COLUMNS, ticket_rows)
                 events = events_sink.flush(watermark)
                 self.copy(cursor, tables["event"], EVENT_COLUMNS, events)
-                assignments = assignments_sink.flush(watermark)
-                self.copy(cursor, tables["assignment"], ASSIGNMENT_COLUMNS, assignments)
+                self.copy(cursor, tables["assignment"], ASSIGNMENT_COLUMNS, assignment_rows)
                 reminders = reminders_sink.flush(watermark)
                 self.copy(cursor, tables["reminder"], REMINDER_COLUMNS, reminders)
+                co_reminders = co_reminders_sink.flush(watermark)
+                self.copy(cursor, tables["assignment_reminder"], ASSIGNMENT_REMINDER_COLUMNS, co_reminders)
                 self.copy(cursor, tables["extension"], EXTENSION_COLUMNS, extension_rows)
             copy_seconds += time.perf_counter() - copy_started
             self.counts.update(
-                tickets=len(ticket_rows), events=len(events), assignments=len(assignments), reminders=len(reminders),
+                tickets=len(ticket_rows), events=len(events), assignments=len(assignment_rows), reminders=len(reminders),
+                assignment_reminders=len(co_reminders),
                 extension_requests=len(extension_rows),
             )
             elapsed = time.perf_counter() - load_started
@@ -1091,7 +1382,7 @@ class Generator:
                 flush=True,
             )
         self.status_counts = status_counts
-        self.redraws, self.prompts = redraws, prompts
+        self.redraws, self.prompts, self.unsettled = redraws, prompts, unsettled
         self.timings["copy_statements"] = round(copy_seconds, 1)
         self.phase("tickets, events, assignments, reminders (simulate + COPY)", load_started)
 
@@ -1167,7 +1458,7 @@ class Generator:
 
         from enterprises.models import Enterprise, User
         from tickets import workdays
-        from tickets.models import Assignment, ExtensionRequest, Reminder, Ticket, TicketEvent
+        from tickets.models import Assignment, AssignmentReminder, ExtensionRequest, Reminder, Ticket, TicketEvent
 
         total_started = time.perf_counter()
         settings = self.settings
@@ -1200,6 +1491,7 @@ class Generator:
         tables = [
             Enterprise._meta.db_table, User._meta.db_table, Enterprise.liaisons.through._meta.db_table, Ticket._meta.db_table,
             TicketEvent._meta.db_table, Assignment._meta.db_table, Reminder._meta.db_table, ExtensionRequest._meta.db_table,
+            AssignmentReminder._meta.db_table,
         ]
         self.finish_load(tables)
         started = time.perf_counter()
@@ -1217,11 +1509,12 @@ def check_columns():
     """The COPY column lists must cover every column of the product's tables (a new NOT NULL
     column without a database default would otherwise fail, or be silently left empty)."""
     from enterprises.models import Enterprise, User
-    from tickets.models import Assignment, ExtensionRequest, Reminder, Ticket, TicketEvent
+    from tickets.models import Assignment, AssignmentReminder, ExtensionRequest, Reminder, Ticket, TicketEvent
 
     problems = []
     for model, columns in (
         (Ticket, TICKET_COLUMNS), (TicketEvent, EVENT_COLUMNS), (Assignment, ASSIGNMENT_COLUMNS), (Reminder, REMINDER_COLUMNS),
+        (AssignmentReminder, ASSIGNMENT_REMINDER_COLUMNS),
         (ExtensionRequest, EXTENSION_COLUMNS), (User, USER_COLUMNS), (Enterprise, ENTERPRISE_COLUMNS),
     ):
         actual = {f.column for f in model._meta.concrete_fields}
@@ -1301,12 +1594,16 @@ def print_summary(generator, expected, metadata):
         f"  rows: {counts['events']:,} events ({counts['events'] / n:.2f} a ticket), {counts['assignments']:,} assignments, "
         f"{counts['reminders']:,} reminders, {counts['extension_requests']:,} extension requests"
     )
+    print(f"  co-handling: {counts['co_assignments']:,} co assignments, {counts['assignment_reminders']:,} co-handling reminders")
     print("  tickets by status:")
     for status, count in sorted(generator.status_counts.items(), key=lambda kv: -kv[1]):
         print(f"    {status:<12} {count:>10,}  {100 * count / n:6.2f} %")
-    print(f"  open tickets redrawn to be not yet due: {generator.redraws:,} draws ({generator.prompts:,} forced prompt)")
+    print(
+        f"  open tickets redrawn to be not yet due: {generator.redraws:,} draws ({generator.prompts:,} forced prompt; "
+        f"{generator.unsettled:,} left for the sweep after 40 draws)"
+    )
     print("  sweep backlog planned (need action now):")
-    for kind in ACTION_SHARES:
+    for kind in [*ACTION_SHARES, *STAGE_SHARES]:
         print(f"    {kind:<13} {generator.planned_backlog.get(kind, 0):>8,}")
     if generator.backlog_shortfall:
         print(f"    SHORT of candidates: {generator.backlog_shortfall}")

@@ -10,7 +10,8 @@
    and timed; its report is checked against what the data needs (counted in SQL by the generator).
 3. Second run, same moment: nothing is left to do; timed and counted the same way.
 4. EXPLAIN (ANALYZE, BUFFERS) of each claim statement the sweep issued (the reminder INSERT … ON
-   CONFLICT claims, the supervision and auto-close UPDATE claims), each in a transaction that is
+   CONFLICT claims, about tickets and about co assignments, the supervision and auto-close UPDATE
+   claims), each in a transaction that is
    rolled back: on the state after the runs (the no-op plans) and on a fresh snapshot (the
    first-run plans, --no-explain-first skips that).
 5. A summary with the aims: first run < 5 s, no-op run < 0.5 s.
@@ -100,6 +101,7 @@ class Phases:
         ("load recipients (Audience)", "tickets.notifications.recipients.Audience", "_load_people"),
         ("load recipients (Audience)", "tickets.notifications.recipients.Audience", "load_companies"),
         ("claim reminders (INSERT … ON CONFLICT)", "tickets.jobs.sweep", "_claim_reminders"),
+        ("claim reminders (INSERT … ON CONFLICT)", "tickets.jobs.sweep", "_claim_assignment_reminders"),
         ("raise supervision (UPDATE + events)", "tickets.jobs.sweep", "_raise_supervision"),
         ("auto-close (UPDATE + events)", "tickets.jobs.sweep", "_auto_close"),
         ("compose notifications (notifications.rows_for)", "tickets.notifications", "rows_for"),
@@ -165,6 +167,10 @@ class Phases:
         patch = mock.patch.object(sweep, "_tickets", self._timed_iter("load claimed tickets (sweep._tickets)", sweep._tickets))
         patch.start()
         self.patches.append(patch)
+        loader = self._timed_iter("load claimed co assignments (sweep._co_assignments)", sweep._co_assignments)
+        patch = mock.patch.object(sweep, "_co_assignments", loader)
+        patch.start()
+        self.patches.append(patch)
         patch = mock.patch.object(connection, "commit", self._timed("COMMIT (deferred FK checks)", connection.commit))
         patch.start()
         self.patches.append(patch)
@@ -187,6 +193,8 @@ def label(sql):
     upper = s.upper()
     if upper.startswith("INSERT INTO TICKETS_REMINDER"):
         return "INSERT reminder claim (… ON CONFLICT DO NOTHING RETURNING)"
+    if upper.startswith("INSERT INTO TICKETS_ASSIGNMENTREMINDER"):
+        return "INSERT co-handling reminder claim (… ON CONFLICT DO NOTHING RETURNING)"
     for prefix in ("INSERT INTO", "UPDATE", "DELETE FROM"):
         if upper.startswith(prefix):
             table = s[len(prefix):].split()[0].strip('"')
@@ -197,7 +205,28 @@ def label(sql):
     return s.split()[0].upper()
 
 
+def backend_cpu_seconds():
+    """CPU seconds (user + system) the PostgreSQL backend of this connection has used so far, read
+    from /proc (the server runs on this machine), or None. With the sweep's own CPU time it gives a
+    figure that does not depend on what else the machine is doing, unlike the wall time."""
+    import os
+
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_once(run_sweep, now, profile=False):
+    import os
+
     from django.db import connection
 
     log = QueryLog(keep_params=True)
@@ -207,14 +236,18 @@ def run_once(run_sweep, now, profile=False):
     profiler = cProfile.Profile() if profile else None
     phases = Phases()
     with mock.patch.object(tasks.send_notification_emails, "delay", side_effect=lambda *a, **k: queued.append(1)):
+        backend_before = backend_cpu_seconds()
+        load = os.getloadavg()[0]
         with phases, connection.execute_wrapper(log):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             if profiler:
                 profiler.enable()
             report = run_sweep(now=now)
             if profiler:
                 profiler.disable()
-            seconds = time.perf_counter() - started
+            seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+        backend_after = backend_cpu_seconds()
+    backend_seconds = None if backend_before is None or backend_after is None else backend_after - backend_before
     profile_text = None
     if profiler:
         out = io.StringIO()
@@ -222,7 +255,7 @@ def run_once(run_sweep, now, profile=False):
         profile_text = out.getvalue()
     return {
         "report": report, "seconds": seconds, "log": log, "email_queued": len(queued), "profile": profile_text,
-        "phases": phases.seconds,
+        "phases": phases.seconds, "cpu_seconds": cpu_seconds, "backend_cpu_seconds": backend_seconds, "load_before": load,
     }
 
 
@@ -232,6 +265,11 @@ def print_run(title, run, limit):
     print(f"--- {title}: {common.fmt_seconds(run['seconds'])}, {log.count} SQL statements "
           f"({common.fmt_seconds(log.seconds)} in the database driver, {common.fmt_seconds(run['seconds'] - log.seconds)} in Python)")
     print(f"    report: {json.dumps(run['report'])}")
+    backend = run["backend_cpu_seconds"]
+    print(
+        f"    CPU: sweep process {common.fmt_seconds(run['cpu_seconds'])}, PostgreSQL backend "
+        f"{common.fmt_seconds(backend) if backend is not None else '?'} (machine load average before the run: {run['load_before']:.2f})"
+    )
     print(f"    e-mail sending queued after commit: {run['email_queued']} time(s)")
     print("    where the time goes:")
     accounted = 0.0
@@ -259,7 +297,7 @@ def claim_statements(log):
     seen, out = set(), []
     for sql, params, _seconds, _many in log.entries:
         s = " ".join(sql.split())
-        if s.startswith("INSERT INTO tickets_reminder") or s.startswith("UPDATE tickets_ticket"):
+        if s.startswith(("INSERT INTO tickets_reminder", "INSERT INTO tickets_assignmentreminder", "UPDATE tickets_ticket")):
             key = (s, params[0] if params else None, params[-1] if params else None) if s.startswith("INSERT") else s
             if key in seen:
                 continue
@@ -413,6 +451,9 @@ def main(argv=None):
         def summary(run):
             return {
                 "seconds": round(run["seconds"], 4),
+                "cpu_seconds": round(run["cpu_seconds"], 4),
+                "backend_cpu_seconds": None if run["backend_cpu_seconds"] is None else round(run["backend_cpu_seconds"], 4),
+                "load_before": round(run["load_before"], 2),
                 "queries": run["log"].count,
                 "db_seconds": round(run["log"].seconds, 4),
                 "report": run["report"],

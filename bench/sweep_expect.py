@@ -1,7 +1,7 @@
 """What `tickets.jobs.sweep.run_sweep(now)` should report on a database, counted in SQL.
 
-The same conditions as the sweep's claims, minus the decisions already claimed (a Reminder row
-with the same key, a supervision level already reached, a status already changed). Used by the
+The same conditions as the sweep's claims, minus the decisions already claimed (a Reminder or
+AssignmentReminder row with the same key, a supervision level already reached, a status already changed). Used by the
 generator (to record what it made) and by the benchmark (to check the sweep's report)."""
 
 import datetime
@@ -47,9 +47,42 @@ def expected_report(cursor, as_of):
         "AND t.supervision_level <> 'red'",
         "auto_closed": "t.status = 'resolved' AND t.resolved_at < %(before)s",
     }
+    # The stages before the resolution (DESIGN.md §8): the first contact, the co-handlers' part.
+    not_contacted = f"{handling} AND t.contacted_at IS NULL"
+    queries["contact_due_soon"] = (
+        f"{not_contacted} AND t.contact_due_date >= %(today)s AND t.contact_due_date <= %(soon)s "
+        f"AND {unclaimed('contact_due_soon', '', 'contact_due_date')}"
+    )
+    queries["contact_overdue"] = (
+        f"{not_contacted} AND t.contact_due_date < %(today)s AND {unclaimed('contact_overdue', '', 'contact_due_date')}"
+    )
+
+    def co_unclaimed(kind, column):
+        return (
+            f"NOT EXISTS (SELECT 1 FROM tickets_assignmentreminder r WHERE r.assignment_id = a.id AND r.kind = '{kind}' "
+            f"AND r.due_date = a.{column})"
+        )
+
+    co = "a.role = 'co' AND t.status IN ('submitted', 'assigned', 'in_progress')"
+    waiting = f"{co} AND a.state IN ('assigned', 'signed')"
+    co_queries = {
+        "co_unsigned": f"{co} AND a.state = 'assigned' AND a.response_due_date < %(today)s "
+        f"AND {co_unclaimed('co_unsigned', 'response_due_date')}",
+        "co_feedback_due_soon": f"{waiting} AND a.due_date >= %(today)s AND a.due_date <= %(soon)s "
+        f"AND {co_unclaimed('co_feedback_due_soon', 'due_date')}",
+        "co_feedback_late": f"{waiting} AND a.due_date < %(today)s AND {co_unclaimed('co_feedback_late', 'due_date')}",
+    }
     params = {"today": today, "soon": soon, "red": red_cutoff, "before": before}
     report = {}
     for key, condition in queries.items():
+        if key.startswith("contact_"):
+            continue  # in the sweep's order: after the auto-close
         cursor.execute(f"SELECT count(*) FROM tickets_ticket t WHERE {condition}", params)
+        report[key] = cursor.fetchone()[0]
+    for key in ("contact_due_soon", "contact_overdue"):
+        cursor.execute(f"SELECT count(*) FROM tickets_ticket t WHERE {queries[key]}", params)
+        report[key] = cursor.fetchone()[0]
+    for key, condition in co_queries.items():
+        cursor.execute(f"SELECT count(*) FROM tickets_assignment a JOIN tickets_ticket t ON t.id = a.ticket_id WHERE {condition}", params)
         report[key] = cursor.fetchone()[0]
     return report

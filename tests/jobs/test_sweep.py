@@ -34,9 +34,10 @@ from tickets.jobs.sweep import run_sweep
 from tickets.models import Delivery, Notification, Reminder, Ticket, TicketEvent
 from tickets.notifications import outbox
 
-ZERO_REPORT = {"due_soon": 0, "unsigned": 0, "overdue": 0, "raised_yellow": 0, "long_overdue": 0, "raised_red": 0, "auto_closed": 0}
-
-
+ZERO_REPORT = {
+    "due_soon": 0, "unsigned": 0, "overdue": 0, "raised_yellow": 0, "long_overdue": 0, "raised_red": 0, "auto_closed": 0,
+    "contact_due_soon": 0, "contact_overdue": 0, "co_unsigned": 0, "co_feedback_due_soon": 0, "co_feedback_late": 0,
+}  # fmt: skip
 
 
 def sweep_on(date, hour=10):
@@ -70,13 +71,17 @@ def everyone(department_user, other_department_user, supervisor, leader, dispatc
 @pytest.fixture
 def build(everyone, submit, dispatcher, department, department_user):
     """A ticket assigned to the department on `assigned` (due `due`), optionally signed and
-    resolved on given days. Every action is recorded at 10:00 local time on its day."""
+    resolved on given days. Every action is recorded at 10:00 local time on its day. A signed
+    ticket's company was contacted right after signing (these tests are about the resolution
+    stage; tests/jobs/test_sweep_stages.py is about the first contact)."""
 
     def _build(*, assigned, due, signed=None, resolved=None, title="贷款审批迟迟没有结果"):
         ticket = submit(title=title, at=at(assigned, 9))
         ticket = services.ticket_assign(ticket=ticket, by=dispatcher, department=department, due_date=due, at=at(assigned))
         if signed or resolved:
             ticket = services.ticket_sign(ticket=ticket, by=department_user, at=at(signed or assigned, 11))
+            contacted = at(signed or assigned, 11, 30)
+            services.ticket_contact(ticket=ticket, by=department_user, method="phone", note="已电话联系企业。", at=contacted)
         if resolved:
             ticket = services.ticket_resolve(ticket=ticket, by=department_user, result="已协调解决。", at=at(resolved))
         return Ticket.objects.get(pk=ticket.pk)
@@ -331,7 +336,8 @@ def test_after_an_extension_the_new_due_date_gets_its_own_overdue_reminder(build
 
 @pytest.fixture
 def one_of_each(build):
-    """On Oct 14 (a working day): one ticket needing each decision."""
+    """On Oct 14 (a working day): one ticket needing each decision. The unsigned one has not
+    contacted the company either (first contact was due Oct 13)."""
     return {
         "due_soon": build(assigned=day(10, 8), due=day(10, 15), signed=day(10, 8)),
         "unsigned": build(assigned=day(10, 12), due=day(10, 30)),
@@ -352,7 +358,11 @@ def test_each_decision_is_taken_on_the_right_ticket(one_of_each):
 
 def test_running_the_sweep_twice_sends_every_reminder_once(one_of_each):
     first = sweep_on(day(10, 14), hour=8)
-    assert first == {"due_soon": 1, "unsigned": 1, "overdue": 2, "raised_yellow": 2, "long_overdue": 1, "raised_red": 1, "auto_closed": 1}
+    assert first == {
+        **ZERO_REPORT,
+        **{"due_soon": 1, "unsigned": 1, "overdue": 2, "raised_yellow": 2, "long_overdue": 1, "raised_red": 1, "auto_closed": 1},
+        "contact_overdue": 1,
+    }
     counts = (Notification.objects.count(), TicketEvent.objects.count(), Reminder.objects.count())
 
     second = sweep_on(day(10, 14), hour=9)
@@ -371,7 +381,7 @@ def test_a_sweep_queues_one_email_send_for_all_it_decided(one_of_each, with_emai
     with django_capture_on_commit_callbacks() as callbacks:
         sweep_on(day(10, 14))
 
-    assert Delivery.objects.filter(channel="email", status="pending").count() == 12  # five kinds of reminder
+    assert Delivery.objects.filter(channel="email", status="pending").count() == 14  # six kinds of reminder
     assert callbacks == [outbox.queue_email_sending]  # one broker message, after the commit
 
 
@@ -382,10 +392,11 @@ def test_the_sweep_command_runs_the_sweep_and_then_sends_the_emails(one_of_each,
     call_command("sweep", stdout=out)
 
     assert out.getvalue().splitlines() == [
-        "Sweep: due_soon=1, unsigned=1, overdue=2, raised_yellow=2, long_overdue=1, raised_red=1, auto_closed=1",
-        "E-mails: 12 sent, 0 failed (will retry)",
+        "Sweep: due_soon=1, unsigned=1, overdue=2, raised_yellow=2, long_overdue=1, raised_red=1, auto_closed=1, "
+        "contact_due_soon=0, contact_overdue=1, co_unsigned=0, co_feedback_due_soon=0, co_feedback_late=0",
+        "E-mails: 14 sent, 0 failed (will retry)",
     ]
-    assert len(mail.outbox) == 12
+    assert len(mail.outbox) == 14
 
 
 def _queries_for_a_sweep_with(build, n):
@@ -440,31 +451,28 @@ def test_two_sweeps_at_once_take_each_decision_once(one_of_each, with_email):
     for report in reports:
         total.update(report)
     assert dict(total) == {
-        "due_soon": 1,
-        "unsigned": 1,
-        "overdue": 2,
-        "raised_yellow": 2,
-        "long_overdue": 1,
-        "raised_red": 1,
-        "auto_closed": 1,
+        **ZERO_REPORT,
+        **{"due_soon": 1, "unsigned": 1, "overdue": 2, "raised_yellow": 2, "long_overdue": 1, "raised_red": 1, "auto_closed": 1},
+        "contact_overdue": 1,
     }
-    assert Reminder.objects.count() == 5
+    assert Reminder.objects.count() == 6
     assert TicketEvent.objects.filter(actor=None, kind="supervision").count() == 3  # two yellows, one red
     assert TicketEvent.objects.filter(kind="auto_close").count() == 1
     swept = Notification.objects.filter(pk__gt=last_before)
-    # dept; dept; 2 tickets x (dept, supervisor); dept, supervisor, leader; company, liaison, dept
+    # dept; dept; 2 tickets x (dept, supervisor); dept, supervisor, leader; company, liaison, dept; dept, supervisor
     assert Counter(swept.values_list("kind", flat=True)) == {
         "due_soon": 1,
         "unsigned": 1,
         "overdue": 4,
         "long_overdue": 3,
         "auto_closed": 3,
+        "contact_overdue": 2,
     }
     keys = list(swept.values_list("ticket_id", "kind", "recipient_id"))
     assert len(keys) == len(set(keys))  # nobody told the same thing twice
     # The e-mails queued after each sweep's commit went out once each.
     sent = [(m.to[0], m.subject) for m in mail.outbox]
-    assert len(sent) == len(set(sent)) == Delivery.objects.filter(notification__in=swept, channel="email", status="sent").count() == 12
+    assert len(sent) == len(set(sent)) == Delivery.objects.filter(notification__in=swept, channel="email", status="sent").count() == 14
     assert not Delivery.objects.filter(status__in=["pending", "failed"]).exists()
 
 

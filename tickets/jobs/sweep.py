@@ -1,16 +1,26 @@
-"""The reminder sweep (DESIGN.md §4): run periodically by Celery beat.
+"""The reminder sweep (DESIGN.md §4, §8): run periodically by Celery beat.
+
+Every stage of a ticket has its reminder before it is due and its notice once it is overdue:
+the lead's resolution (due soon, overdue with the yellow / red ladder), its signing and its first
+contact with the company (due soon, overdue), and each co-handler's (协办) signing and feedback
+(due soon, late: the lead department and supervision are told too).
 
 Every decision is claimed in the database before it is acted on, so that running the sweep
 twice, or on two workers at once, acts once:
-- reminders (due soon, not signed, overdue, long overdue) are claimed by inserting their key
-  (ticket, kind, level, due date) with ON CONFLICT DO NOTHING … RETURNING: only the run whose
-  insert went through notifies;
+- reminders about a ticket (due soon, not signed, overdue, long overdue, first contact due soon
+  or overdue) are claimed by inserting their key (ticket, kind, level, due date), those about a
+  co assignment (not signed, feedback due soon or late) their key (assignment, kind, due date),
+  with ON CONFLICT DO NOTHING … RETURNING: only the run whose insert went through notifies. The
+  due date in the key is the one in force: once an extension moves it, the new date is reminded
+  again;
 - supervision raises and auto-closes are claimed by a conditional UPDATE … RETURNING: the bulk
   form of the model's transition, its source states, target and conditions read from the
   @transition declaration (tickets.models.ticket.declared_transition), so changing one changes the other.
-Each claim reads through a partial index (see Ticket.Meta.indexes) and touches only the tickets
-that need action; the rest of the work is done in bulk for the claimed ones. All state is in
-the database, so a sweep that did not run (broker down) is caught up by the next one.
+Each claim reads through a partial index (see Ticket.Meta.indexes and Assignment.Meta.indexes,
+each naming the claim it serves) and touches only the rows that need action; the rest of the
+work is done in bulk for the claimed ones, in chunks, with the audience loaded once per run, so
+the number of queries does not grow with the number of tickets. All state is in the database,
+so a sweep that did not run (broker down) is caught up by the next one.
 """
 
 import datetime
@@ -20,7 +30,21 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tickets import notifications, workdays
-from tickets.models import HANDLING_STATUSES, EventKind, Notification, Reminder, Status, SupervisionLevel, Ticket, TicketEvent
+from tickets.models import (
+    CO_WORK_STATUSES,
+    HANDLING_STATUSES,
+    Assignment,
+    AssignmentReminder,
+    AssignmentRole,
+    AssignmentState,
+    EventKind,
+    Notification,
+    Reminder,
+    Status,
+    SupervisionLevel,
+    Ticket,
+    TicketEvent,
+)
 from tickets.models.ticket import AUTO_CLOSE_WRITES, declared_transition
 
 _CHUNK = 1000
@@ -46,6 +70,19 @@ def _claim_reminders(kind, level, date_column, condition, params, now):
         "ON CONFLICT (ticket_id, kind, level, due_date) DO NOTHING RETURNING ticket_id"
     )
     return _fetch_ids(sql, [kind, level, now, *params])
+
+
+def _claim_assignment_reminders(kind, date_column, condition, params, now):
+    """Insert the reminder key for every co assignment (of a ticket not finished) matching
+    `condition` on `a` (the assignment); returns the assignment ids whose key was new."""
+    sql = (
+        f"INSERT INTO {AssignmentReminder._meta.db_table} (assignment_id, kind, due_date, created_at) "
+        f"SELECT a.id, %s, a.{date_column}, %s FROM {Assignment._meta.db_table} a "
+        f"JOIN {Ticket._meta.db_table} t ON t.id = a.ticket_id "
+        f"WHERE a.role = %s AND {condition} AND t.status IN ({_placeholders(CO_WORK_STATUSES)}) "
+        "ON CONFLICT (assignment_id, kind, due_date) DO NOTHING RETURNING assignment_id"
+    )
+    return _fetch_ids(sql, [kind, now, AssignmentRole.CO, *params, *CO_WORK_STATUSES])
 
 
 def _conditions_sql(conditions):
@@ -96,6 +133,30 @@ def _tickets(ids):
         yield from Ticket.objects.filter(pk__in=ids[start : start + _CHUNK]).order_by("id").values(*notifications.FACT_COLUMNS)
 
 
+_CO_TICKET_COLUMNS = tuple(f"ticket__{column}" for column in notifications.FACT_COLUMNS)
+
+
+def _co_assignments(ids):
+    """The claimed co assignments as light rows, in chunks: their ticket's FACT_COLUMNS, the
+    co-handling department (co_department_id, the key the recipients table reads) and the facts
+    a co message names (co_department, co_due, and sign_by: the co-handler's own sign-by date)."""
+    for start in range(0, len(ids), _CHUNK):
+        assignments = (
+            Assignment.objects.filter(pk__in=ids[start : start + _CHUNK])
+            .order_by("id")
+            .values("department_id", "department__name", "due_date", "response_due_date", *_CO_TICKET_COLUMNS)
+        )
+        for a in assignments:
+            row = {column: a[f"ticket__{column}"] for column in notifications.FACT_COLUMNS}
+            row["co_department_id"] = a["department_id"]
+            row["facts"] = {
+                "co_department": a["department__name"],
+                "co_due": a["due_date"].isoformat(),
+                "sign_by": a["response_due_date"].isoformat(),
+            }
+            yield row
+
+
 # The kinds the sweep sends; its audience is loaded for them once per run.
 _KINDS = (
     Notification.Kind.DUE_SOON,
@@ -103,17 +164,22 @@ _KINDS = (
     Notification.Kind.OVERDUE,
     Notification.Kind.LONG_OVERDUE,
     Notification.Kind.AUTO_CLOSED,
+    Notification.Kind.CONTACT_DUE_SOON,
+    Notification.Kind.CONTACT_OVERDUE,
+    Notification.Kind.CO_UNSIGNED,
+    Notification.Kind.CO_FEEDBACK_DUE_SOON,
+    Notification.Kind.CO_FEEDBACK_LATE,
 )
 
 
 def _notify_all(kind, tickets, audience, now):
     """Save the messages of one kind to those the recipients table names (read from the run's
     audience); returns whether any waits for delivery (the run queues the sending once, not once
-    per kind)."""
+    per kind). A row's "facts" (co assignments) are added to its ticket's."""
     compose = notifications.Composer(kind)
     rows = []
     for ticket in tickets:
-        subject, body = compose(notifications.facts_from_row(ticket))
+        subject, body = compose(notifications.facts_from_row(ticket, **ticket.get("facts", {})))
         rows.extend(
             notifications.rows_for(
                 kind,
@@ -154,6 +220,57 @@ def _auto_close(cutoff_date, now, working_days):
         batch_size=_CHUNK,
     )
     return ids
+
+
+def _stages(report, audience, today, soon, now):
+    """The stages before the resolution (DESIGN.md §8): the lead's first contact with the
+    company, and each co-handler's signing and feedback. Returns whether an e-mail waits."""
+    contact = f"t.status IN ({_placeholders(HANDLING_STATUSES)}) AND t.contacted_at IS NULL"
+    contact_due_soon = _claim_reminders(
+        Reminder.Kind.CONTACT_DUE_SOON,
+        "",
+        "contact_due_date",
+        f"{contact} AND t.contact_due_date >= %s AND t.contact_due_date <= %s",
+        [*HANDLING_STATUSES, today, soon],
+        now,
+    )
+    report["contact_due_soon"] = len(contact_due_soon)
+    emails = _notify_all(Notification.Kind.CONTACT_DUE_SOON, _tickets(contact_due_soon), audience, now)
+
+    contact_overdue = _claim_reminders(
+        Reminder.Kind.CONTACT_OVERDUE, "", "contact_due_date", f"{contact} AND t.contact_due_date < %s", [*HANDLING_STATUSES, today], now
+    )
+    report["contact_overdue"] = len(contact_overdue)
+    emails |= _notify_all(Notification.Kind.CONTACT_OVERDUE, _tickets(contact_overdue), audience, now)
+
+    co_unsigned = _claim_assignment_reminders(
+        AssignmentReminder.Kind.CO_UNSIGNED,
+        "response_due_date",
+        "a.state = %s AND a.response_due_date < %s",
+        [AssignmentState.ASSIGNED, today],
+        now,
+    )
+    report["co_unsigned"] = len(co_unsigned)
+    emails |= _notify_all(Notification.Kind.CO_UNSIGNED, _co_assignments(co_unsigned), audience, now)
+
+    waiting = (AssignmentState.ASSIGNED, AssignmentState.SIGNED)  # no feedback yet
+    feedback = f"a.state IN ({_placeholders(waiting)})"
+    co_due_soon = _claim_assignment_reminders(
+        AssignmentReminder.Kind.CO_FEEDBACK_DUE_SOON,
+        "due_date",
+        f"{feedback} AND a.due_date >= %s AND a.due_date <= %s",
+        [*waiting, today, soon],
+        now,
+    )
+    report["co_feedback_due_soon"] = len(co_due_soon)
+    emails |= _notify_all(Notification.Kind.CO_FEEDBACK_DUE_SOON, _co_assignments(co_due_soon), audience, now)
+
+    co_late = _claim_assignment_reminders(
+        AssignmentReminder.Kind.CO_FEEDBACK_LATE, "due_date", f"{feedback} AND a.due_date < %s", [*waiting, today], now
+    )
+    report["co_feedback_late"] = len(co_late)
+    emails |= _notify_all(Notification.Kind.CO_FEEDBACK_LATE, _co_assignments(co_late), audience, now)
+    return emails
 
 
 def run_sweep(now=None):
@@ -216,6 +333,8 @@ def run_sweep(now=None):
         closed_tickets = list(_tickets(closed))
         audience.load_companies({t["enterprise_id"] for t in closed_tickets})
         emails |= _notify_all(Notification.Kind.AUTO_CLOSED, closed_tickets, audience, now)
+
+        emails |= _stages(report, audience, today, soon, now)
         if emails:
             notifications.queue_after_commit()  # one message for the whole run, after it commits
 

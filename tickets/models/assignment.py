@@ -88,9 +88,10 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
                 name="assignment_co_open_due",
                 condition=Q(role="co", state__in=["assigned", "signed"]),
             ),
-            # The sweep's co-handler claims: feedback due soon / late (co, not yet fed back).
+            # The sweep's co-handler claims (tickets.jobs.sweep._stages): feedback due soon (due_date
+            # between today and the next working day) and late (before today), co, not yet fed back.
             models.Index(fields=["due_date"], name="assignment_co_feedback_due", condition=Q(role="co", state__in=["assigned", "signed"])),
-            # The sweep's "co assignment not signed in time" claim.
+            # The sweep's "co assignment not signed in time" claim (response_due_date before today).
             models.Index(fields=["response_due_date"], name="assignment_co_unsigned", condition=Q(role="co", state="assigned")),
         ]
         constraints = [

@@ -220,7 +220,8 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
                 name="ticket_handling_due",
                 condition=Q(status__in=["assigned", "in_progress"]),
             ),
-            # The sweep's "no first contact yet" reminders (due soon, overdue).
+            # The sweep's "no first contact yet" claims (tickets.jobs.sweep._stages): contact due
+            # soon (contact_due_date between today and the next working day) and overdue (before today).
             models.Index(
                 fields=["contact_due_date"],
                 name="ticket_contact_due",
