@@ -94,9 +94,12 @@ def test_dispatch_adds_a_co_department(dispatcher, in_progress_ticket, co_depart
     assert [a["department"]["name"] for a in response.json()["assignments"] if a["role"] == "co"] == [co_department.name]
 
 
-def test_adding_a_co_department_twice_is_a_409(dispatcher, co_handled_ticket, co_department):
-    response = transition(dispatcher, co_handled_ticket, "add_co_department", {"department": co_department.pk})
-    assert response.status_code == 409 and response.json()["code"] == "conflict"
+@pytest.mark.parametrize("who", ["lead", "co"])
+def test_adding_the_lead_or_a_co_department_again_is_refused(dispatcher, co_handled_ticket, department, co_department, who):
+    chosen = department if who == "lead" else co_department
+    response = transition(dispatcher, co_handled_ticket, "add_co_department", {"department": chosen.pk})
+    assert response.status_code == 400 and "department" in response.json()["errors"]
+    assert Assignment.objects.filter(ticket=co_handled_ticket, department=chosen).count() == 1
 
 
 def test_dispatch_ends_a_co_assignment_with_a_reason(dispatcher, co_handled_ticket, co_department):

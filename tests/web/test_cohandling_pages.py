@@ -165,6 +165,17 @@ def test_dispatch_adds_a_co_handler_with_a_note_and_a_due_date(client, dispatche
     assert (co.note, co.due_date) == ("请出具审批意见", due)
 
 
+def test_adding_a_co_handler_offers_neither_the_lead_nor_the_co_handlers(client, dispatcher, co_handled_ticket, department, co_department):
+    client.force_login(dispatcher)
+    response = client.get(detail_url(co_handled_ticket))
+    form = next(p["form"] for p in response.context["panels"] if p["action"].name == "add_co_department")
+    offered = set(form.fields["department"].queryset)
+    assert department not in offered and co_department not in offered
+    refused = post(client, dispatcher, action_url(co_handled_ticket, "add_co_department"), {"department": co_department.pk})
+    assert refused.status_code == 400
+    assert Assignment.objects.filter(ticket=co_handled_ticket, department=co_department).count() == 1
+
+
 def test_adding_a_co_handler_due_after_the_lead_is_refused_on_the_form(client, dispatcher, in_progress_ticket, co_department):
     late = in_progress_ticket.due_date + datetime.timedelta(days=5)
     response = post(

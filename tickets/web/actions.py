@@ -108,7 +108,8 @@ ACTIONS = [
         _("Extension requested. The dispatch office will decide."),
     ),
     TicketAction(
-        "add_co_department", _("Add a co-handling department"), _("Add co-handler"), "", _form(forms.AddCoDepartmentForm),
+        "add_co_department", _("Add a co-handling department"), _("Add co-handler"), "",
+        _form(forms.AddCoDepartmentForm, needs_ticket=True),
         lambda t, u, d: services.ticket_add_co_department(
             ticket=t, by=u, department=d["department"], note=d["note"], due_date=d["due_date"]
         ),

@@ -190,6 +190,12 @@ class AddCoDepartmentForm(forms.Form):
         help_text=_("Leave empty to use the category's co-feedback time in working days."),
     )
 
+    def __init__(self, *args, ticket=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if ticket is not None:  # not offered: the lead itself and the departments co-handling already
+            taken = [ticket.department_id, *(a.department_id for a in selectors.open_co_assignments(ticket))]
+            self.fields["department"].queryset = _active_departments().exclude(pk__in=[pk for pk in taken if pk])
+
 
 class EndCoAssignmentForm(forms.Form):
     assignment = forms.ModelChoiceField(queryset=Assignment.objects.none(), label=_("Co-handling department"))
