@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from tickets import rules, services, workdays
 from tickets.models import Assignment, DeadlineProfile, EventKind, ExtensionRequest, Notification, Ticket
@@ -15,6 +16,13 @@ from ..conftest import local_datetime
 from ..factories import DepartmentFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The refusals below are matched in English (the site's default language is Chinese)."""
+    with translation.override("en"):
+        yield
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
