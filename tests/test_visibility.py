@@ -210,3 +210,52 @@ def test_every_open_assignment_belongs_to_the_department_holding_the_ticket(
     open_assignments = Assignment.objects.filter(ended_at__isnull=True)
     assert all(a.department_id == a.ticket.department_id for a in open_assignments.select_related("ticket"))
     assert Ticket.objects.visible_to(department_user).filter(pk=ticket.pk).exists()
+
+
+# --------------------------------------------------------------------------------------------
+# co-handling departments (协办, DESIGN.md §8)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def co_handled(tickets, submit, dispatcher, department, co_department):
+    """A ticket of the company led by 市发改委 with 市行政审批局 co-handling, besides `tickets`."""
+    return services.ticket_assign(ticket=submit(title="协办"), by=dispatcher, department=department, co_departments=[co_department])
+
+
+def test_a_co_handling_department_sees_the_tickets_it_co_handles_and_nothing_else(tickets, co_handled, co_department_user, enterprise):
+    assert visible(co_department_user) == {co_handled}
+    assert visible(co_department_user, Enterprise) == {enterprise}
+
+
+def test_a_co_handling_department_keeps_seeing_a_ticket_it_co_handled(co_handled, co_department_user, dispatcher, co_department):
+    from tickets.models import Assignment
+
+    services.assignment_end(assignment=Assignment.objects.get(ticket=co_handled, department=co_department), by=dispatcher, reason="不涉及")
+    assert visible(co_department_user) == {co_handled}
+
+
+def test_a_co_handler_kept_through_a_return_and_reassignment_still_sees_the_ticket(
+    co_handled, co_department_user, department_user, dispatcher, other_department
+):
+    services.ticket_return(ticket=co_handled, by=department_user, reason="不归我局")
+    assert visible(co_department_user) == {co_handled}
+    services.ticket_assign(ticket=co_handled, by=dispatcher, department=other_department)
+    assert visible(co_department_user) == {co_handled}
+
+
+def test_a_colleague_of_the_co_handler_sees_the_same(co_handled, co_department):
+    colleague = UserFactory(role=User.Role.DEPARTMENT, department=co_department)
+    assert visible(colleague) == {co_handled}
+
+
+def test_a_department_co_handling_elsewhere_does_not_see_this_ticket(co_handled, submit, dispatcher, department, second_co_department_user):
+    elsewhere = services.ticket_assign(
+        ticket=submit(title="别处协办"), by=dispatcher, department=department, co_departments=[second_co_department_user.department]
+    )
+    assert visible(second_co_department_user) == {elsewhere}
+
+
+def test_the_lead_sees_its_co_handled_ticket_and_other_departments_do_not(co_handled, department_user, other_department_user):
+    assert co_handled in visible(department_user)
+    assert co_handled not in visible(other_department_user)

@@ -133,6 +133,10 @@ def available_actions(ticket: Any, user: User) -> set[str]:
         actions.add("contact")
     if may_add_co_department(user, ticket):
         actions.add("add_co_department")
+    if ticket.status in CO_WORK_STATUSES and any(
+        may_end_co_assignment(user, assignment) for assignment in ticket.assignments.all()
+    ):  # a finished ticket's co-handling is over: nothing left to release
+        actions.add("end_co_assignment")
     co = open_co_assignment(user, ticket)
     if co is not None:
         co.ticket = ticket  # the transition's condition reads the ticket: this one, already loaded

@@ -443,7 +443,12 @@ def test_an_empty_note_is_refused(in_progress_ticket, department_user):
 SEES_THE_TICKET = {
     "company": True, "other_company": False, "liaison": True, "other_liaison": False, "dispatcher": True,
     "department": True, "other_department": False, "supervisor": True, "leader": True, "admin": True,
+    "co_department": False,  # the ticket has no co-handler: tests/api/test_cohandling.py has one that does
 }  # fmt: skip
+
+
+def test_the_table_covers_every_role():
+    assert set(SEES_THE_TICKET) == set(ROLE_FIXTURES)
 
 
 @pytest.mark.parametrize("role", sorted(SEES_THE_TICKET))

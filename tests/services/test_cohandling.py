@@ -16,6 +16,8 @@ from ..factories import DepartmentFactory
 
 pytestmark = pytest.mark.django_db
 
+
+# The refusals below are matched in Chinese, the site's default language.
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -412,3 +414,20 @@ def test_a_contact_on_an_assignment_without_a_contact_date_is_not_counted_in_tim
     Ticket.objects.filter(pk=in_progress_ticket.pk).update(contact_due_date=None)
     services.ticket_contact(ticket=in_progress_ticket, by=department_user, method="phone", note="电话")
     assert reload(in_progress_ticket).contacts_on_time == 0
+
+
+def test_rejecting_a_returned_ticket_ends_the_co_assignments_it_kept(co_handled_ticket, department_user, dispatcher, co_department):
+    services.ticket_return(ticket=co_handled_ticket, by=department_user, reason="不属于我局职责")
+    services.ticket_reject(ticket=co_handled_ticket, by=dispatcher, reason="不属于涉企诉求")
+    co = co_of(co_handled_ticket, co_department)
+    assert co.state == "ended" and co.end_reason == "rejected"
+
+
+def test_ending_a_co_assignment_of_a_finished_ticket_is_refused(co_handled_ticket, department_user, dispatcher, co_department):
+    ticket = services.ticket_sign(ticket=co_handled_ticket, by=department_user)
+    Assignment.objects.filter(ticket=ticket, role="co").update(state="fed_back")
+    ticket = services.ticket_resolve(ticket=ticket, by=department_user, result="已解决")
+    with pytest.raises(ActionRefused) as refused:
+        services.assignment_end(assignment=co_of(ticket, co_department), by=dispatcher, reason="不需要")
+    assert refused.value.code == "invalid_state"
+    assert co_of(ticket, co_department).ended_at is None

@@ -41,15 +41,18 @@ class ApiError(exceptions.APIException):
         self.extra = extra
 
 
-def refused(error):
-    """services.ActionRefused → the API error for it (its code decides the status)."""
+def refused(error, field=None):
+    """services.ActionRefused → the API error for it (its code decides the status). `field`: the
+    argument the refusal is about (the page shows it next to that field), named in `errors`."""
     status_code = {
         "invalid": status.HTTP_400_BAD_REQUEST,
+        "co_feedback_missing": status.HTTP_400_BAD_REQUEST,  # override_reason is missing
         "forbidden": status.HTTP_403_FORBIDDEN,
         "invalid_state": status.HTTP_409_CONFLICT,
         "conflict": status.HTTP_409_CONFLICT,
     }.get(error.code, status.HTTP_409_CONFLICT)
-    return ApiError(error.message, code=error.code, status_code=status_code)
+    extra = {"errors": {field: [error.message]}} if field else {}
+    return ApiError(error.message, code=error.code, status_code=status_code, **extra)
 
 
 def form_errors(form):

@@ -15,9 +15,10 @@ from rest_framework import exceptions, pagination, renderers, serializers
 
 from enterprises.models import Department, Enterprise
 from enterprises.validators import normalize_credit_code, validate_credit_code
-from tickets import rules, services
+from tickets import rules, selectors, services
 from tickets.casefile import selectors as casefile_selectors
 from tickets.models import (
+    Assignment,
     Attachment,
     Category,
     DeadlineProfile,
@@ -32,9 +33,16 @@ from tickets.models import (
 from tickets.web import actions, forms
 from tickets.web.forms import MultipleFileField
 
-# The transitions of DESIGN.md §3 a person can take (auto_close is the system's), and the
-# supervisor's raise of the supervision level; names as in available_actions().
-TRANSITIONS = ("assign", "reject", "sign", "return_to_dispatch", "resolve", "confirm", "reopen", "supervise")
+# The transitions of DESIGN.md §3 a person can take (auto_close is the system's), the
+# supervisor's raise of the supervision level, and the co-handling actions of DESIGN.md §8 (the
+# lead's first contact, dispatch adding or releasing a co-handler, a co-handler's sign and
+# feedback); names as in available_actions().
+TRANSITIONS = (
+    "assign", "reject", "sign", "return_to_dispatch", "resolve", "confirm", "reopen", "supervise",
+    "contact", "add_co_department", "end_co_assignment", "co_sign", "co_feedback",
+)  # fmt: skip
+# The transitions whose body may be multipart/form-data with `files`.
+WITH_FILES = ("resolve", "co_feedback")
 
 class Page(pagination.CursorPagination):
     """Newest first, by cursor: no COUNT over everything the caller may see (a dispatcher sees
@@ -124,23 +132,58 @@ class TicketSerializer(serializers.ModelSerializer):
             "reference", "title", "description", "priority", "channel", "status", "supervision_level", "enterprise",
             "credit_code", "category", "department", "response_due_date", "due_date", "submitted_at", "assigned_at",
             "signed_at", "resolved_at", "closed_at", "result", "rating",
-            "closed_without_answer",
+            "closed_without_answer", "is_complex", "contact_due_date", "contacted_at",
         ]  # fmt: skip
 
     def get_closed_without_answer(self, ticket) -> bool:
         return casefile_selectors.closed_without_answer(ticket)
 
 
+class AssignmentSerializer(serializers.ModelSerializer):
+    """One department's part of a ticket: the lead (主办) or a co-handler (协办), with its dates,
+    its feedback and the files given with it, and how it ended."""
+
+    department = DepartmentSerializer(read_only=True)
+    feedback_late = serializers.SerializerMethodField(
+        help_text=gettext_lazy("A co-handler past its feedback due date without feedback, or that gave it late")
+    )
+    feedback_attachments = serializers.SerializerMethodField()
+    end_note = serializers.SerializerMethodField(help_text=gettext_lazy("The reason written when the co-handling ended"))
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id", "role", "department", "state", "assigned_at", "response_due_date", "signed_at", "due_date", "first_due_date",
+            "contact_due_date", "contacted_at", "note", "feedback", "feedback_at", "feedback_on_time", "feedback_late",
+            "feedback_attachments", "ended_at", "end_reason", "end_note",
+        ]  # fmt: skip
+
+    def get_feedback_late(self, assignment) -> bool:
+        return bool(assignment.is_feedback_late() or assignment.feedback_on_time is False)
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_feedback_attachments(self, assignment):
+        event = getattr(assignment, "feedback_event", None)
+        return AttachmentSerializer(event.attachments.all() if event is not None else [], many=True).data
+
+    def get_end_note(self, assignment) -> str:
+        return getattr(assignment, "end_note", None) or ""
+
+
 class ExtensionRequestSerializer(serializers.ModelSerializer):
     ticket = serializers.CharField(source="ticket.reference", read_only=True)
     department = serializers.CharField(source="department.name", read_only=True)
     requested_by = serializers.StringRelatedField()
+    assignment = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text=gettext_lazy("The assignment whose due date it moves (the lead's or a co-handler's)")
+    )
 
     class Meta:
         model = ExtensionRequest
         fields = [
             "id",
             "ticket",
+            "assignment",
             "department",
             "requested_by",
             "current_due_date",
@@ -155,11 +198,16 @@ class ExtensionRequestSerializer(serializers.ModelSerializer):
 
 class TicketDetailSerializer(TicketSerializer):
     timeline = EventSerializer(source="events", many=True, read_only=True)
+    assignments = serializers.SerializerMethodField(help_text=gettext_lazy("The lead department first, then the co-handlers"))
     extension_requests = ExtensionRequestSerializer(many=True, read_only=True)
     allowed_transitions = serializers.SerializerMethodField()
 
     class Meta(TicketSerializer.Meta):
-        fields = TicketSerializer.Meta.fields + ["timeline", "extension_requests", "allowed_transitions"]
+        fields = TicketSerializer.Meta.fields + ["timeline", "assignments", "extension_requests", "allowed_transitions"]
+
+    @extend_schema_field(AssignmentSerializer(many=True))
+    def get_assignments(self, ticket):
+        return AssignmentSerializer(selectors.assignment_rows(ticket), many=True).data
 
     def get_allowed_transitions(self, ticket) -> list[str]:
         return allowed_transitions(ticket, self.context["request"].user)
@@ -264,6 +312,12 @@ def _argument_field(field):
     common = {"required": field.required, "label": field.label, "help_text": field.help_text or None}
     if isinstance(field, MultipleFileField):
         return serializers.ListField(child=serializers.FileField(), required=False, help_text=field.help_text)
+    if isinstance(field, forms.KeptDepartments):  # left out or null: every co-handler of before stays
+        return serializers.PrimaryKeyRelatedField(queryset=field.queryset, many=True, allow_null=True, **common)
+    if isinstance(field, django_forms.ModelMultipleChoiceField):
+        return serializers.PrimaryKeyRelatedField(queryset=field.queryset, many=True, **common)
+    if isinstance(field, django_forms.BooleanField):
+        return serializers.BooleanField(**common)
     if isinstance(field, django_forms.ModelChoiceField):
         return serializers.PrimaryKeyRelatedField(queryset=field.queryset, **common)
     if isinstance(field, django_forms.ChoiceField):

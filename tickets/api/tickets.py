@@ -17,6 +17,7 @@ from tickets.api.errors import ApiError, form_errors, refused
 from tickets.api.serializers import (
     ARGUMENTS,
     TRANSITIONS,
+    WITH_FILES,
     AttachmentSerializer,
     CategorySerializer,
     DecisionArguments,
@@ -109,8 +110,10 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         summary="Take a transition",
         description=(
             "One of: " + ", ".join(f"`{name}`" for name in TRANSITIONS) + ". The body holds the transition's "
-            "arguments (JSON, or multipart/form-data to attach `files` to `resolve`). A transition this user may not "
-            "take on this ticket now is refused with 409 and the `allowed` ones."
+            "arguments (JSON, or multipart/form-data to attach `files` to " + " and ".join(f"`{name}`" for name in WITH_FILES) + "). "
+            "A transition this user may not take on this ticket now is refused with 409 and the `allowed` ones. "
+            "`resolve` while a co-handling department has not given its feedback needs `override_reason`; without it, "
+            "400 with the code `co_feedback_missing`, naming the departments missing."
         ),
         parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=TRANSITIONS)],
         request=PolymorphicProxySerializer("TransitionArguments", [ARGUMENTS[name] for name in TRANSITIONS], resource_type_field_name=None),
@@ -124,7 +127,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 _("There is no transition “%(name)s”.") % {"name": name[:50]},
                 code="unknown_transition", status_code=status.HTTP_404_NOT_FOUND, allowed=allowed_transitions(ticket, request.user),
             )
-        return self._detail(self._take(ticket, name))
+        self._take(ticket, name)  # the co-handling services return the assignment or the event, not the ticket
+        return self._detail(ticket)
 
     @extend_schema(
         methods=["GET"], summary="The ticket's attachments", responses={200: AttachmentSerializer(many=True)}
@@ -189,7 +193,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         try:
             return spec.run(ticket, user, form.cleaned_data if form is not None else {})
         except services.ActionRefused as error:
-            raise refused(error) from error
+            raise refused(error, spec.refusal_field(error.code)) from error
 
 
 class ExtensionRequestViewSet(viewsets.GenericViewSet):

@@ -44,6 +44,7 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
         LEAD_CHANGED = "lead_changed", _("Ended when the ticket was dispatched again")
         BECAME_LEAD = "became_lead", _("Became the lead department")
         RESOLVED = "resolved", _("The lead resolved the ticket without this feedback")
+        REJECTED = "rejected", _("The ticket was not accepted")
 
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="assignments", verbose_name=_("ticket"))
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("department"))

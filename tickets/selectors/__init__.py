@@ -1,7 +1,8 @@
 """Reads, one per page or report (their API twins use the same): each starts from the visibility
 rule and reads what its page shows in a bounded number of queries.
 
-    tickets       the lists, queues, inbox, supervision board, a ticket's page, its files
+    tickets       the lists, queues, inbox (and its co-handling part), supervision board, a ticket's page
+                  (its assignments, lead first), its files
     enterprises   the company list
     notifications a person's notifications
 
@@ -12,10 +13,13 @@ from .enterprises import enterprise_list
 from .notifications import notification_list, notification_to_open, unread_count, visible_notifications
 from .tickets import (
     assign_proposal,
+    assignment_rows,
     department_awaiting_company,
+    department_co_inbox,
     department_inbox,
     dispatch_queue,
     duplicate_references,
+    open_co_assignments,
     pending_extensions,
     supervision_board,
     ticket_detail,
@@ -28,8 +32,9 @@ from .tickets import (
 )
 
 __all__ = [
-    "assign_proposal", "department_awaiting_company", "department_inbox", "dispatch_queue", "duplicate_references",
-    "enterprise_list", "notification_list", "notification_to_open", "pending_extensions", "supervision_board",
+    "assign_proposal", "assignment_rows", "department_awaiting_company", "department_co_inbox", "department_inbox", "dispatch_queue",
+    "duplicate_references", "enterprise_list", "notification_list", "notification_to_open", "open_co_assignments", "pending_extensions",
+    "supervision_board",
     "ticket_detail", "ticket_detail_queryset", "ticket_for_action", "ticket_list", "unread_count", "visible_attachment",
     "visible_extension_request", "visible_notifications", "visible_references",
 ]  # fmt: skip

@@ -13,9 +13,12 @@ from django.utils import timezone
 
 from tickets import workdays
 from tickets.models import (
+    CO_WORK_STATUSES,
     HANDLING_STATUSES,
     OPEN_STATUSES,
     Assignment,
+    AssignmentRole,
+    AssignmentState,
     Attachment,
     EventKind,
     ExtensionRequest,
@@ -92,6 +95,22 @@ def department_inbox(user: User) -> QuerySet[Ticket]:
     )
 
 
+def department_co_inbox(user: User) -> QuerySet[Assignment]:
+    """The department's open co-handling parts (协办) still to sign or to feed back, on tickets not
+    finished, earliest feedback due first (partial index assignment_co_open_due)."""
+    return (
+        Assignment.objects.filter(
+            department_id=user.department_id,
+            role=AssignmentRole.CO,
+            state__in=(AssignmentState.ASSIGNED, AssignmentState.SIGNED),
+            ticket__status__in=CO_WORK_STATUSES,
+            ticket__in=Ticket.objects.visible_to(user),
+        )
+        .select_related("ticket", "ticket__enterprise", "ticket__category", "ticket__department")
+        .order_by("due_date", "assigned_at", "id")
+    )
+
+
 def department_awaiting_company(user: User) -> QuerySet[Ticket]:
     """Resolved by this department, waiting for the company's answer."""
     return (
@@ -162,6 +181,34 @@ def ticket_detail_queryset(user: User) -> QuerySet[Ticket]:
             Prefetch("assignments", queryset=Assignment.objects.select_related("department").order_by("assigned_at", "id")),
         )
     )
+
+
+def open_co_assignments(ticket: Ticket) -> list[Assignment]:
+    """The ticket's co assignments not ended, from its prefetched `assignments` (ticket_detail,
+    ticket_for_action)."""
+    return [a for a in ticket.assignments.all() if a.role == AssignmentRole.CO and a.ended_at is None]
+
+
+def assignment_rows(ticket: Ticket) -> list[Assignment]:
+    """The ticket's assignments as its page and the API show them, from what ticket_detail
+    prefetched: the lead department first (the one in force, then earlier ones), then the
+    co-handlers (open ones first), each in the order assigned. Each carries `feedback_event` (its
+    co_feedback event, whose attachments are the feedback's files) and `end_note` (the reason
+    written when it ended), or None."""
+    feedback: dict[int, TicketEvent] = {}
+    end_notes: dict[int, str] = {}
+    for event in ticket.events.all():
+        if not isinstance(event.data, dict) or "assignment_id" not in event.data:
+            continue
+        if event.kind == EventKind.CO_FEEDBACK:
+            feedback[event.data["assignment_id"]] = event
+        elif event.kind == EventKind.CO_END:
+            end_notes[event.data["assignment_id"]] = event.note
+    rows = sorted(ticket.assignments.all(), key=lambda a: (a.role != AssignmentRole.LEAD, a.ended_at is not None, a.assigned_at, a.pk))
+    for assignment in rows:
+        assignment.feedback_event = feedback.get(assignment.pk)  # type: ignore[attr-defined]  # read by the page and the API
+        assignment.end_note = end_notes.get(assignment.pk) or None  # type: ignore[attr-defined]
+    return rows
 
 
 def visible_attachment(user: User, pk: int) -> Attachment:

@@ -11,7 +11,8 @@ after the commit. Views, the admin, the API and tasks call these and repeat none
     uploads      which files are accepted, and storing them
     submission   ticket_submit, ticket_submit_once (API idempotency), next_reference
     lifecycle    ticket_assign, _reject, _sign, _return, _resolve, _confirm, _reopen, _auto_close
-    cohandling   ticket_add_co_department, assignment_co_sign, _co_feedback, _end, ticket_contact
+    cohandling   ticket_add_co_department, assignment_co_sign, _co_feedback, _end, ticket_contact;
+                 missing_co_feedback (who the lead would resolve without)
     supervision  ticket_raise_supervision
     notes        ticket_comment
     extensions   extension_request, extension_decide
@@ -19,7 +20,14 @@ after the commit. Views, the admin, the API and tasks call these and repeat none
 """
 
 from .base import ActionRefused
-from .cohandling import assignment_co_feedback, assignment_co_sign, assignment_end, ticket_add_co_department, ticket_contact
+from .cohandling import (
+    assignment_co_feedback,
+    assignment_co_sign,
+    assignment_end,
+    missing_co_feedback,
+    ticket_add_co_department,
+    ticket_contact,
+)
 from .exports import case_file_export_request
 from .extensions import extension_decide, extension_request
 from .lifecycle import (
@@ -39,7 +47,8 @@ from .uploads import validate_upload, validate_uploads
 
 __all__ = [
     "ActionRefused", "assignment_co_feedback", "assignment_co_sign", "assignment_end", "ticket_add_co_department",
-    "ticket_contact", "case_file_export_request", "extension_decide", "extension_request", "next_reference", "ticket_assign",
+    "ticket_contact", "missing_co_feedback", "case_file_export_request", "extension_decide", "extension_request", "next_reference",
+    "ticket_assign",
     "ticket_auto_close",
     "ticket_comment", "ticket_confirm", "ticket_raise_supervision", "ticket_reject", "ticket_reopen", "ticket_resolve",
     "ticket_return", "ticket_sign", "ticket_submit", "ticket_submit_once", "validate_upload", "validate_uploads",

@@ -298,6 +298,8 @@ def assignment_end(*, assignment: Assignment, by: User, reason: str, at: datetim
         if not by.is_dispatcher:
             raise ActionRefused(_("Only the dispatch office releases a co-handling department."), code="forbidden")
         raise ActionRefused(_("This co-handling has already ended."), code="invalid_state")
+    if ticket.status not in CO_WORK_STATUSES:
+        raise ActionRefused(_("This ticket is finished; its co-handling is closed."), code="invalid_state")
     _check_assignment(assignment, "end", by)
     end_co_assignment(assignment, by=by, reason=Assignment.EndReason.RELEASED, note=reason, at=at)
     return assignment

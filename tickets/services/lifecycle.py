@@ -126,6 +126,7 @@ def ticket_reject(
 ) -> Ticket:
     """不予受理: out of scope, or a duplicate of an earlier ticket."""
     reason = _require_text(reason, _("Give the reason for not accepting this problem."))
+    at = at or timezone.now()
     if duplicate_of is not None and duplicate_of.pk == ticket.pk:
         raise ActionRefused(_("A ticket cannot duplicate itself."), code="invalid")
     ticket, _event = _transition(
@@ -138,6 +139,10 @@ def ticket_reject(
         data={"duplicate_of": duplicate_of.reference} if duplicate_of else {},
         kwargs={"reason": reason, "duplicate_of": duplicate_of, "at": at},
     )
+    # Co-handlers kept from before a return have nothing left to do on a ticket not accepted.
+    for co in _open_co_assignments(ticket):
+        co.ticket = ticket
+        end_co_assignment(co, by=by, reason=Assignment.EndReason.REJECTED, note=reason, at=at)
     notifications.notify(Notification.Kind.REJECTED, ticket, by=by, at=at, note=reason)
     return ticket
 

@@ -24,6 +24,11 @@ class TicketAction:
     done: str
     multipart: bool = False
     open_by_default: bool = False
+    # A service refusal (its code) that is about one field of the form: shown next to that field.
+    refusal_fields: tuple[tuple[str, str], ...] = ()
+
+    def refusal_field(self, code):
+        return dict(self.refusal_fields).get(code)
 
 
 def _form(form_class, *, needs_ticket=False, needs_user=False):
@@ -38,6 +43,15 @@ def _form(form_class, *, needs_ticket=False, needs_user=False):
     return make
 
 
+def _assign(ticket, user, data):
+    kept = data.get("keep_co")  # None: the field was not given (or not offered): every co-handler stays
+    return services.ticket_assign(
+        ticket=ticket, by=user, department=data["department"], co_departments=list(data["co_departments"]),
+        is_complex=data["is_complex"], keep_co=None if kept is None else [department.pk for department in kept],
+        due_date=data["due_date"], note=data["note"],
+    )  # fmt: skip
+
+
 ACTIONS = [
     TicketAction(
         "sign", _("Sign for this ticket"), _("Sign for this ticket"), "primary", None,
@@ -45,9 +59,13 @@ ACTIONS = [
         _("Signed for. The ticket is now in progress."),
     ),
     TicketAction(
-        "assign", _("Assign to a department"), _("Assign"), "primary", _form(forms.AssignForm),
-        lambda t, u, d: services.ticket_assign(ticket=t, by=u, department=d["department"], due_date=d["due_date"], note=d["note"]),
-        _("Assigned to the department."), open_by_default=True,
+        "co_sign", _("Sign for your co-handling part"), _("Sign for our part"), "primary", None,
+        lambda t, u, d: services.assignment_co_sign(ticket=t, by=u),
+        _("Signed for. Give your feedback to the lead department by its due date."),
+    ),
+    TicketAction(
+        "assign", _("Assign to a department"), _("Assign"), "primary", _form(forms.AssignForm, needs_ticket=True),
+        _assign, _("Assigned to the department."), open_by_default=True,
     ),
     TicketAction(
         "reject", _("Do not accept (out of scope or duplicate)"), _("Do not accept"), "danger",
@@ -56,9 +74,22 @@ ACTIONS = [
         _("The ticket was not accepted; the company will see your reason."),
     ),
     TicketAction(
-        "resolve", _("Report as resolved"), _("Report as resolved"), "primary", _form(forms.ResolveForm),
-        lambda t, u, d: services.ticket_resolve(ticket=t, by=u, result=d["result"], files=d["files"]),
+        "contact", _("Record a contact with the company"), _("Record contact"), "", _form(forms.ContactForm),
+        lambda t, u, d: services.ticket_contact(ticket=t, by=u, method=d["method"], note=d["note"]),
+        _("Contact recorded. The company sees it on the timeline."),
+    ),
+    TicketAction(
+        "resolve", _("Report as resolved"), _("Report as resolved"), "primary", _form(forms.ResolveForm, needs_ticket=True),
+        lambda t, u, d: services.ticket_resolve(
+            ticket=t, by=u, result=d["result"], files=d["files"], override_reason=d.get("override_reason", "")
+        ),
         _("Reported as resolved. The company will now confirm the result."), multipart=True, open_by_default=True,
+        refusal_fields=(("co_feedback_missing", "override_reason"),),
+    ),
+    TicketAction(
+        "co_feedback", _("Give your department's feedback"), _("Send feedback"), "primary", _form(forms.CoFeedbackForm),
+        lambda t, u, d: services.assignment_co_feedback(ticket=t, by=u, text=d["text"], files=d["files"]),
+        _("Feedback sent to the lead department."), multipart=True, open_by_default=True,
     ),
     TicketAction(
         "confirm", _("Confirm the result and close"), _("Confirm and close"), "primary", _form(forms.ConfirmForm),
@@ -72,9 +103,23 @@ ACTIONS = [
     ),
     TicketAction(
         "request_extension", _("Ask for more time"), _("Request extension"), "",
-        _form(forms.ExtensionRequestForm),
+        _form(forms.ExtensionRequestForm, needs_ticket=True, needs_user=True),
         lambda t, u, d: services.extension_request(ticket=t, by=u, requested_due_date=d["requested_due_date"], reason=d["reason"]),
         _("Extension requested. The dispatch office will decide."),
+    ),
+    TicketAction(
+        "add_co_department", _("Add a co-handling department"), _("Add co-handler"), "",
+        _form(forms.AddCoDepartmentForm, needs_ticket=True),
+        lambda t, u, d: services.ticket_add_co_department(
+            ticket=t, by=u, department=d["department"], note=d["note"], due_date=d["due_date"]
+        ),
+        _("Co-handling department added; its staff have been told."),
+    ),
+    TicketAction(
+        "end_co_assignment", _("End a department's co-handling"), _("End co-handling"), "danger",
+        _form(forms.EndCoAssignmentForm, needs_ticket=True),
+        lambda t, u, d: services.assignment_end(assignment=d["assignment"], by=u, reason=d["reason"]),
+        _("Co-handling ended; the department has been told."),
     ),
     TicketAction(
         "return_to_dispatch", _("Not our responsibility: return to dispatch"), _("Return to dispatch"), "danger",

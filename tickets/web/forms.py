@@ -1,4 +1,9 @@
-"""Forms: they check input and show errors; the actions themselves are in tickets.services."""
+"""Forms: they check input and show errors; the actions themselves are in tickets.services.
+
+Why this is long: one form per action of a ticket page (the API describes its arguments from the
+same forms), plus the submission, filter and report forms; splitting them would only scatter
+what the action table in tickets.web.actions reads in one place.
+"""
 
 from django import forms
 from django.conf import settings
@@ -12,8 +17,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Department, District, Enterprise, Industry
-from tickets import services
-from tickets.models import Category, Channel, Rating, SupervisionLevel, Ticket
+from tickets import rules, selectors, services
+from tickets.models import Assignment, Category, Channel, ContactMethod, Rating, SupervisionLevel, Ticket
 from tickets.reports import periods
 
 
@@ -88,8 +93,74 @@ class TicketSubmitForm(forms.ModelForm):
         return self.cleaned_data["enterprise"]
 
 
+def _active_departments():
+    return Department.objects.filter(is_active=True)
+
+
+class DepartmentChoices(forms.ModelMultipleChoiceField):
+    """Several departments, ticked; one that does not exist or no longer takes tickets is refused
+    by name (its id) with words a dispatcher understands."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, queryset, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid_choice": _("Department %(value)s does not exist or no longer takes tickets."),
+                "invalid_pk_value": _("“%(pk)s” is not a department."),
+            },
+        )
+        super().__init__(queryset, **kwargs)
+
+
+class KeptCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes where "none ticked" is an answer: the page sends a marker with them, so that a
+    request without the field at all (an API call leaving it out) means "not given"."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        marker = format_html('<input type="hidden" name="{}-shown" value="1">', name)
+        return super().render(name, value, attrs, renderer) + marker
+
+    def value_from_datadict(self, data, files, name):
+        if name not in data and f"{name}-shown" not in data:
+            return None
+        return super().value_from_datadict(data, files, name)
+
+
+class KeptDepartments(DepartmentChoices):
+    """DepartmentChoices whose value is None when not given (keep every co-handler)."""
+
+    widget = KeptCheckboxes
+
+    def clean(self, value):
+        if value is None:
+            return None
+        return super().clean(value)
+
+
 class AssignForm(forms.Form):
-    department = forms.ModelChoiceField(queryset=Department.objects.filter(is_active=True), label=_("Department"))
+    """One lead department, its co-handlers, complex or not; after a return, which co-handlers
+    of before stay (default: all). The service decides what may be combined (a lead that also
+    co-handles is refused there)."""
+
+    department = forms.ModelChoiceField(queryset=_active_departments(), label=_("Lead department"))
+    co_departments = DepartmentChoices(
+        queryset=_active_departments(),
+        label=_("Co-handling departments"),
+        help_text=_("Departments that give their written contribution to the lead department (协办)."),
+    )
+    is_complex = forms.BooleanField(
+        label=_("Complex case (疑难复杂)"),
+        required=False,
+        help_text=_("Uses the deadline profile's longer resolution time instead of the usual one."),
+    )
+    keep_co = KeptDepartments(
+        queryset=Department.objects.all(),
+        label=_("Co-handlers to keep"),
+        help_text=_("Still co-handling from before the ticket came back; untick those that should stop."),
+    )
     due_date = forms.DateField(
         label=_("Due date"),
         required=False,
@@ -99,6 +170,69 @@ class AssignForm(forms.Form):
     note = forms.CharField(
         label=_("Instructions to the department"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def __init__(self, *args, ticket=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if ticket is None:  # the API's description of the arguments
+            return
+        still_open = [a.department_id for a in selectors.open_co_assignments(ticket)]
+        if still_open:
+            self.fields["keep_co"].queryset = Department.objects.filter(pk__in=still_open)
+            self.fields["keep_co"].initial = still_open
+        else:
+            del self.fields["keep_co"]
+
+
+class AddCoDepartmentForm(forms.Form):
+    department = forms.ModelChoiceField(queryset=_active_departments(), label=_("Co-handling department"))
+    note = forms.CharField(
+        label=_("What the co-handler should contribute"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    due_date = forms.DateField(
+        label=_("Feedback due"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Leave empty to use the category's co-feedback time in working days."),
+    )
+
+    def __init__(self, *args, ticket=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if ticket is not None:  # not offered: the lead itself and the departments co-handling already
+            taken = [ticket.department_id, *(a.department_id for a in selectors.open_co_assignments(ticket))]
+            self.fields["department"].queryset = _active_departments().exclude(pk__in=[pk for pk in taken if pk])
+
+
+class EndCoAssignmentForm(forms.Form):
+    assignment = forms.ModelChoiceField(queryset=Assignment.objects.none(), label=_("Co-handling department"))
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, ticket=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["assignment"]
+        if ticket is None:  # the API's description: any co assignment id
+            field.queryset = Assignment.objects.filter(role="co")
+            return
+        field.queryset = Assignment.objects.filter(pk__in=[a.pk for a in selectors.open_co_assignments(ticket)]).select_related(
+            "department"
+        )
+        field.label_from_instance = lambda assignment: assignment.department.name
+
+
+class ContactForm(forms.Form):
+    method = forms.ChoiceField(label=_("How"), choices=ContactMethod.choices, widget=forms.RadioSelect, initial=ContactMethod.PHONE)
+    note = forms.CharField(
+        label=_("What was discussed"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CoFeedbackForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your department's feedback"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Your written contribution for the lead department (协办意见)."),
+    )
+    files = MultipleFileField()
 
 
 class RejectForm(forms.Form):
@@ -136,6 +270,28 @@ class ResolveForm(forms.Form):
         help_text=_("What was done, and the outcome for the company."),
     )
     files = MultipleFileField()
+    override_reason = forms.CharField(
+        label=_("Reason to resolve without their feedback"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Needed only while a co-handling department has not given its feedback."),
+    )
+
+    def __init__(self, *args, ticket=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if ticket is None:  # the API's description of the arguments
+            return
+        missing = services.missing_co_feedback(ticket)
+        if not missing:
+            del self.fields["override_reason"]
+            return
+        # The service refuses a resolve without it (and says so next to this field): shown as required.
+        field = self.fields["override_reason"]
+        field.shown_required = True
+        field.help_text = gettext("No feedback yet from: %(departments)s. It is recorded and counted as resolved without it.") % {
+            "departments": "、".join(a.department.name for a in missing)
+        }
 
 
 class ConfirmForm(forms.Form):
@@ -159,6 +315,17 @@ class CommentForm(forms.Form):
 class ExtensionRequestForm(forms.Form):
     requested_due_date = forms.DateField(label=_("New due date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reason = forms.CharField(label=_("Why more time is needed"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, ticket=None, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        assignment = rules.extension_assignment(user, ticket) if ticket is not None and user is not None else None
+        if assignment is None:
+            return
+        if assignment.is_co:
+            text = gettext("Your department's feedback is due %(date)s; a co-handler's cannot move past the lead's due date.")
+        else:
+            text = gettext("The ticket is due %(date)s.")
+        self.fields["requested_due_date"].help_text = text % {"date": assignment.due_date.isoformat()}
 
 
 class ExtensionDecisionForm(forms.Form):

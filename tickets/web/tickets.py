@@ -110,9 +110,14 @@ def _action_panels(ticket, user, allowed, bound=None):
 def _detail_context(request, ticket, bound=None):
     user = request.user
     actions = rules.available_actions(ticket, user)
+    assignments = selectors.assignment_rows(ticket)
     return {
         "ticket": ticket,
         "panels": _action_panels(ticket, user, actions, bound),
+        "assignments": assignments,
+        "my_co": rules.open_co_assignment(user, ticket),
+        # The timeline names the department of a co-handler's event by its assignment.
+        "assignment_departments": {a.pk: a.department.name for a in assignments},
         "open_action": bound[0] if bound else None,
         "events": ticket.events.all(),
         "visible_references": selectors.visible_references(user, selectors.duplicate_references(ticket)),
@@ -151,11 +156,13 @@ def ticket_action(request, reference, action):
         try:
             spec.run(ticket, request.user, form.cleaned_data if form is not None else {})
         except services.ActionRefused as refused:
-            if refused.code != "invalid" or form is None:
+            field = spec.refusal_field(refused.code)
+            if form is None or (refused.code != "invalid" and field is None):
                 messages.error(request, refused.message)
                 return redirect("ticket_detail", reference=reference)
-            # The service's own check of the input: show it on the form, keeping what was typed.
-            form.add_error(None, refused.message)
+            # The service's own check of the input: show it on the form (next to its field when it
+            # is about one), keeping what was typed.
+            form.add_error(field if field in form.fields else None, refused.message)
         else:
             messages.success(request, spec.done)
             return redirect("ticket_detail", reference=reference)
@@ -203,6 +210,9 @@ def dispatch_queue(request):
     return render(request, "tickets/dispatch_queue.html", {"page": _paginate(request, selectors.dispatch_queue(request.user))})
 
 
+CO_INBOX_LIMIT = 100
+
+
 @login_required
 def department_inbox(request):
     _require(request.user.is_department)
@@ -211,6 +221,8 @@ def department_inbox(request):
         "tickets/department_inbox.html",
         {
             "page": _bounded_page(request, selectors.department_inbox(request.user)),
+            "co_parts": selectors.department_co_inbox(request.user)[:CO_INBOX_LIMIT],
+            "co_limit": CO_INBOX_LIMIT,
             "awaiting": selectors.department_awaiting_company(request.user)[:50],
             "today": timezone.localdate(),
         },
