@@ -137,6 +137,15 @@ def action_form(page, action):
     return page.locator(f"#actions form[action$='/{action}/']")
 
 
+def opened_action_form(page, action):
+    """The action's form, its folded panel (<details>) opened first if it is closed."""
+    form = action_form(page, action)
+    panel = page.locator("#actions details", has=page.locator(f"form[action$='/{action}/']"))
+    if panel.count() and panel.get_attribute("open") is None:
+        panel.locator("summary").click()
+    return form
+
+
 def test_one_problem_walks_the_whole_loop(
     live_server, new_page, shoot, company_user, dispatcher, department_user, department, category
 ):
@@ -279,3 +288,96 @@ def test_the_api_docs_page_tries_the_api_with_the_session(live_server, new_page,
     expect(live).to_contain_text("200")
     expect(listing.locator(".live-responses-table")).to_contain_text(assigned_ticket.reference)
     shoot(page, "api-docs")
+
+
+WIDE = {"width": 1366, "height": 900}
+
+
+def test_a_co_handled_ticket_walks_the_loop(
+    live_server, new_page, shoot, company_user, dispatcher, department_user, department, co_department_user,
+    second_co_department_user, ticket,
+):  # fmt: skip
+    """Dispatch assigns a lead and two co-handlers; both co-handlers sign and give their feedback;
+    the lead contacts the company and resolves; the company confirms (DESIGN.md §8)."""
+    from playwright.sync_api import expect
+
+    base = live_server.url
+    reference = ticket.reference
+    co, co2 = co_department_user.department, second_co_department_user.department
+    page = new_page(WIDE)
+
+    # 1. Dispatch: the lead comes prefilled; it ticks two co-handling departments.
+    log_in(page, base, "dispatcher", "/dispatch/")
+    page.goto(f"{base}/tickets/{reference}/")
+    assign = action_form(page, "assign")
+    expect(assign.locator("select[name=department]")).to_have_value(str(department.pk))
+    assign.locator(f"input[name=co_departments][value='{co.pk}']").check()
+    assign.locator(f"input[name=co_departments][value='{co2.pk}']").check()
+    shoot(page, "co-01-dispatcher-assign-with-co-handlers")
+    assign.locator("button[type=submit]").click()
+    expect(page.locator(".page-head .badge.st-assigned")).to_be_visible()
+    expect(page.locator("#departments")).to_contain_text(co.name)
+    expect(page.locator("#departments")).to_contain_text(co2.name)
+    log_out(page, base)
+
+    # 2. Each co-handler finds it in its 协办 section, signs its part and gives its feedback.
+    for username, text, shot in (("codept", "审批手续齐全，同意办理。", "co-02"), ("codept2", "城区已协调用地，无异议。", "co-03")):
+        log_in(page, base, username, "/inbox/")
+        expect(page.locator("#co-handling")).to_contain_text(reference)
+        shoot(page, f"{shot}-co-handler-inbox")
+        page.locator("#co-handling a", has_text=reference).first.click()
+        expect(page).to_have_url(f"{base}/tickets/{reference}/")
+        action_form(page, "co_sign").locator("button[type=submit]").click()
+        expect(page.locator(".msg-success")).to_be_visible()
+        feedback = opened_action_form(page, "co_feedback")
+        feedback.locator("textarea[name=text]").fill(text)
+        feedback.locator("input[type=file][name=files]").set_input_files(
+            files=[{"name": "协办意见.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+        )
+        feedback.locator("button[type=submit]").click()
+        expect(page.locator(".msg-success")).to_be_visible()
+        expect(page.locator("#departments")).to_contain_text(text)
+        shoot(page, f"{shot}-co-handler-feedback-given")
+        log_out(page, base)
+
+    # 3. The lead signs, records its first contact, sees both feedbacks, and resolves.
+    log_in(page, base, "dept", "/inbox/")
+    page.goto(f"{base}/tickets/{reference}/")
+    action_form(page, "sign").locator("button[type=submit]").click()
+    expect(page.locator(".page-head .badge.st-in_progress")).to_be_visible()
+    contact = opened_action_form(page, "contact")
+    contact.locator("input[name=method][value=visit]").check()
+    contact.locator("textarea[name=note]").fill("上门走访王经理，了解贷款审批进展。")
+    contact.locator("button[type=submit]").click()
+    expect(page.locator(".msg-success")).to_be_visible()
+    expect(page.locator("#departments")).to_contain_text("审批手续齐全")
+    resolve = opened_action_form(page, "resolve")
+    expect(resolve.locator("textarea[name=override_reason]")).to_have_count(0)  # nobody's feedback is missing
+    resolve.locator("textarea[name=result]").fill("会同审批局、城区完成审批，贷款已发放。")
+    shoot(page, "co-04-lead-resolve-with-feedback")
+    resolve.locator("button[type=submit]").click()
+    expect(page.locator(".page-head .badge.st-resolved")).to_be_visible()
+    shoot(page, "co-05-lead-ticket-resolved")
+    phone = new_page(PHONE)
+    log_in(phone, base, "dept", "/inbox/")
+    phone.goto(f"{base}/tickets/{reference}/")
+    expect(phone.locator("#departments")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shoot(phone, "co-06-lead-ticket-phone")
+    log_out(page, base)
+
+    # 4. The company sees the contact on its timeline and confirms: closed.
+    log_in(page, base, "company", "/tickets/")
+    page.goto(f"{base}/tickets/{reference}/")
+    expect(page.locator("ol.timeline")).to_contain_text("上门走访王经理")
+    confirm = action_form(page, "confirm")
+    confirm.locator("input[name=rating][value=satisfied]").check()
+    confirm.locator("button[type=submit]").click()
+    expect(page.locator(".page-head .badge.st-closed")).to_be_visible()
+    shoot(page, "co-07-company-closed")
+
+    ticket.refresh_from_db()
+    assert ticket.status == Status.CLOSED and ticket.resolve_overrides == 0 and ticket.contacts_on_time == 1
+    parts = {a.department_id: a for a in ticket.assignments.filter(role="co")}
+    assert {parts[co.pk].state, parts[co2.pk].state} == {"fed_back"}
+    assert all(a.feedback_on_time for a in parts.values())
