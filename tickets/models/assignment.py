@@ -92,6 +92,14 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
             # The sweep's co-handler claims (tickets.jobs.sweep._stages): feedback due soon (due_date
             # between today and the next working day) and late (before today), co, not yet fed back.
             models.Index(fields=["due_date"], name="assignment_co_feedback_due", condition=Q(role="co", state__in=["assigned", "signed"])),
+            # The report's co-feedback figures (tickets.reports.co): a period's co assignments,
+            # joined to their tickets, read from the index alone.
+            models.Index(
+                fields=["ticket"],
+                name="assignment_co_report",
+                condition=Q(role="co"),
+                include=["department", "assigned_at", "due_date", "first_due_date", "feedback_at", "feedback_on_time", "ended_at"],
+            ),
             # The sweep's "co assignment not signed in time" claim (response_due_date before today).
             models.Index(fields=["response_due_date"], name="assignment_co_unsigned", condition=Q(role="co", state="assigned")),
         ]

@@ -238,6 +238,7 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
                 fields=["submitted_at"],
                 name="ticket_report_facts",
                 include=[
+                    "id",  # the join of the co-feedback figures to their assignments (tickets.reports.co)
                     "status",
                     "supervision_level",
                     "first_assigned_at",
