@@ -180,7 +180,7 @@ def test_one_problem_walks_the_whole_loop(
     assert list(Attachment.objects.filter(ticket=ticket).values_list("original_name", "size")) == [("贷款申请材料.pdf", len(PDF))]
     log_out(page, base)
 
-    # 2. The dispatcher assigns it: department and due date come prefilled.
+    # 2. The dispatcher assigns it: the department comes prefilled, the due date is proposed.
     log_in(page, base, "dispatcher", "/dispatch/")
     shoot(page, "03-dispatcher-queue")
     open_ticket(page, base, reference)
@@ -188,7 +188,9 @@ def test_one_problem_walks_the_whole_loop(
     expect(assign).to_be_visible()
     expect(assign.locator("select[name=department]")).to_have_value(str(department.pk))
     suggested_due = workdays.add_working_days(timezone.localdate(), category.deadlines(ticket.priority).resolution_days)
-    expect(assign.locator("input[name=due_date]")).to_have_value(suggested_due.isoformat())
+    # The date stays empty (the deadline profile decides, complex or not); the panel says which it will be.
+    expect(assign.locator("input[name=due_date]")).to_have_value("")
+    expect(page.locator("#actions details", has=page.locator("form[action$='/assign/']"))).to_contain_text(suggested_due.isoformat())
     shoot(page, "04-dispatcher-assign-form")
     assign.locator("button[type=submit]").click()
     expect(page.locator(".page-head .badge.st-assigned")).to_be_visible()
