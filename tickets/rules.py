@@ -29,15 +29,34 @@ def holds_assignment(user: User, assignment: Any) -> bool:
     return user.is_department and user.department_id is not None and user.department_id == assignment.department_id
 
 
-def open_co_assignment(user: User, ticket: Any) -> Any:
-    """The open co assignment of `user`'s department on `ticket`, or None. Reads the ticket's
-    prefetched `assignments` where the page has them."""
-    if not (user.is_department and user.department_id):
-        return None
+def is_open_co(assignment: Any) -> bool:
+    """A co assignment (协办) not ended: its department still co-handles the ticket."""
+    return assignment.role == AssignmentRole.CO and assignment.ended_at is None
+
+
+def co_work_open(assignment: Any) -> bool:
+    """A co-handler works on its part while the ticket is not finished (the condition of the
+    co-handler's transitions, tickets.models.assignment)."""
+    return assignment.role == AssignmentRole.CO and assignment.ticket.status in CO_WORK_STATUSES
+
+
+def open_co_assignments(ticket: Any) -> list[Any]:
+    """The ticket's co assignments not ended. Reads the ticket's prefetched `assignments` where
+    the page has them."""
+    return [assignment for assignment in ticket.assignments.all() if is_open_co(assignment)]
+
+
+def open_lead_assignment(ticket: Any) -> Any:
+    """The lead assignment in force (of the department that holds the ticket), or None."""
     for assignment in ticket.assignments.all():
-        if assignment.role == AssignmentRole.CO and assignment.ended_at is None and assignment.department_id == user.department_id:
+        if assignment.role == AssignmentRole.LEAD and assignment.ended_at is None and assignment.department_id == ticket.department_id:
             return assignment
     return None
+
+
+def open_co_assignment(user: User, ticket: Any) -> Any:
+    """The open co assignment of `user`'s department on `ticket`, or None."""
+    return next((a for a in open_co_assignments(ticket) if holds_assignment(user, a)), None)
 
 
 def may_submit(user: User) -> bool:
@@ -68,14 +87,7 @@ def extension_assignment(user: User, ticket: Any) -> Any:
     if ticket.status not in HANDLING_STATUSES:
         return None
     if holds_ticket(user, ticket):
-        return next(
-            (
-                a
-                for a in ticket.assignments.all()
-                if a.role == AssignmentRole.LEAD and a.ended_at is None and a.department_id == ticket.department_id
-            ),
-            None,
-        )
+        return open_lead_assignment(ticket)
     co = open_co_assignment(user, ticket)
     if co is not None and co.feedback_at is None:
         return co
@@ -94,7 +106,7 @@ def may_add_co_department(user: User, ticket: Any) -> bool:
 
 def may_end_co_assignment(user: User, assignment: Any) -> bool:
     """Dispatch releases a co-handler (until the return ruling of DESIGN.md §9 does it)."""
-    return user.is_dispatcher and assignment.role == AssignmentRole.CO and assignment.ended_at is None
+    return user.is_dispatcher and is_open_co(assignment)
 
 
 def may_decide_extensions(user: User) -> bool:

@@ -18,7 +18,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from enterprises.models import Department
 from tickets import rules
 
-from .states import CO_WORK_STATUSES, AssignmentRole, AssignmentState
+from .states import AssignmentRole, AssignmentState
 
 
 def _co_department(assignment, user):
@@ -30,8 +30,7 @@ def _dispatcher(assignment, user):
 
 
 def _co_work_open(assignment):
-    """A co-handler works on its part while the ticket is not finished."""
-    return assignment.role == AssignmentRole.CO and assignment.ticket.status in CO_WORK_STATUSES
+    return rules.co_work_open(assignment)
 
 
 class Assignment(ConcurrentTransitionMixin, models.Model):
@@ -118,10 +117,6 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
     @property
     def is_co(self):
         return self.role == AssignmentRole.CO
-
-    @property
-    def is_open(self):
-        return self.ended_at is None
 
     def is_feedback_late(self, on_date=None):
         """A co assignment past its feedback date without feedback."""

@@ -19,7 +19,6 @@ from .tickets import (
     department_inbox,
     dispatch_queue,
     duplicate_references,
-    open_co_assignments,
     pending_extensions,
     supervision_board,
     ticket_detail,
@@ -33,7 +32,7 @@ from .tickets import (
 
 __all__ = [
     "assign_proposal", "assignment_rows", "department_awaiting_company", "department_co_inbox", "department_inbox", "dispatch_queue",
-    "duplicate_references", "enterprise_list", "notification_list", "notification_to_open", "open_co_assignments", "pending_extensions",
+    "duplicate_references", "enterprise_list", "notification_list", "notification_to_open", "pending_extensions",
     "supervision_board",
     "ticket_detail", "ticket_detail_queryset", "ticket_for_action", "ticket_list", "unread_count", "visible_attachment",
     "visible_extension_request", "visible_notifications", "visible_references",

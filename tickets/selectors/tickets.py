@@ -183,12 +183,6 @@ def ticket_detail_queryset(user: User) -> QuerySet[Ticket]:
     )
 
 
-def open_co_assignments(ticket: Ticket) -> list[Assignment]:
-    """The ticket's co assignments not ended, from its prefetched `assignments` (ticket_detail,
-    ticket_for_action)."""
-    return [a for a in ticket.assignments.all() if a.role == AssignmentRole.CO and a.ended_at is None]
-
-
 def assignment_rows(ticket: Ticket) -> list[Assignment]:
     """The ticket's assignments as its page and the API show them, from what ticket_detail
     prefetched: the lead department first (the one in force, then earlier ones), then the

@@ -79,9 +79,10 @@ def _record(
     )
 
 
-def _save(ticket: Ticket) -> None:
+def _save(obj: Ticket | Assignment) -> None:
+    """Save a ticket or an assignment; a concurrent transition of the same row is refused."""
     try:
-        ticket.save()
+        obj.save()
     except ConcurrentTransition:
         raise ActionRefused(_("Someone else changed this ticket at the same moment. Reload it and try again."), code="conflict") from None
 

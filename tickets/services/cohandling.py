@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+from django_fsm import can_proceed, has_transition_perm
 
 from tickets import notifications, rules
 from tickets.models import (
@@ -136,7 +136,7 @@ def end_co_assignment(
     """End a co assignment (its ticket locked by the caller) with its timeline event; a pending
     extension request of it is withdrawn; its staff are told unless `notify` is false."""
     assignment.end(reason=reason, at=at)
-    _save_assignment(assignment)
+    _save(assignment)
     _withdraw_pending_extensions(assignment.ticket, at, _("Withdrawn: the co-handling ended."), Assignment.objects.filter(pk=assignment.pk))
     event = _record(
         assignment.ticket,
@@ -160,13 +160,6 @@ def missing_co_feedback(ticket: Ticket) -> list[Assignment]:
     """The open co assignments that have not given their feedback (the lead resolves without
     them only with a reason)."""
     return [a for a in _open_co_assignments(ticket) if a.state in (AssignmentState.ASSIGNED, AssignmentState.SIGNED)]
-
-
-def _save_assignment(assignment: Assignment) -> None:
-    try:
-        assignment.save()
-    except ConcurrentTransition:
-        raise ActionRefused(_("Someone else changed this ticket at the same moment. Reload it and try again."), code="conflict") from None
 
 
 def _locked_assignment(assignment: Assignment) -> tuple[Ticket, Assignment]:
@@ -196,7 +189,7 @@ def _co_assignment_of(ticket: Ticket, user: User) -> Assignment:
     if not (user.is_department and user.department_id):
         raise ActionRefused(_("Your department is not a co-handler of this ticket."), code="forbidden")
     assignments = list(Assignment.objects.filter(ticket=ticket, role=AssignmentRole.CO, department_id=user.department_id))
-    open_one = next((a for a in assignments if a.ended_at is None), None)
+    open_one = next((a for a in assignments if rules.is_open_co(a)), None)
     if open_one is not None:
         return open_one
     if assignments:
@@ -244,7 +237,7 @@ def assignment_co_sign(*, ticket: Ticket, by: User, at: datetime.datetime | None
     ticket, assignment = _locked_assignment(_co_assignment_of(ticket, by))
     _check_assignment(assignment, "co_sign", by)
     assignment.co_sign(at=at)
-    _save_assignment(assignment)
+    _save(assignment)
     _record(
         ticket,
         actor=by,
@@ -267,7 +260,7 @@ def assignment_co_feedback(
     ticket, assignment = _locked_assignment(_co_assignment_of(ticket, by))
     _check_assignment(assignment, "co_feedback", by)
     assignment.co_feedback(text=text, at=at)
-    _save_assignment(assignment)
+    _save(assignment)
     event = _record(
         ticket,
         actor=by,

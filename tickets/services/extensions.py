@@ -14,7 +14,6 @@ from tickets import notifications, rules
 from tickets.models import (
     HANDLING_STATUSES,
     Assignment,
-    AssignmentRole,
     EventKind,
     ExtensionRequest,
     Notification,
@@ -107,7 +106,7 @@ def extension_decide(
         raise ActionRefused(_("This extension request has already been decided."), code="conflict")
     request = ExtensionRequest.objects.select_related("assignment", "department").get(pk=request.pk)
     assignment = request.assignment
-    is_co = assignment is not None and assignment.role == AssignmentRole.CO
+    is_co = assignment is not None and assignment.is_co
     data = {
         "request_id": request.pk,
         "from": request.current_due_date.isoformat(),

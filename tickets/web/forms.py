@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Department, District, Enterprise, Industry
-from tickets import rules, selectors, services
+from tickets import rules, services
 from tickets.models import Assignment, Category, Channel, ContactMethod, Rating, SupervisionLevel, Ticket
 from tickets.reports import periods
 
@@ -175,7 +175,7 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         if ticket is None:  # the API's description of the arguments
             return
-        still_open = [a.department_id for a in selectors.open_co_assignments(ticket)]
+        still_open = [a.department_id for a in rules.open_co_assignments(ticket)]
         if still_open:
             self.fields["keep_co"].queryset = Department.objects.filter(pk__in=still_open)
             self.fields["keep_co"].initial = still_open
@@ -198,7 +198,7 @@ class AddCoDepartmentForm(forms.Form):
     def __init__(self, *args, ticket=None, **kwargs):
         super().__init__(*args, **kwargs)
         if ticket is not None:  # not offered: the lead itself and the departments co-handling already
-            taken = [ticket.department_id, *(a.department_id for a in selectors.open_co_assignments(ticket))]
+            taken = [ticket.department_id, *(a.department_id for a in rules.open_co_assignments(ticket))]
             self.fields["department"].queryset = _active_departments().exclude(pk__in=[pk for pk in taken if pk])
 
 
@@ -212,7 +212,7 @@ class EndCoAssignmentForm(forms.Form):
         if ticket is None:  # the API's description: any co assignment id
             field.queryset = Assignment.objects.filter(role="co")
             return
-        field.queryset = Assignment.objects.filter(pk__in=[a.pk for a in selectors.open_co_assignments(ticket)]).select_related(
+        field.queryset = Assignment.objects.filter(pk__in=[a.pk for a in rules.open_co_assignments(ticket)]).select_related(
             "department"
         )
         field.label_from_instance = lambda assignment: assignment.department.name
