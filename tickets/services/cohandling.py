@@ -68,6 +68,11 @@ def validate_co_departments(lead: Department | None, co_departments: Iterable[De
     return list(distinct.values())
 
 
+def _about(assignment: Assignment, **more: object) -> dict[str, object]:
+    """The timeline data of an event about a co assignment: which one, and its department."""
+    return {"assignment_id": assignment.pk, "department_id": assignment.department_id, "department": assignment.department.name, **more}
+
+
 def _co_due_dates(ticket: Ticket, start: datetime.date) -> tuple[datetime.date, datetime.date]:
     """(sign by, feedback by) of a co assignment made on `start`: the deadline profile's times,
     never after the lead's due date."""
@@ -108,13 +113,7 @@ def create_co_assignment(
         actor=by,
         kind=EventKind.CO_ASSIGN,
         note=note,
-        data={
-            "assignment_id": assignment.pk,
-            "department_id": department.pk,
-            "department": department.name,
-            "due_date": feedback_by.isoformat(),
-            "response_due_date": sign_by.isoformat(),
-        },
+        data=_about(assignment, due_date=feedback_by.isoformat(), response_due_date=sign_by.isoformat()),
         at=at,
     )
     notifications.notify(
@@ -143,12 +142,7 @@ def end_co_assignment(
         actor=by,
         kind=EventKind.CO_END,
         note=note,
-        data={
-            "assignment_id": assignment.pk,
-            "department_id": assignment.department_id,
-            "department": assignment.department.name,
-            "reason": reason,
-        },
+        data=_about(assignment, reason=reason),
         at=at,
     )
     if notify:
@@ -242,7 +236,7 @@ def assignment_co_sign(*, ticket: Ticket, by: User, at: datetime.datetime | None
         ticket,
         actor=by,
         kind=EventKind.CO_SIGN,
-        data={"assignment_id": assignment.pk, "department_id": assignment.department_id, "department": assignment.department.name},
+        data=_about(assignment),
         at=at,
     )
     return assignment
@@ -266,13 +260,7 @@ def assignment_co_feedback(
         actor=by,
         kind=EventKind.CO_FEEDBACK,
         note=text,
-        data={
-            "assignment_id": assignment.pk,
-            "department_id": assignment.department_id,
-            "department": assignment.department.name,
-            "due_date": assignment.due_date.isoformat(),
-            "on_time": assignment.feedback_on_time,
-        },
+        data=_about(assignment, due_date=assignment.due_date.isoformat(), on_time=assignment.feedback_on_time),
         at=at,
     )
     _store_attachments(ticket, files, by=by, event=event)
