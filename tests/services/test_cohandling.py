@@ -431,3 +431,23 @@ def test_ending_a_co_assignment_of_a_finished_ticket_is_refused(co_handled_ticke
         services.assignment_end(assignment=co_of(ticket, co_department), by=dispatcher, reason="不需要")
     assert refused.value.code == "invalid_state"
     assert co_of(ticket, co_department).ended_at is None
+
+
+def test_each_more_co_handler_costs_its_own_rows_only_not_another_count_of_the_deadlines(submit, dispatcher, department):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ..factories import UserFactory
+
+    cos = [DepartmentFactory(name=f"协办{n}") for n in range(3)]
+    for co in cos:
+        UserFactory(role="department", department=co)
+
+    def queries(co_departments):
+        with CaptureQueriesContext(connection) as captured:
+            services.ticket_assign(ticket=submit(), by=dispatcher, department=department, co_departments=co_departments)
+        return len(captured)
+
+    one, three = queries(cos[:1]), queries(cos)
+    # Per co-handler: its assignment, its event, its staff, their notification and its delivery.
+    assert three - one == 2 * 5

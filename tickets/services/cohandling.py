@@ -73,21 +73,31 @@ def _about(assignment: Assignment, **more: object) -> dict[str, object]:
     return {"assignment_id": assignment.pk, "department_id": assignment.department_id, "department": assignment.department.name, **more}
 
 
-def _co_due_dates(ticket: Ticket, start: datetime.date) -> tuple[datetime.date, datetime.date]:
+def _co_due_dates(
+    ticket: Ticket, start: datetime.date, dates: dict[str, datetime.date] | None = None
+) -> tuple[datetime.date, datetime.date]:
     """(sign by, feedback by) of a co assignment made on `start`: the deadline profile's times,
-    never after the lead's due date."""
-    dates = ticket.deadline_dates(start)
+    never after the lead's due date. `dates`: ticket.deadline_dates(start), if already counted."""
+    dates = dates or ticket.deadline_dates(start)
     lead_due = ticket.due_date or dates["resolution"]
     feedback_by = min(dates["co_feedback"], lead_due)
     return min(dates["response"], feedback_by), feedback_by
 
 
 def create_co_assignment(
-    ticket: Ticket, *, department: Department, by: User, at: datetime.datetime, note: str = "", due_date: datetime.date | None = None
+    ticket: Ticket,
+    *,
+    department: Department,
+    by: User,
+    at: datetime.datetime,
+    note: str = "",
+    due_date: datetime.date | None = None,
+    dates: dict[str, datetime.date] | None = None,
 ) -> Assignment:
     """A co assignment of `ticket` (locked, with its lead set) to `department`, its timeline
-    event, and the message to its staff."""
-    sign_by, feedback_by = _co_due_dates(ticket, timezone.localdate(at))
+    event, and the message to its staff. `dates`: the stages' due dates counted from `at`'s day
+    (ticket.deadline_dates), when the caller adds several co-handlers at once."""
+    sign_by, feedback_by = _co_due_dates(ticket, timezone.localdate(at), dates)
     if due_date is not None:
         if due_date < timezone.localdate(at):
             raise ActionRefused(_("The due date cannot be in the past."), code="invalid")

@@ -95,9 +95,10 @@ def ticket_assign(
     )
     kept = _settle_co_assignments(ticket, lead=department, keep=keep_co, by=by, at=at)
     notifications.notify(Notification.Kind.ASSIGNED, ticket, by=by, at=at, note=note)
-    for co in co_departments:
-        if co.pk not in kept:
-            create_co_assignment(ticket, department=co, by=by, at=at, note=note)
+    new_co = [co for co in co_departments if co.pk not in kept]
+    dates = ticket.deadline_dates(timezone.localdate(at)) if new_co else None  # counted once for all of them
+    for co in new_co:
+        create_co_assignment(ticket, department=co, by=by, at=at, note=note, dates=dates)
     return ticket
 
 
