@@ -449,5 +449,7 @@ def test_each_more_co_handler_costs_its_own_rows_only_not_another_count_of_the_d
         return len(captured)
 
     one, three = queries(cos[:1]), queries(cos)
-    # Per co-handler: its assignment, its event, its staff, their notification and its delivery.
-    assert three - one == 2 * 5
+    # Per co-handler: its assignment, its event, its staff, and their notification and its
+    # delivery: two INSERTs, or on PostgreSQL one id draw and two COPYs the capture does not list.
+    per_co = 4 if connection.vendor == "postgresql" else 5
+    assert three - one == 2 * per_co
