@@ -177,7 +177,7 @@ def _notify_all(kind, tickets, audience, now):
     audience); returns whether any waits for delivery (the run queues the sending once, not once
     per kind). A row's "facts" (co assignments) are added to its ticket's."""
     compose = notifications.Composer(kind)
-    rows = []
+    rows, deliveries = [], {}
     for ticket in tickets:
         subject, body = compose(notifications.facts_from_row(ticket, **ticket.get("facts", {})))
         rows.extend(
@@ -189,6 +189,7 @@ def _notify_all(kind, tickets, audience, now):
                 subject=subject,
                 body=body,
                 now=now,
+                deliveries=deliveries,
             )
         )
     notifications.save_and_queue(rows, queue=False)

@@ -101,8 +101,9 @@ class Notification(models.Model):
         CASE_HISTORY = "case_history", _("Monthly case history")
         EXPORT_READY = "export_ready", _("Export ready")
 
+    # Indexed by notification_inbox (recipient first): no index of its own.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient"), db_index=False
     )
     ticket = models.ForeignKey(
         "tickets.Ticket", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("ticket")

@@ -107,7 +107,10 @@ _BULK_CONDITIONS = {_is_open: ("status", OPEN_STATUSES)}
 
 class Ticket(ConcurrentTransitionMixin, models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("company"))
+    # Indexed by ticket_enterprise_submitted (company first): no index of its own.
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("company"), db_index=False
+    )
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("category"))
     title = models.CharField(_("title"), max_length=100)
     # TextField's max_length only shapes forms: the validator makes full_clean (every service) enforce it.
@@ -125,8 +128,9 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         _("supervision"), max_length=10, choices=SupervisionLevel.choices, default=SupervisionLevel.NONE, protected=True
     )
 
+    # Indexed by ticket_dept_status_due (department first): no index of its own.
     department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("department")
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("department"), db_index=False
     )
     response_due_date = models.DateField(_("sign by"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)

@@ -54,20 +54,28 @@ _CREATED_AT = ROW_COLUMNS.index("created_at")
 DELIVERY_COLUMNS = ("notification_id", "channel", "status", "attempts", "next_attempt_at", "last_error", "created_at")
 
 
-def message_row(user, kind, subject, body, url, now, ticket_id=None):
+def deliveries_of(user):
+    """A new notification's deliveries to `user`: ((channel, status), …), one per channel."""
+    return tuple((channel.kind, delivery_status_for(channel, user)) for channel in CHANNELS.values())
+
+
+def message_row(user, kind, subject, body, url, now, ticket_id=None, deliveries=None):
     """One notification and its deliveries as a row tuple (see ROW_COLUMNS)."""
-    deliveries = tuple((channel.kind, delivery_status_for(channel, user)) for channel in CHANNELS.values())
-    return (user.pk, ticket_id, kind, subject[:200], body, url, now, deliveries)
+    return (user.pk, ticket_id, kind, subject[:200], body, url, now, deliveries or deliveries_of(user))
 
 
-def rows_for(kind, recipients, *, ticket_id, reference, subject, body, now, exclude=None):
-    """Row tuples, one per distinct recipient, never the person who acted."""
+def rows_for(kind, recipients, *, ticket_id, reference, subject, body, now, exclude=None, deliveries=None):
+    """Row tuples, one per distinct recipient, never the person who acted. A run that writes
+    many passes `deliveries`, a dict it keeps: each person's deliveries are worked out once."""
     url = _ticket_path(reference) if reference else ""
+    deliveries = {} if deliveries is None else deliveries
     seen, rows = {exclude.pk} if exclude is not None else set(), []
     for user in recipients:
         if user.pk not in seen:
             seen.add(user.pk)
-            rows.append(message_row(user, kind, subject, body, url, now, ticket_id))
+            if (of_user := deliveries.get(user.pk)) is None:
+                of_user = deliveries[user.pk] = deliveries_of(user)
+            rows.append(message_row(user, kind, subject, body, url, now, ticket_id, of_user))
     return rows
 
 
