@@ -83,3 +83,25 @@ def test_on_postgresql_notifications_written_afterwards_one_by_one_take_fresh_id
     later = Notification.objects.create(recipient=crowd[0], kind=Notification.Kind.DIGEST, subject="之后", body="…")
 
     assert later.pk > highest
+
+
+def test_rows_written_with_a_runs_deliveries_dict_equal_those_written_without(db):
+    with_address, without = UserFactory(email="a@example.gov.cn"), UserFactory(email="")
+    now = timezone.now()
+    kept = {}
+    alone = notifications.rows_for("due_soon", [with_address, without], ticket_id=None, reference="QY-1", subject="s", body="b", now=now)
+    shared = notifications.rows_for(
+        "due_soon", [with_address, without], ticket_id=None, reference="QY-1", subject="s", body="b", now=now, deliveries=kept
+    )
+
+    assert shared == alone
+    assert kept == {with_address.pk: (("email", "pending"),), without.pk: (("email", "no_address"),)}
+
+
+@pytest.mark.parametrize("reference", ["QY-2026-000123", "JC20261202-0001", "带 空格?#"])
+def test_a_messages_ticket_path_is_the_one_reverse_gives(reference):
+    from django.urls import reverse
+
+    from tickets.notifications.texts import _ticket_path
+
+    assert _ticket_path(reference) == reverse("ticket_detail", args=[reference])
