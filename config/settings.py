@@ -259,6 +259,14 @@ AUTO_CLOSE_AFTER_WORKING_DAYS = env.int("AUTO_CLOSE_AFTER_WORKING_DAYS", default
 EMAIL_RETRY_BASE_SECONDS = env.int("EMAIL_RETRY_BASE_SECONDS", default=60)
 EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=8)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# How long a sending worker holds the deliveries it claimed: one that dies mid-way leaves them to
+# the next poll after this. A batch stops sending a fifth of it before the end (each step of a send
+# may wait EMAIL_TIMEOUT), so it must be well over EMAIL_TIMEOUT.
+DELIVERY_LEASE_SECONDS = env.int("DELIVERY_LEASE_SECONDS", default=10 * 60)
+if DELIVERY_LEASE_SECONDS < 10 * EMAIL_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"DELIVERY_LEASE_SECONDS ({DELIVERY_LEASE_SECONDS}) must be at least ten times EMAIL_TIMEOUT ({EMAIL_TIMEOUT})"
+    )
 
 # Production hardening: on whenever DEBUG is off (each can be relaxed behind a TLS-terminating proxy).
 if not DEBUG:

@@ -3,6 +3,9 @@ retries with exponential backoff, giving up, addresses gone, one connection per 
 lease a batch holds its rows by."""
 
 import datetime
+import os
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -229,12 +232,12 @@ def test_a_batch_that_outlives_its_lease_sends_nothing_more_and_leaves_the_rows_
     three_pending, clock, slow_backend
 ):
     now = timezone.now()
-    later = now + sender.CLAIM_LEASE + datetime.timedelta(seconds=1)
+    later = now + sender.claim_lease() + datetime.timedelta(seconds=1)
     taken = []
 
     def lease_runs_out():
         # The first send outlasts the lease; meanwhile the every-minute task claims the batch again.
-        clock.seconds += sender.CLAIM_LEASE.total_seconds()
+        clock.seconds += sender.claim_lease().total_seconds()
         taken.extend(sender.claim_batch(EMAIL, later, 200)[0])
 
     slow_backend(lease_runs_out)
@@ -242,13 +245,15 @@ def test_a_batch_that_outlives_its_lease_sends_nothing_more_and_leaves_the_rows_
 
     assert len(mail.outbox) == 1  # the one in flight; the others are left to the new claim
     assert sorted(taken) == three_pending
-    # Neither "sent" nor anything else was written over the other worker's claim.
-    assert email_states(three_pending) == [("pending", 0, later + sender.CLAIM_LEASE)] * 3
+    # Neither "sent" nor anything else was written over the other worker's claim; the one in
+    # flight says it was tried (counted before it was sent).
+    lease = later + sender.claim_lease()
+    assert email_states(three_pending) == [("pending", 1, lease), ("pending", 0, lease), ("pending", 0, lease)]
 
 
 def test_a_batch_running_short_of_its_lease_puts_the_rest_back_unattempted(three_pending, clock, slow_backend):
     now = timezone.now()
-    slow_backend(lambda: setattr(clock, "seconds", clock.seconds + (sender.CLAIM_LEASE - sender.LEASE_MARGIN).total_seconds()))
+    slow_backend(lambda: setattr(clock, "seconds", clock.seconds + (sender.claim_lease() - sender.lease_margin()).total_seconds()))
 
     assert sender.send_due_emails(now=now) == (1, 0)
 
@@ -278,3 +283,61 @@ def test_a_batch_is_sent_over_one_connection(three_pending, flaky_backend):
     assert sender.send_due_emails() == (3, 0)
 
     assert flaky_backend.opened == 1
+
+
+def test_the_lease_a_batch_takes_is_the_setting(three_pending, settings):
+    settings.DELIVERY_LEASE_SECONDS = 300
+    now = timezone.now()
+
+    ids, lease = sender.claim_batch(EMAIL, now, 200)
+
+    assert lease == now + datetime.timedelta(seconds=300)
+    assert email_states(ids) == [("pending", 0, lease)] * 3
+
+
+def test_a_batch_stops_a_fifth_of_its_lease_before_the_end(three_pending, clock, slow_backend, settings):
+    settings.DELIVERY_LEASE_SECONDS = 300
+    slow_backend(lambda: setattr(clock, "seconds", clock.seconds + 240))
+
+    assert sender.send_due_emails(now=timezone.now()) == (1, 0)
+    assert len(mail.outbox) == 1
+
+
+def test_an_email_sent_by_a_worker_killed_before_recording_it_shows_both_attempts(pending_email):
+    class Killed(BaseException):
+        """The worker dies between the server's answer and the record."""
+
+    def killed_after_send(*args, **kwargs):
+        raise Killed
+
+    now = timezone.now()
+    original = sender._owned
+
+    def dies_on_the_record(delivery, lease):
+        rows = original(delivery, lease)
+        if sender._owned.calls:
+            rows.update = killed_after_send
+        sender._owned.calls += 1
+        return rows
+
+    dies_on_the_record.calls = 0
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sender, "_owned", dies_on_the_record)
+        with pytest.raises(Killed):
+            sender.send_due_emails(now=now)
+    assert len(mail.outbox) == 1
+    assert email_states([pending_email.pk])[0][:2] == ("pending", 1)
+
+    sender.send_due_emails(now=now + sender.claim_lease() + datetime.timedelta(seconds=1))
+
+    assert len(mail.outbox) == 2  # sent twice, and the record says so
+    assert email_states([pending_email.pk])[0][:2] == ("sent", 2)
+
+
+def test_a_lease_too_short_for_the_email_timeout_is_refused_at_start():
+    env = {**os.environ, "DELIVERY_LEASE_SECONDS": "60", "EMAIL_TIMEOUT": "20", "DJANGO_SETTINGS_MODULE": "config.settings"}
+
+    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True)
+
+    assert result.returncode != 0
+    assert "DELIVERY_LEASE_SECONDS (60) must be at least ten times EMAIL_TIMEOUT (20)" in result.stderr

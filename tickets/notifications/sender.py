@@ -12,6 +12,7 @@ import datetime
 import logging
 import time
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,12 +23,20 @@ from tickets.notifications.channels import CHANNELS
 logger = logging.getLogger(__name__)
 Status = Delivery.Status
 
-# How long a worker holds a batch it claimed before another may take it (if it died mid-way).
-CLAIM_LEASE = datetime.timedelta(minutes=10)
-# A batch stops sending this long before its lease ends, so that the delivery in flight (opening
-# a connection and each step of sending may wait the channel's timeout, EMAIL_TIMEOUT) is
-# recorded before the rows can be claimed again.
-LEASE_MARGIN = datetime.timedelta(minutes=2)
+
+
+def claim_lease():
+    """How long a worker holds a batch it claimed before another may take it (if it died
+    mid-way): settings.DELIVERY_LEASE_SECONDS."""
+    return datetime.timedelta(seconds=settings.DELIVERY_LEASE_SECONDS)
+
+
+def lease_margin():
+    """A batch stops sending this long before its lease ends (a fifth of it), so that the delivery
+    in flight (opening a connection and each step of sending may wait the channel's timeout,
+    EMAIL_TIMEOUT) is recorded before the rows can be claimed again."""
+    return claim_lease() / 5
+
 
 # The lease is timed on this clock from the claim, whatever `now` the caller passed.
 _clock = time.monotonic
@@ -37,7 +46,7 @@ def claim_batch(channel, now, limit):
     """Claim up to `limit` due deliveries of `channel`: exactly one worker gets each (row locks
     skip what another worker holds; the lease moves them out of everyone else's poll). Returns
     the ids and the lease: a row is this batch's while its next attempt is still that value."""
-    lease = now + CLAIM_LEASE
+    lease = now + claim_lease()
     with transaction.atomic():
         ids = list(
             Delivery.objects.due(channel.kind, now)
@@ -89,7 +98,7 @@ def _undeliverable(channel, user):
 def _send_batch(channel, ids, now, lease):
     """Send one claimed batch over one connection, reopened after a failed send. Returns (sent,
     failed, finished); finished is False if the batch stopped early."""
-    deadline = _clock() + (CLAIM_LEASE - LEASE_MARGIN).total_seconds()
+    deadline = _clock() + (claim_lease() - lease_margin()).total_seconds()
     todo = []
     for delivery in Delivery.objects.filter(pk__in=ids).select_related("notification__recipient").order_by("id"):
         status = _undeliverable(channel, delivery.notification.recipient)
@@ -152,8 +161,12 @@ def _record_failure(channel, delivery, error, now, lease):
 
 
 def _send_one(channel, delivery, connection, now, lease):
-    """Send one delivery and record the outcome. Returns (sent, recorded): not recorded if another
-    worker took the row meanwhile (it then sends or retries it)."""
+    """Count the attempt, send one delivery and record the outcome. Returns (sent, recorded): not
+    recorded if another worker took the row meanwhile (it then sends or retries it). The attempt
+    is counted before sending, so that a worker killed between the server's answer and the record
+    leaves a row that says it was tried (sent again by the next claim: attempts 2)."""
+    if not _owned(delivery, lease).update(attempts=delivery.attempts + 1):
+        return False, False  # the lease ran out and another worker has the row: it sends it
     try:
         channel.send(delivery, connection)
     except Exception as error:  # noqa: BLE001 — SMTP errors, timeouts, refused connections
