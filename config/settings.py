@@ -149,11 +149,21 @@ else:
     if env.str("TEST_DATABASE_NAME", default=""):
         DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / env.str("TEST_DATABASE_NAME"))}
 
-# The API's rate counters must be shared by every web worker: Redis when there is one.
+# Every use of Redis (the cache, the broker's publish) waits at most this long to connect and for
+# each answer: a hung Redis costs a page that long, never an error for a saved action.
+REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=2.0)
+# The API's rate counters must be shared by every web worker: Redis when there is one (while it
+# fails, each process counts on its own: config.cache), else a table in the database
+# (`manage.py createcachetable`, which scripts/run and the tests run), never one process's memory.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env.str("REDIS_URL"), "KEY_PREFIX": "qiye"}
+    "default": {
+        "BACKEND": "config.cache.FailSafeRedisCache",
+        "LOCATION": env.str("REDIS_URL"),
+        "KEY_PREFIX": "qiye",
+        "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
+    }
     if env.str("REDIS_URL", default="")
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "qiye_cache"}
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -247,8 +257,16 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # A request that queues a task must not hang or fail when the broker is down: try briefly, then
 # leave the work to the next sweep (all its state is in the database).
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+    "socket_connect_timeout": REDIS_TIMEOUT,
+    "socket_timeout": REDIS_TIMEOUT,
+}
+# No retry of a publish: one that failed is the periodic task's (a hung broker costs one timeout).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # Deadlines and reminders (DESIGN.md §4), in working days.

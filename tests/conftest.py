@@ -285,8 +285,11 @@ def _tasks_run_in_process():
     real worker on the real broker switch this off themselves."""
     from config.celery import app
 
+    from tickets import background
+
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
+    background._down_until.clear()  # a broker that failed in another test is tried again at once
     yield
     app.conf.task_always_eager = previous
 

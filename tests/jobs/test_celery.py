@@ -25,39 +25,14 @@ from django.utils import timezone
 from config.celery import app as celery_app
 from enterprises.models import User
 from tests.factories import notification_with_email
+from tests.services_down import DEAD_REDIS_URL, Broker
 from tickets import services, tasks
 from tickets.jobs.schedule import PERIODIC_TASKS
 from tickets.models import Delivery, Notification, Ticket
 from tickets.notifications import sender
 
 BROKER_URL = settings.REDIS_URL or "redis://127.0.0.1:6379/15"
-DEAD_BROKER_URL = "redis://127.0.0.1:1/0"
-_SAVED_KEYS = ("broker_url", "task_always_eager", "broker_transport_options", "broker_connection_timeout", "worker_hijack_root_logger")
-
-
-def _reset_broker_connections():
-    """Make the next publish use the broker configured now. The pools themselves stay open in
-    kombu's registry (keyed by URL and transport options), where other tests may find them again."""
-    celery_app._pool = None
-    if "amqp" in celery_app.__dict__:
-        celery_app.amqp._producer_pool = None
-
-
-class _Broker:
-    """Points the app at a broker for one test and restores everything afterwards."""
-
-    def __init__(self, url, **conf):
-        self.url, self.conf = url, conf
-
-    def __enter__(self):
-        self.saved = {key: celery_app.conf[key] for key in _SAVED_KEYS}
-        celery_app.conf.update(broker_url=self.url, task_always_eager=False, worker_hijack_root_logger=False, **self.conf)
-        _reset_broker_connections()
-        return celery_app
-
-    def __exit__(self, *exc):
-        _reset_broker_connections()
-        celery_app.conf.update(self.saved)
+DEAD_BROKER_URL = DEAD_REDIS_URL
 
 
 def _redis_error(url):
@@ -92,7 +67,7 @@ def _running_worker():
     options = {**settings.CELERY_BROKER_TRANSPORT_OPTIONS, "global_keyprefix": prefix}
     _delete_keys(BROKER_URL, prefix)
     try:
-        with _Broker(BROKER_URL, broker_transport_options=options) as app:
+        with Broker(BROKER_URL, broker_transport_options=options) as app:
             with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=30):
                 yield app
     finally:
@@ -204,7 +179,7 @@ def test_notifications_of_an_action_are_emailed_by_the_worker_after_commit(worke
 
 @pytest.fixture
 def dead_broker():
-    with _Broker(DEAD_BROKER_URL, broker_connection_timeout=1) as app:
+    with Broker(DEAD_BROKER_URL, broker_connection_timeout=1) as app:
         yield app
 
 
