@@ -284,7 +284,6 @@ def _tasks_run_in_process():
     """Tests run tasks in-process even when REDIS_URL is set (as in CI); the tests that need a
     real worker on the real broker switch this off themselves."""
     from config.celery import app
-
     from tickets import background
 
     previous = app.conf.task_always_eager
