@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.conftest import ROLE_FIXTURES, api_as
-from tests.factories import DepartmentFactory
+from tests.factories import DepartmentFactory, returned_to_dispatch
 from tickets import services
 from tickets.models import Assignment, EventKind, Ticket, TicketEvent
 
@@ -72,14 +72,14 @@ def test_assign_refuses_an_inactive_co_department(dispatcher, ticket, department
 
 
 def test_reassigning_keeps_every_co_handler_unless_told(dispatcher, department_user, co_handled_ticket, other_department, co_department):
-    services.ticket_return(ticket=co_handled_ticket, by=department_user, reason="不属于我局职责")
+    returned_to_dispatch(ticket=co_handled_ticket, by=department_user, reason="不属于我局职责")
     response = transition(dispatcher, co_handled_ticket, "assign", {"department": other_department.pk})
     assert response.status_code == 200
     assert Assignment.objects.filter(ticket=co_handled_ticket, role="co", ended_at__isnull=True).count() == 2
 
 
 def test_reassigning_keeps_only_the_co_handlers_named(dispatcher, department_user, co_handled_ticket, other_department, co_department):
-    services.ticket_return(ticket=co_handled_ticket, by=department_user, reason="不属于我局职责")
+    returned_to_dispatch(ticket=co_handled_ticket, by=department_user, reason="不属于我局职责")
     response = transition(dispatcher, co_handled_ticket, "assign", {"department": other_department.pk, "keep_co": [co_department.pk]})
     assert response.status_code == 200
     assert [a.department for a in Assignment.objects.filter(ticket=co_handled_ticket, role="co", ended_at__isnull=True)] == [co_department]

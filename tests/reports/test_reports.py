@@ -28,7 +28,15 @@ from django.utils import timezone
 
 from enterprises.models import User
 from tests.conftest import at, day
-from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, EnterpriseFactory, IndustryFactory, UserFactory
+from tests.factories import (
+    CategoryFactory,
+    DepartmentFactory,
+    DistrictFactory,
+    EnterpriseFactory,
+    IndustryFactory,
+    UserFactory,
+    returned_to_dispatch,
+)
 from tickets import reports, services, workdays
 from tickets.models import CalendarDay, CalendarYear, Ticket
 
@@ -81,7 +89,7 @@ class Desk:
         return services.ticket_sign(ticket=ticket, by=self._holder(ticket), at=when)
 
     def give_back(self, ticket, when):
-        return services.ticket_return(ticket=ticket, by=self._holder(ticket), reason="不属于本部门职责", at=when)
+        return returned_to_dispatch(ticket=ticket, by=self._holder(ticket), reason="不属于本部门职责", at=when)
 
     def resolve(self, ticket, when):
         return services.ticket_resolve(ticket=ticket, by=self._holder(ticket), result="已协调解决。", at=when)

@@ -102,10 +102,11 @@ def test_two_dispatchers_assigning_to_different_departments_only_one_wins(
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_resolve_and_return_at_once_only_one_happens(in_progress_ticket, department_user, second_department_user):
+def test_resolve_and_upholding_its_return_at_once_only_one_happens(in_progress_ticket, department_user, dispatcher):
+    request = services.return_request_file(ticket=in_progress_ticket, by=department_user, reason="不归我局管")
     outcomes = race(
         lambda: services.ticket_resolve(ticket=in_progress_ticket, by=department_user, result="已办结"),
-        lambda: services.ticket_return(ticket=in_progress_ticket, by=second_department_user, reason="不归我局管"),
+        lambda: services.return_request_decide(request=request, by=dispatcher, uphold=True),
     )
 
     winner = one_winner(outcomes)
