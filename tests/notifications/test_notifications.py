@@ -216,7 +216,8 @@ def test_department_staff_see_the_notifications_of_a_ticket_their_department_ret
 
     page = client.get(reverse("notification_list"))
 
-    assert [n.ticket_id for n in page.context["page"].object_list] == [assigned_ticket.pk]
+    # Assigned, then the ruling on its return request (DESIGN.md §9).
+    assert [n.ticket_id for n in page.context["page"].object_list] == [assigned_ticket.pk, assigned_ticket.pk]
 
 
 def test_a_former_liaison_still_linked_to_the_company_is_not_told(company_user, liaison, resolved_ticket):
