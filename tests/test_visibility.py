@@ -260,3 +260,34 @@ def test_a_department_co_handling_elsewhere_does_not_see_this_ticket(co_handled,
 def test_the_lead_sees_its_co_handled_ticket_and_other_departments_do_not(co_handled, department_user, other_department_user):
     assert co_handled in visible(department_user)
     assert co_handled not in visible(other_department_user)
+
+
+# --------------------------------------------------------------------------------------------
+# return requests (DESIGN.md §9) follow their ticket
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def return_asked(tickets, department_user):
+    return services.return_request_file(ticket=tickets["own"], by=department_user, reason="不归我局管")
+
+
+@pytest.mark.parametrize("role", EVERY_ROLE)
+def test_a_return_request_is_seen_by_those_who_see_its_ticket(role, return_asked, request):
+    from tickets import selectors
+    from tickets.models import ReturnRequest
+
+    user = request.getfixturevalue(role)
+    sees_ticket = Ticket.objects.visible_to(user).filter(pk=return_asked.ticket_id).exists()
+    try:
+        selectors.visible_return_request(user, return_asked.pk)
+        seen = True
+    except ReturnRequest.DoesNotExist:
+        seen = False
+    assert seen == sees_ticket
+    assert (return_asked in selectors.pending_return_requests(user)) == sees_ticket
+
+
+def test_a_department_still_sees_the_ticket_whose_return_was_upheld(return_asked, department_user, dispatcher):
+    services.return_request_decide(request=return_asked, by=dispatcher, uphold=True)
+    assert Ticket.objects.visible_to(department_user).filter(pk=return_asked.ticket_id).exists()
