@@ -480,6 +480,7 @@ def test_breakdown_by_department(story, cast):
         "contact_assignments": 5, "contacted_on_time": 0,  # T1, T2, T3 twice (D2, then D1), T8; no contact recorded
         "co_due": 0, "co_on_time": 0, "overrides": 0,  # no co-handling in this story
         "returned": 1, "reopened": 1, "yellow": 1, "red": 0,  # T3; T2; T2
+        "overruled_returns": 0,  # no return request overruled in this story (tests/reports/test_return_figures.py)
         "handling_days": 20,  # 3 + 10 + 7
     }
     assert figures(d1, *RATE_NAMES) == {
@@ -497,6 +498,7 @@ def test_breakdown_by_department(story, cast):
         "contact_assignments": 2, "contacted_on_time": 0,  # T4, T6 (T11 is rejected)
         "co_due": 0, "co_on_time": 0, "overrides": 0,
         "returned": 0, "reopened": 1, "yellow": 1, "red": 1,  # T4; T4; T6
+        "overruled_returns": 0,
         "handling_days": 2,
     }
     assert d2["satisfaction_rate"] == Fraction(0)
@@ -913,16 +915,16 @@ def _queries_with(cast, n):
 def test_queries_do_not_grow_with_the_number_of_tickets(cast, on_postgres):
     few, many = _queries_with(cast, 3), _queries_with(cast, 30)
     assert few == many
-    # Two queries (the tickets' facts, the co assignments) for the report and for the month
-    # breakdown; one more for the other groups' labels. Replaying the timeline, on PostgreSQL one
-    # more for each, the SET LOCAL that switches the JIT compiler off.
+    # Three queries (the tickets' facts, the co assignments, the overruled returns) for the report
+    # and for the month breakdown; one more for the other groups' labels. Replaying the timeline, on
+    # PostgreSQL one more for each, the SET LOCAL that switches the JIT compiler off.
     jit = 1 if on_postgres else 0
-    expected = {"report": 2, "department": 3, "category": 3, "district": 3, "industry": 3, "month": 2, "ranking": 3}
-    # The dashboard: ten grouped queries and four label queries (inside the test's transaction,
+    expected = {"report": 3, "department": 4, "category": 4, "district": 4, "industry": 4, "month": 3, "ranking": 4}
+    # The dashboard: fifteen grouped queries and four label queries (inside the test's transaction,
     # without the statement that opens its snapshot).
     assert few == {("timeline", name): count + jit for name, count in expected.items()} | {
         ("now", name): count for name, count in expected.items()
-    } | {("timeline", "dashboard"): 14 + 5 * jit, ("now", "dashboard"): 14}
+    } | {("timeline", "dashboard"): 19 + 5 * jit, ("now", "dashboard"): 19}
 
 
 # --------------------------------------------------------------------------------------------
