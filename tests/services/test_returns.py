@@ -38,7 +38,9 @@ def refused(func, **kwargs):
 
 @pytest.fixture
 def asked(assigned_ticket, department_user, other_department):
-    return services.return_request_file(ticket=assigned_ticket, by=department_user, reason="应由市人社局办理", suggested_department=other_department)
+    return services.return_request_file(
+        ticket=assigned_ticket, by=department_user, reason="应由市人社局办理", suggested_department=other_department
+    )
 
 
 @pytest.fixture

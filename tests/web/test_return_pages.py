@@ -29,7 +29,9 @@ def detail_url(ticket):
 
 @pytest.fixture
 def asked(co_handled_ticket, department_user, other_department):
-    return services.return_request_file(ticket=co_handled_ticket, by=department_user, reason="应由市人社局办理", suggested_department=other_department)
+    return services.return_request_file(
+        ticket=co_handled_ticket, by=department_user, reason="应由市人社局办理", suggested_department=other_department
+    )
 
 
 # --- the department asks ----------------------------------------------------------------------
