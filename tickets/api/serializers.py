@@ -33,7 +33,6 @@ from tickets.models import (
 )
 from tickets.web import actions, forms
 from tickets.web.forms import MultipleFileField
-from tickets.web.return_forms import ReturnDecisionForm
 
 # The transitions of DESIGN.md §3 a person can take (auto_close is the system's), the
 # supervisor's raise of the supervision level, and the co-handling actions of DESIGN.md §8 (the
@@ -368,7 +367,7 @@ def _action_arguments(name):
 
 ARGUMENTS = {name: _action_arguments(name) for name in (*TRANSITIONS, "comment", "request_extension")}
 ReturnDecisionArguments = _arguments_serializer(
-    ReturnDecisionForm(), "ReturnDecisionArguments", gettext_lazy("Rule on a return request: upheld or overruled (reason required)")
+    forms.ReturnDecisionForm(), "ReturnDecisionArguments", gettext_lazy("Rule on a return request: upheld or overruled (reason required)")
 )
 DecisionArguments = _arguments_serializer(
     forms.ExtensionDecisionForm(), "ExtensionDecisionArguments", gettext_lazy("Decide an extension request")

@@ -40,7 +40,6 @@ from tickets.models import Attachment, Category, ExtensionRequest, ReturnRequest
 from tickets.selectors.lookup import visible_or_404
 from tickets.web import actions, forms
 from tickets.web.downloads import attachment_response
-from tickets.web.return_forms import ReturnDecisionForm, ReturnRequestForm
 
 # --------------------------------------------------------------------------------------------
 # Views
@@ -188,7 +187,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def return_requests(self, request, reference):
         ticket = self._visible_ticket(reference)
         ARGUMENTS["return_to_dispatch"](data=request.data).is_valid(raise_exception=True)
-        form = ReturnRequestForm(request.data, ticket=ticket, user=request.user)
+        form = forms.ReturnRequestForm(request.data, ticket=ticket, user=request.user)
         if not form.is_valid():
             raise form_errors(form)
         try:  # the service makes every check, each with its own message (window, pending, who)
@@ -275,7 +274,7 @@ class ReturnRequestViewSet(viewsets.GenericViewSet):
     def decision(self, request, pk=None):
         pending = visible_or_404(lambda: selectors.visible_return_request(request.user, pk))
         ReturnDecisionArguments(data=request.data).is_valid(raise_exception=True)
-        form = ReturnDecisionForm(request.data)
+        form = forms.ReturnDecisionForm(request.data)
         if not form.is_valid():
             raise form_errors(form)
         try:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from tickets import services
-from tickets.web import forms, return_forms
+from tickets.web import forms
 
 
 @dataclass(frozen=True)
@@ -124,13 +124,13 @@ ACTIONS = [
     # The department's return is a request that dispatch rules on (退单审核, DESIGN.md §9).
     TicketAction(
         "return_to_dispatch", _("Not our responsibility: ask dispatch to take it back"), _("Ask to return"), "danger",
-        _form(return_forms.ReturnRequestForm, needs_ticket=True, needs_user=True),
+        _form(forms.ReturnRequestForm, needs_ticket=True, needs_user=True),
         lambda t, u, d: services.return_request_file(ticket=t, by=u, reason=d["reason"], suggested_department=d["suggested_department"]),
         _("Return requested. The dispatch office will rule on it; until then the ticket stays with you and its due date runs on."),
     ),
     TicketAction(
         "request_release", _("Not our part: ask to be released from co-handling"), _("Ask to be released"), "danger",
-        _form(return_forms.ReturnRequestForm, needs_ticket=True, needs_user=True),
+        _form(forms.ReturnRequestForm, needs_ticket=True, needs_user=True),
         lambda t, u, d: services.return_request_file(ticket=t, by=u, reason=d["reason"], suggested_department=d["suggested_department"]),
         _("Release requested. The dispatch office will rule on it; until then your part and its due date stand."),
     ),
