@@ -417,9 +417,10 @@ def test_the_dashboard_reads_one_snapshot_on_postgresql():
     with CaptureQueriesContext(connection) as queries:
         reports.dashboard(start=day(9, 14), end=day(9, 30))
     statements = [query["sql"] for query in queries.captured_queries]
-    # BEGIN, the isolation level, ten grouped queries (no groups found: no label queries), COMMIT.
+    # BEGIN, the isolation level, fifteen grouped queries (tickets, co assignments, overruled
+    # returns; no groups found: no label queries), COMMIT.
     assert statements[:2] == ["BEGIN", "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"]
-    assert len(statements) == 2 + 10 + 1 and statements[-1] == "COMMIT"
+    assert len(statements) == 2 + 15 + 1 and statements[-1] == "COMMIT"
 
 
 def test_rejected_tickets_are_counted_apart_and_in_no_rate(story):
