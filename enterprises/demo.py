@@ -34,6 +34,7 @@ from tickets import notifications, services, workdays
 from tickets.models import AssignmentRole, Category, DeadlineProfile, ExtensionRequest, Notification, Rating, SupervisionLevel, Ticket
 
 from . import demo_cohandling as cohandling
+from . import demo_returns
 from .models import Department, District, Enterprise, Industry, User
 
 DEMO_PASSWORD = "Demo-pass-2026"
@@ -1007,6 +1008,7 @@ class _Builder(cohandling.CoHandlingActions):
         self.user("admin", User.Role.ADMIN, "系统管理员", is_staff=True, is_superuser=True)
         self.make_companies()
         self.make_tickets()
+        demo_returns.add_examples(self)
 
         summary.districts = len(self.districts)
         summary.industries = len(self.industries)
@@ -1191,7 +1193,15 @@ class _Builder(cohandling.CoHandlingActions):
         return services.ticket_sign(ticket=ticket, by=self.holder(ticket), at=at)
 
     def do_return(self, ticket, plan, at, reason):
-        return services.ticket_return(ticket=ticket, by=self.holder(ticket), reason=reason, at=at)
+        """退单审核 (DESIGN.md §9): the department asks, suggesting the category's department;
+        dispatch upholds at once."""
+        suggested = plan.category.default_department
+        request = services.return_request_file(
+            ticket=ticket, by=self.holder(ticket), reason=reason, at=at,
+            suggested_department=suggested if suggested is not None and suggested.pk != ticket.department_id else None,
+        )  # fmt: skip
+        services.return_request_decide(request=request, by=self.dispatcher, uphold=True, at=at)
+        return Ticket.objects.get(pk=ticket.pk)
 
     def do_comment(self, ticket, plan, at, who, text):
         by = {"dept": lambda: self.holder(ticket), "company": lambda: self.company_side(plan), "dispatcher": lambda: self.dispatcher}[who]()

@@ -103,3 +103,19 @@ def notification_with_email(recipient, *, status="pending", kind="digest", subje
     return Delivery.objects.create(
         notification=note, channel=Delivery.Channel.EMAIL, status=status, next_attempt_at=timezone.now() if status == "pending" else None
     )
+
+
+def returned_to_dispatch(*, ticket, by, reason, at=None, dispatcher=None, suggested_department=None):
+    """A return as it happens since DESIGN.md §9: the department `by` asks (at `at`), and dispatch
+    (`dispatcher`, or the first dispatcher there is, or one made for it) upholds at the same
+    moment. Returns the ticket as the return left it."""
+    from tickets import services
+
+    request = services.return_request_file(ticket=ticket, by=by, reason=reason, suggested_department=suggested_department, at=at)
+    if dispatcher is None:
+        dispatcher = User.objects.filter(role=User.Role.DISPATCHER, is_active=True).order_by("pk").first()
+    if dispatcher is None:
+        dispatcher = UserFactory(username="dispatcher-on-duty", role=User.Role.DISPATCHER)
+    services.return_request_decide(request=request, by=dispatcher, uphold=True, at=at)
+    request.ticket.refresh_from_db()
+    return request.ticket

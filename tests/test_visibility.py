@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from enterprises.models import Enterprise, User
+from tests.factories import returned_to_dispatch
 from tickets import services
 from tickets.models import Ticket
 
@@ -88,7 +89,7 @@ def test_department_does_not_see_unassigned_or_other_departments_tickets(tickets
 
 
 def test_department_still_sees_a_ticket_after_returning_it(tickets, department_user, other_department_user):
-    ticket = services.ticket_return(ticket=tickets["own"], by=department_user, reason="不归我局管")
+    ticket = returned_to_dispatch(ticket=tickets["own"], by=department_user, reason="不归我局管")
     assert ticket.department is None
     assert visible(department_user) == {ticket}
     assert visible(other_department_user) == set()
@@ -97,7 +98,7 @@ def test_department_still_sees_a_ticket_after_returning_it(tickets, department_u
 def test_other_department_sees_a_returned_ticket_once_it_is_reassigned_to_it(
     tickets, department_user, other_department_user, dispatcher, other_department
 ):
-    services.ticket_return(ticket=tickets["own"], by=department_user, reason="不归我局管")
+    returned_to_dispatch(ticket=tickets["own"], by=department_user, reason="不归我局管")
     services.ticket_assign(ticket=tickets["own"], by=dispatcher, department=other_department)
     assert visible(other_department_user) == {tickets["own"]}
     assert visible(department_user) == {tickets["own"]}  # it was assigned there once
@@ -160,7 +161,7 @@ def test_liaison_without_companies_sees_no_case_file(tickets, other_liaison):
 
 def test_department_sees_companies_of_tickets_it_holds_or_held(tickets, department_user, enterprise):
     assert visible(department_user, Enterprise) == {enterprise}
-    services.ticket_return(ticket=tickets["own"], by=department_user, reason="不归我局管")
+    returned_to_dispatch(ticket=tickets["own"], by=department_user, reason="不归我局管")
     assert visible(department_user, Enterprise) == {enterprise}
 
 
@@ -202,7 +203,7 @@ def test_every_open_assignment_belongs_to_the_department_holding_the_ticket(
 
     ticket = submit()
     services.ticket_assign(ticket=ticket, by=dispatcher, department=department)
-    services.ticket_return(ticket=ticket, by=department_user, reason="不归我局")
+    returned_to_dispatch(ticket=ticket, by=department_user, reason="不归我局")
     services.ticket_assign(ticket=ticket, by=dispatcher, department=other_department)
     services.ticket_sign(ticket=ticket, by=other_department_user)
     services.ticket_resolve(ticket=ticket, by=other_department_user, result="已办")
@@ -238,7 +239,7 @@ def test_a_co_handling_department_keeps_seeing_a_ticket_it_co_handled(co_handled
 def test_a_co_handler_kept_through_a_return_and_reassignment_still_sees_the_ticket(
     co_handled, co_department_user, department_user, dispatcher, other_department
 ):
-    services.ticket_return(ticket=co_handled, by=department_user, reason="不归我局")
+    returned_to_dispatch(ticket=co_handled, by=department_user, reason="不归我局")
     assert visible(co_department_user) == {co_handled}
     services.ticket_assign(ticket=co_handled, by=dispatcher, department=other_department)
     assert visible(co_department_user) == {co_handled}
@@ -259,3 +260,34 @@ def test_a_department_co_handling_elsewhere_does_not_see_this_ticket(co_handled,
 def test_the_lead_sees_its_co_handled_ticket_and_other_departments_do_not(co_handled, department_user, other_department_user):
     assert co_handled in visible(department_user)
     assert co_handled not in visible(other_department_user)
+
+
+# --------------------------------------------------------------------------------------------
+# return requests (DESIGN.md §9) follow their ticket
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def return_asked(tickets, department_user):
+    return services.return_request_file(ticket=tickets["own"], by=department_user, reason="不归我局管")
+
+
+@pytest.mark.parametrize("role", EVERY_ROLE)
+def test_a_return_request_is_seen_by_those_who_see_its_ticket(role, return_asked, request):
+    from tickets import selectors
+    from tickets.models import ReturnRequest
+
+    user = request.getfixturevalue(role)
+    sees_ticket = Ticket.objects.visible_to(user).filter(pk=return_asked.ticket_id).exists()
+    try:
+        selectors.visible_return_request(user, return_asked.pk)
+        seen = True
+    except ReturnRequest.DoesNotExist:
+        seen = False
+    assert seen == sees_ticket
+    assert (return_asked in selectors.pending_return_requests(user)) == sees_ticket
+
+
+def test_a_department_still_sees_the_ticket_whose_return_was_upheld(return_asked, department_user, dispatcher):
+    services.return_request_decide(request=return_asked, by=dispatcher, uphold=True)
+    assert Ticket.objects.visible_to(department_user).filter(pk=return_asked.ticket_id).exists()

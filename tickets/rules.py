@@ -13,6 +13,7 @@ from django_fsm import has_transition_perm
 
 from tickets import visibility
 from tickets.models.extensions import ExtensionRequest
+from tickets.models.returns import ReturnRequest
 from tickets.models.states import CO_WORK_STATUSES, HANDLING_STATUSES, OPEN_STATUSES, AssignmentRole
 
 if TYPE_CHECKING:
@@ -114,6 +115,23 @@ def may_decide_extensions(user: User) -> bool:
     return user.is_dispatcher or user.is_supervisor
 
 
+def return_assignment(user: User, ticket: Any) -> Any:
+    """The assignment on whose behalf `user` may ask dispatch to take a ticket back (退单审核,
+    DESIGN.md §9): the lead's, for the holding department while it handles the ticket (a return);
+    a co-handler's own, while it co-handles (a release). None otherwise. The window and "one
+    pending request per assignment" are the service's checks, with their messages."""
+    if ticket.status not in HANDLING_STATUSES:
+        return None
+    if holds_ticket(user, ticket):
+        return open_lead_assignment(ticket)
+    return open_co_assignment(user, ticket)
+
+
+def may_rule_returns(user: User) -> bool:
+    """Dispatch rules on return requests (and takes the return_to_dispatch transition when it upholds one)."""
+    return user.is_dispatcher
+
+
 def may_view_reports(user: User) -> bool:
     """The leadership report: the roles that see everything."""
     return bool(user.is_authenticated) and visibility.sees_everything(user)
@@ -129,6 +147,17 @@ def available_actions(ticket: Any, user: User) -> set[str]:
     """Names of the actions this user may take on this ticket now; pages and the API offer only
     these, and refuse the others before reading any input."""
     actions = {name for name in LIFECYCLE_ACTIONS if has_transition_perm(getattr(ticket, name), user)}
+    # return_to_dispatch is taken by dispatch only when it upholds a return request; the page's and
+    # the API's "return_to_dispatch" is the department filing that request (the lead's return; a
+    # co-handler's is "request_release"), offered while no request of its assignment is pending.
+    actions.discard("return_to_dispatch")
+    asking = return_assignment(user, ticket)
+    if asking is not None and not any(
+        # return_requests and assignments are prefetched on the detail page: no extra query there.
+        request.state == ReturnRequest.State.PENDING and request.assignment_id == asking.pk
+        for request in ticket.return_requests.all()
+    ):
+        actions.add("request_release" if asking.role == AssignmentRole.CO else "return_to_dispatch")
     if may_comment(user, ticket):
         actions.add("comment")
     # Red is reachable from every level below it on an open ticket: the model's rule decides.

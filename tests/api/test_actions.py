@@ -276,9 +276,12 @@ def test_reject_as_a_duplicate(submit, dispatcher):
     assert Ticket.objects.get(pk=repeat.pk).duplicate_of == original
 
 
-def test_return_to_dispatch(assigned_ticket, department_user):
+def test_return_to_dispatch_files_a_return_request(assigned_ticket, department_user):
+    # Since DESIGN.md §9 the department's return is a request that dispatch rules on: the ticket stays.
     response = transition(department_user, assigned_ticket, "return_to_dispatch", {"reason": "不属于本部门职责"})
-    assert response.status_code == 200 and response.json()["status"] == "submitted"
+    assert response.status_code == 200 and response.json()["status"] == "assigned"
+    [request] = response.json()["return_requests"]
+    assert (request["state"], request["role"], request["reason"]) == ("pending", "lead", "不属于本部门职责")
 
 
 def test_supervisor_raises_supervision(in_progress_ticket, supervisor):
@@ -579,4 +582,4 @@ def test_a_transition_costs_the_same_queries_however_long_the_timeline(submit, d
             assert transition(department_user, ticket, "sign").status_code == 200
         return len(queries)
 
-    assert queries_to_sign(1) == queries_to_sign(10) <= 15
+    assert queries_to_sign(1) == queries_to_sign(10) <= 17  # 17: the return requests, read for the actions and shown

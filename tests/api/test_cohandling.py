@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.conftest import ROLE_FIXTURES, api_as
-from tests.factories import DepartmentFactory
+from tests.factories import DepartmentFactory, returned_to_dispatch
 from tickets import services
 from tickets.models import Assignment, EventKind, Ticket, TicketEvent
 
@@ -72,14 +72,14 @@ def test_assign_refuses_an_inactive_co_department(dispatcher, ticket, department
 
 
 def test_reassigning_keeps_every_co_handler_unless_told(dispatcher, department_user, co_handled_ticket, other_department, co_department):
-    services.ticket_return(ticket=co_handled_ticket, by=department_user, reason="不属于我局职责")
+    returned_to_dispatch(ticket=co_handled_ticket, by=department_user, reason="不属于我局职责")
     response = transition(dispatcher, co_handled_ticket, "assign", {"department": other_department.pk})
     assert response.status_code == 200
     assert Assignment.objects.filter(ticket=co_handled_ticket, role="co", ended_at__isnull=True).count() == 2
 
 
 def test_reassigning_keeps_only_the_co_handlers_named(dispatcher, department_user, co_handled_ticket, other_department, co_department):
-    services.ticket_return(ticket=co_handled_ticket, by=department_user, reason="不属于我局职责")
+    returned_to_dispatch(ticket=co_handled_ticket, by=department_user, reason="不属于我局职责")
     response = transition(dispatcher, co_handled_ticket, "assign", {"department": other_department.pk, "keep_co": [co_department.pk]})
     assert response.status_code == 200
     assert [a.department for a in Assignment.objects.filter(ticket=co_handled_ticket, role="co", ended_at__isnull=True)] == [co_department]
@@ -170,7 +170,8 @@ def test_resolve_with_missing_feedback_needs_the_reason(department_user, fed_bac
 
 
 def test_the_detail_lists_the_co_handling_transitions(co_department_user, dispatcher, co_handled_ticket):
-    assert api_as(co_department_user).get(f"/api/tickets/{co_handled_ticket.reference}/").json()["allowed_transitions"] == ["co_sign"]
+    allowed_to_co = api_as(co_department_user).get(f"/api/tickets/{co_handled_ticket.reference}/").json()["allowed_transitions"]
+    assert allowed_to_co == ["co_sign", "request_release"]
     allowed = api_as(dispatcher).get(f"/api/tickets/{co_handled_ticket.reference}/").json()["allowed_transitions"]
     assert {"add_co_department", "end_co_assignment"} <= set(allowed)
 

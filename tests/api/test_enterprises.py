@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from tests.conftest import api_as
-from tests.factories import EnterpriseFactory, UserFactory
+from tests.factories import EnterpriseFactory, UserFactory, returned_to_dispatch
 from tickets import services
 
 
@@ -37,7 +37,7 @@ def test_other_liaison_lists_no_company(other_liaison, enterprise):
 
 
 def test_department_lists_the_companies_of_tickets_it_holds_or_held(department_user, dispatcher, assigned_ticket, other_enterprise):
-    services.ticket_return(ticket=assigned_ticket, by=department_user, reason="不属于本部门职责")
+    returned_to_dispatch(ticket=assigned_ticket, by=department_user, reason="不属于本部门职责")
     assert names(api_as(department_user).get("/api/enterprises/")) == [assigned_ticket.enterprise.name]
 
 

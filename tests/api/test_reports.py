@@ -11,6 +11,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests.conftest import api_as, at, day
+from tests.factories import returned_to_dispatch
 from tickets import reports, services
 
 MARCH = {"start": "2026-03-01", "end": "2026-03-31"}
@@ -43,7 +44,7 @@ def march(dispatcher, department, other_department, department_user, company_use
     services.ticket_confirm(ticket=closed, by=company_user, rating="satisfied", at=at(day(3, 6)))
     assigned(9)
     returned = assigned(16)
-    services.ticket_return(ticket=returned, by=department_user, reason="不属于本部门", at=at(day(3, 17)))
+    returned_to_dispatch(ticket=returned, by=department_user, reason="不属于本部门", at=at(day(3, 17)))
     services.ticket_assign(ticket=returned, by=dispatcher, department=other_department, at=at(day(3, 18)))
     services.ticket_reject(ticket=submit(at=at(day(3, 20))), by=dispatcher, reason="重复", at=at(day(3, 20), 11))
     submit(at=at(day(3, 25)))

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import api_as
-from tests.factories import EnterpriseFactory, UserFactory
+from tests.factories import EnterpriseFactory, UserFactory, returned_to_dispatch
 from tickets import reports, services
 from tickets.casefile import export as exports
 from tickets.casefile import selectors
@@ -139,7 +139,7 @@ def test_a_reopened_ticket_returned_and_then_rejected_is_not_rated_as_in_the_rep
     client, company_user, dispatcher, department_user, resolve, reopen_and_resolve, rated_story
 ):
     reopened = services.ticket_reopen(ticket=resolve("重办后被退回"), by=company_user, comment="问题没有解决")
-    returned = services.ticket_return(ticket=reopened, by=department_user, reason="不属于本部门职责")
+    returned = returned_to_dispatch(ticket=reopened, by=department_user, reason="不属于本部门职责")
     services.ticket_reject(ticket=returned, by=dispatcher, reason="不属于涉企诉求范围")
 
     case_file = selectors.enterprise_case_file(company_user, company_user.enterprise_id)
@@ -182,7 +182,7 @@ def department_story(submit, dispatcher, department, other_department, departmen
     department), one another department holds, one not yet assigned."""
     held = services.ticket_assign(ticket=submit(title="本部门在办"), by=dispatcher, department=department)
     was_held = services.ticket_assign(ticket=submit(title="曾经交办本部门"), by=dispatcher, department=department)
-    was_held = services.ticket_return(ticket=was_held, by=department_user, reason="不属于本部门职责")
+    was_held = returned_to_dispatch(ticket=was_held, by=department_user, reason="不属于本部门职责")
     was_held = services.ticket_assign(ticket=was_held, by=dispatcher, department=other_department)
     elsewhere = services.ticket_assign(ticket=submit(title="别的部门在办"), by=dispatcher, department=other_department)
     unassigned = submit(title="尚未交办")

@@ -373,3 +373,22 @@ def test_every_co_handler_logs_in_and_sees_its_tickets(loaded):
         assert set(co.filter(department=department).values_list("ticket_id", flat=True)) <= seen
     # the dept login (市发改委) co-handles several
     assert co.filter(department__staff__username="dept").count() >= 5
+
+
+def test_return_requests_upheld_overruled_pending_and_a_release(loaded):
+    """退单审核 (DESIGN.md §9): every return of the stories is an upheld request; one overruled, one
+    waiting for dispatch (the queue's top section), and one co-handler's release request."""
+    from tickets.models import ReturnRequest
+
+    requests = ReturnRequest.objects.select_related("assignment", "ticket")
+    upheld = requests.filter(state="upheld", assignment__role="lead")
+    assert upheld.exists()
+    assert all(r.ticket.was_returned for r in upheld)
+    assert upheld.filter(suggested_department__isnull=False).exists()  # the assign form proposes it
+    assert Ticket.objects.filter(was_returned=True).count() == upheld.count()  # no return without a ruling
+    [overruled] = requests.filter(state="overruled", assignment__role="lead")
+    assert overruled.decision_reason and overruled.ticket.status in ("assigned", "in_progress")
+    [pending] = requests.filter(state="pending")
+    assert pending.assignment.role == "lead" and pending.ticket.department_id == pending.department_id
+    [release] = requests.filter(assignment__role="co")
+    assert release.state == "overruled" and release.assignment.ended_at is None

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import at, day, race
+from tests.factories import returned_to_dispatch
 from tests.jobs.test_sweep import ZERO_REPORT, results_of, sweep_on
 from tickets import services
 from tickets.models import Assignment, AssignmentReminder, Notification, Reminder, Ticket
@@ -149,7 +150,7 @@ def test_no_contact_reminder_for_a_finished_ticket(build, department_user, compa
 
 def test_a_returned_ticket_owes_no_contact_until_it_is_assigned_again(build, department_user, dispatcher, department):
     ticket = build(assigned=day(9, 28), signed=day(9, 28))
-    ticket = services.ticket_return(ticket=ticket, by=department_user, reason="不属于本部门职责。", at=at(day(9, 28), 15))
+    ticket = returned_to_dispatch(ticket=ticket, by=department_user, reason="不属于本部门职责。", at=at(day(9, 28), 15))
 
     assert only(sweep_on(day(9, 30)))
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django_fsm import ConcurrentTransition, has_transition_perm
 
 from tests.conftest import ROLE_FIXTURES, local_datetime
-from tests.factories import DepartmentFactory
+from tests.factories import DepartmentFactory, returned_to_dispatch
 from tickets import rules, services, workdays
 from tickets.models import (
     Assignment,
@@ -59,7 +59,8 @@ TRANSITIONS = {
     "assign": (["submitted"], "assigned", DISPATCH),
     "reject": (["submitted"], "rejected", DISPATCH),
     "sign": (["assigned"], "in_progress", HOLDING_DEPARTMENT),
-    "return_to_dispatch": (["assigned", "in_progress"], "submitted", HOLDING_DEPARTMENT),
+    # Taken by dispatch when it upholds the department's return request (DESIGN.md §9; tests/services/test_returns.py).
+    "return_to_dispatch": (["assigned", "in_progress"], "submitted", DISPATCH),
     "resolve": (["in_progress"], "resolved", HOLDING_DEPARTMENT),
     "confirm": (["resolved"], "closed", COMPANY_SIDE),
     "reopen": (["resolved"], "in_progress", COMPANY_SIDE),
@@ -208,7 +209,10 @@ def test_transition_is_refused_for_every_other_role(name, source, role, ticket_i
 def test_available_actions_offer_exactly_the_allowed_transitions(state, role, ticket_in, user_for):
     ticket = ticket_in(state)
     user = user_for(role)
-    expected = {name for name, (sources, _t, roles) in TRANSITIONS.items() if state in sources and role in roles}
+    # The page's "return_to_dispatch" is the holding department filing a return request; dispatch
+    # takes the transition itself only by upholding one (never offered as a bare action).
+    offered_to = {**{name: roles for name, (_s, _t, roles) in TRANSITIONS.items()}, "return_to_dispatch": HOLDING_DEPARTMENT}
+    expected = {name for name, (sources, _t, _r) in TRANSITIONS.items() if state in sources and role in offered_to[name]}
     offered = rules.available_actions(ticket, user) & set(rules.LIFECYCLE_ACTIONS)
     assert offered == expected
 
@@ -342,7 +346,7 @@ def test_assign_to_inactive_department_is_refused(ticket, dispatcher):
 
 
 def test_returned_ticket_can_be_assigned_to_another_department(assigned_ticket, department_user, dispatcher, other_department):
-    services.ticket_return(ticket=assigned_ticket, by=department_user, reason="不归我局管")
+    returned_to_dispatch(ticket=assigned_ticket, by=department_user, reason="不归我局管")
     ticket = services.ticket_assign(ticket=assigned_ticket, by=dispatcher, department=other_department)
     assert ticket.department == other_department
     assert ticket.first_assigned_at < ticket.assigned_at
@@ -403,7 +407,7 @@ def test_department_cannot_sign_ticket_assigned_to_another_department(assigned_t
 
 @pytest.mark.parametrize("state", ["assigned", "in_progress"])
 def test_return_clears_department_and_dates(state, ticket_in, department_user):
-    ticket = services.ticket_return(ticket=ticket_in(state), by=department_user, reason="应由市人社局办理")
+    ticket = returned_to_dispatch(ticket=ticket_in(state), by=department_user, reason="应由市人社局办理")
     assert ticket.status == "submitted"
     assert ticket.department is None
     assert ticket.due_date is None
@@ -415,29 +419,31 @@ def test_return_clears_department_and_dates(state, ticket_in, department_user):
 
 def test_return_ends_the_assignment_and_records_the_department(assigned_ticket, department_user, department):
     at = timezone.now()
-    services.ticket_return(ticket=assigned_ticket, by=department_user, reason="应由市人社局办理", at=at)
+    returned_to_dispatch(ticket=assigned_ticket, by=department_user, reason="应由市人社局办理", at=at)
     [assignment] = assigned_ticket.assignments.all()
     assert (assignment.ended_at, assignment.end_reason) == (at, "returned")
     event = assigned_ticket.events.get(kind="return_to_dispatch")
     assert event.note == "应由市人社局办理"
-    assert event.data == {"department_id": department.pk, "department": department.name}
+    request = assigned_ticket.return_requests.get()
+    assert event.data == {"department_id": department.pk, "department": department.name, "request_id": request.pk}
+    assert event.actor.is_dispatcher  # dispatch took it, upholding the request
 
 
 def test_department_still_sees_the_ticket_it_returned(assigned_ticket, department_user):
-    services.ticket_return(ticket=assigned_ticket, by=department_user, reason="应由市人社局办理")
+    returned_to_dispatch(ticket=assigned_ticket, by=department_user, reason="应由市人社局办理")
     assert Ticket.objects.visible_to(department_user).filter(pk=assigned_ticket.pk).exists()
 
 
 def test_department_cannot_act_on_the_ticket_it_returned(assigned_ticket, department_user, dispatcher, other_department):
-    services.ticket_return(ticket=assigned_ticket, by=department_user, reason="应由市人社局办理")
+    returned_to_dispatch(ticket=assigned_ticket, by=department_user, reason="应由市人社局办理")
     services.ticket_assign(ticket=assigned_ticket, by=dispatcher, department=other_department)
     assert_refused("forbidden", services.ticket_sign, ticket=assigned_ticket, by=department_user)
 
 
 @pytest.mark.parametrize("reason", ["", "  "])
-def test_return_without_a_reason_is_refused(reason, assigned_ticket, department_user):
+def test_return_without_a_reason_is_refused(reason, assigned_ticket, dispatcher):
     before = snapshot(assigned_ticket)
-    assert_refused("invalid", services.ticket_return, ticket=assigned_ticket, by=department_user, reason=reason)
+    assert_refused("invalid", services.ticket_return, ticket=assigned_ticket, by=dispatcher, reason=reason)
     assert snapshot(assigned_ticket) == before
 
 
@@ -1036,7 +1042,7 @@ def test_full_loop_timeline(submit, dispatcher, department, department_user, com
 
 
 def test_returning_withdraws_a_pending_extension(extension, assigned_ticket, department_user, dispatcher, other_department):
-    services.ticket_return(ticket=assigned_ticket, by=department_user, reason="不归我局管")
+    returned_to_dispatch(ticket=assigned_ticket, by=department_user, reason="不归我局管")
     extension.refresh_from_db()
     assert extension.state == "withdrawn"
     assert assigned_ticket.events.filter(kind="extension_withdrawn", actor=None).count() == 1
@@ -1049,7 +1055,7 @@ def test_returning_withdraws_a_pending_extension(extension, assigned_ticket, dep
 def test_new_department_may_ask_for_time_after_a_return(
     extension, assigned_ticket, department_user, dispatcher, other_department, other_department_user
 ):
-    services.ticket_return(ticket=assigned_ticket, by=department_user, reason="不归我局管")
+    returned_to_dispatch(ticket=assigned_ticket, by=department_user, reason="不归我局管")
     ticket = services.ticket_assign(ticket=assigned_ticket, by=dispatcher, department=other_department)
     request = services.extension_request(ticket=ticket, by=other_department_user, requested_due_date=later(ticket), reason="需要会商")
     assert request.state == "pending"
@@ -1083,13 +1089,13 @@ def test_return_from_a_stale_copy_records_the_department_that_really_held_the_ti
     assigned_ticket, department_user, dispatcher, other_department, other_department_user
 ):
     stale = reload(assigned_ticket)  # still says: held by 市发改委
-    services.ticket_return(ticket=assigned_ticket, by=department_user, reason="不归我局管")
+    returned_to_dispatch(ticket=assigned_ticket, by=department_user, reason="不归我局管")
     services.ticket_assign(ticket=assigned_ticket, by=dispatcher, department=other_department)
 
-    services.ticket_return(ticket=stale, by=other_department_user, reason="也不归我局管")
+    returned_to_dispatch(ticket=stale, by=other_department_user, reason="也不归我局管")
 
     event = assigned_ticket.events.filter(kind="return_to_dispatch").last()
-    assert event.data == {"department_id": other_department.pk, "department": other_department.name}
+    assert (event.data["department_id"], event.data["department"]) == (other_department.pk, other_department.name)
 
 
 def test_too_many_files_are_refused_by_the_service_too(submit, settings):

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from enterprises.models import User
-from tests.factories import notification_with_email
+from tests.factories import notification_with_email, returned_to_dispatch
 from tickets import services
 from tickets.models import Delivery, Notification
 from tickets.notifications import recipients_for
@@ -211,12 +211,13 @@ def test_mark_all_read_counts_only_the_listed_notifications(former_liaison, clie
 
 def test_department_staff_see_the_notifications_of_a_ticket_their_department_returned(department_user, dispatcher, client, assigned_ticket):
     """Held before is still theirs to see (DESIGN.md §6), and so are its notifications."""
-    services.ticket_return(ticket=assigned_ticket, by=department_user, reason="不属于本部门职责")
+    returned_to_dispatch(ticket=assigned_ticket, by=department_user, reason="不属于本部门职责")
     client.force_login(department_user)
 
     page = client.get(reverse("notification_list"))
 
-    assert [n.ticket_id for n in page.context["page"].object_list] == [assigned_ticket.pk]
+    # Assigned, then the ruling on its return request (DESIGN.md §9).
+    assert [n.ticket_id for n in page.context["page"].object_list] == [assigned_ticket.pk, assigned_ticket.pk]
 
 
 def test_a_former_liaison_still_linked_to_the_company_is_not_told(company_user, liaison, resolved_ticket):

@@ -71,6 +71,8 @@ EXPECTED = {
     Kind.OVERDUE: ["dept", "supervisor"],
     Kind.LONG_OVERDUE: ["dept", "supervisor", "leader"],
     Kind.AUTO_CLOSED: ["company", "liaison", "dept"],
+    Kind.RETURN_REQUESTED: ["dispatcher"],
+    Kind.RETURN_RULED: ["dept"],  # the department that asked (named by the service; here the holder)
     Kind.DIGEST: ["dept"],
     Kind.CASE_HISTORY: ["company", "liaison"],
     # About a co assignment of 市行政审批局 (codept) on the ticket the department leads:
@@ -217,3 +219,7 @@ def test_the_sweep_and_the_service_tell_the_same_people_when_a_ticket_closes_wit
         )
 
     assert told(by_sweep) == told(by_service) == ["company", "liaison", "dept"]
+
+
+def test_a_ruling_tells_the_department_that_asked_even_once_it_no_longer_holds_the_ticket(cast, ticket, co_department_user):
+    assert names(recipients_for(Kind.RETURN_RULED, ticket, co_department_user.department_id)) == ["codept"]

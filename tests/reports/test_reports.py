@@ -28,7 +28,15 @@ from django.utils import timezone
 
 from enterprises.models import User
 from tests.conftest import at, day
-from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, EnterpriseFactory, IndustryFactory, UserFactory
+from tests.factories import (
+    CategoryFactory,
+    DepartmentFactory,
+    DistrictFactory,
+    EnterpriseFactory,
+    IndustryFactory,
+    UserFactory,
+    returned_to_dispatch,
+)
 from tickets import reports, services, workdays
 from tickets.models import CalendarDay, CalendarYear, Ticket
 
@@ -81,7 +89,7 @@ class Desk:
         return services.ticket_sign(ticket=ticket, by=self._holder(ticket), at=when)
 
     def give_back(self, ticket, when):
-        return services.ticket_return(ticket=ticket, by=self._holder(ticket), reason="不属于本部门职责", at=when)
+        return returned_to_dispatch(ticket=ticket, by=self._holder(ticket), reason="不属于本部门职责", at=when)
 
     def resolve(self, ticket, when):
         return services.ticket_resolve(ticket=ticket, by=self._holder(ticket), result="已协调解决。", at=when)
@@ -409,9 +417,10 @@ def test_the_dashboard_reads_one_snapshot_on_postgresql():
     with CaptureQueriesContext(connection) as queries:
         reports.dashboard(start=day(9, 14), end=day(9, 30))
     statements = [query["sql"] for query in queries.captured_queries]
-    # BEGIN, the isolation level, ten grouped queries (no groups found: no label queries), COMMIT.
+    # BEGIN, the isolation level, fifteen grouped queries (tickets, co assignments, overruled
+    # returns; no groups found: no label queries), COMMIT.
     assert statements[:2] == ["BEGIN", "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"]
-    assert len(statements) == 2 + 10 + 1 and statements[-1] == "COMMIT"
+    assert len(statements) == 2 + 15 + 1 and statements[-1] == "COMMIT"
 
 
 def test_rejected_tickets_are_counted_apart_and_in_no_rate(story):
@@ -472,6 +481,7 @@ def test_breakdown_by_department(story, cast):
         "contact_assignments": 5, "contacted_on_time": 0,  # T1, T2, T3 twice (D2, then D1), T8; no contact recorded
         "co_due": 0, "co_on_time": 0, "overrides": 0,  # no co-handling in this story
         "returned": 1, "reopened": 1, "yellow": 1, "red": 0,  # T3; T2; T2
+        "overruled_returns": 0,  # no return request overruled in this story (tests/reports/test_return_figures.py)
         "handling_days": 20,  # 3 + 10 + 7
     }
     assert figures(d1, *RATE_NAMES) == {
@@ -489,6 +499,7 @@ def test_breakdown_by_department(story, cast):
         "contact_assignments": 2, "contacted_on_time": 0,  # T4, T6 (T11 is rejected)
         "co_due": 0, "co_on_time": 0, "overrides": 0,
         "returned": 0, "reopened": 1, "yellow": 1, "red": 1,  # T4; T4; T6
+        "overruled_returns": 0,
         "handling_days": 2,
     }
     assert d2["satisfaction_rate"] == Fraction(0)
@@ -905,16 +916,16 @@ def _queries_with(cast, n):
 def test_queries_do_not_grow_with_the_number_of_tickets(cast, on_postgres):
     few, many = _queries_with(cast, 3), _queries_with(cast, 30)
     assert few == many
-    # Two queries (the tickets' facts, the co assignments) for the report and for the month
-    # breakdown; one more for the other groups' labels. Replaying the timeline, on PostgreSQL one
-    # more for each, the SET LOCAL that switches the JIT compiler off.
+    # Three queries (the tickets' facts, the co assignments, the overruled returns) for the report
+    # and for the month breakdown; one more for the other groups' labels. Replaying the timeline, on
+    # PostgreSQL one more for each, the SET LOCAL that switches the JIT compiler off.
     jit = 1 if on_postgres else 0
-    expected = {"report": 2, "department": 3, "category": 3, "district": 3, "industry": 3, "month": 2, "ranking": 3}
-    # The dashboard: ten grouped queries and four label queries (inside the test's transaction,
+    expected = {"report": 3, "department": 4, "category": 4, "district": 4, "industry": 4, "month": 3, "ranking": 4}
+    # The dashboard: fifteen grouped queries and four label queries (inside the test's transaction,
     # without the statement that opens its snapshot).
     assert few == {("timeline", name): count + jit for name, count in expected.items()} | {
         ("now", name): count for name, count in expected.items()
-    } | {("timeline", "dashboard"): 14 + 5 * jit, ("now", "dashboard"): 14}
+    } | {("timeline", "dashboard"): 19 + 5 * jit, ("now", "dashboard"): 19}
 
 
 # --------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
+from tests.factories import returned_to_dispatch
 from tickets import rules, services, workdays
 from tickets.models import Assignment, DeadlineProfile, EventKind, ExtensionRequest, Notification, Ticket
 from tickets.services import ActionRefused
@@ -270,14 +271,14 @@ def test_resolving_with_a_reason_records_the_override_and_ends_the_missing_co_as
 
 
 def test_a_return_keeps_the_co_assignments_until_dispatch_assigns_again(co_handled_ticket, department_user, co_department):
-    services.ticket_return(ticket=co_handled_ticket, by=department_user, reason="不属于我局职责")
+    returned_to_dispatch(ticket=co_handled_ticket, by=department_user, reason="不属于我局职责")
     assert co_of(co_handled_ticket, co_department).ended_at is None
 
 
 def test_reassigning_ends_the_co_assignments_dispatch_does_not_keep(
     co_handled_ticket, department_user, dispatcher, other_department, co_department, second_co_department
 ):
-    services.ticket_return(ticket=co_handled_ticket, by=department_user, reason="不属于我局职责")
+    returned_to_dispatch(ticket=co_handled_ticket, by=department_user, reason="不属于我局职责")
     services.ticket_assign(ticket=co_handled_ticket, by=dispatcher, department=other_department, keep_co=[co_department.pk])
     assert co_of(co_handled_ticket, co_department).ended_at is None
     ended = co_of(co_handled_ticket, second_co_department)
@@ -286,7 +287,7 @@ def test_reassigning_ends_the_co_assignments_dispatch_does_not_keep(
 
 
 def test_a_co_handler_made_lead_ends_its_co_assignment(co_handled_ticket, department_user, dispatcher, co_department):
-    services.ticket_return(ticket=co_handled_ticket, by=department_user, reason="应由审批局牵头")
+    returned_to_dispatch(ticket=co_handled_ticket, by=department_user, reason="应由审批局牵头")
     ticket = services.ticket_assign(ticket=co_handled_ticket, by=dispatcher, department=co_department)
     assert ticket.department == co_department
     assert co_of(ticket, co_department).end_reason == "became_lead"
@@ -417,7 +418,7 @@ def test_a_contact_on_an_assignment_without_a_contact_date_is_not_counted_in_tim
 
 
 def test_rejecting_a_returned_ticket_ends_the_co_assignments_it_kept(co_handled_ticket, department_user, dispatcher, co_department):
-    services.ticket_return(ticket=co_handled_ticket, by=department_user, reason="不属于我局职责")
+    returned_to_dispatch(ticket=co_handled_ticket, by=department_user, reason="不属于我局职责")
     services.ticket_reject(ticket=co_handled_ticket, by=dispatcher, reason="不属于涉企诉求")
     co = co_of(co_handled_ticket, co_department)
     assert co.state == "ended" and co.end_reason == "rejected"

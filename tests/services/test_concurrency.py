@@ -102,10 +102,11 @@ def test_two_dispatchers_assigning_to_different_departments_only_one_wins(
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_resolve_and_return_at_once_only_one_happens(in_progress_ticket, department_user, second_department_user):
+def test_resolve_and_upholding_its_return_at_once_only_one_happens(in_progress_ticket, department_user, dispatcher):
+    request = services.return_request_file(ticket=in_progress_ticket, by=department_user, reason="不归我局管")
     outcomes = race(
         lambda: services.ticket_resolve(ticket=in_progress_ticket, by=department_user, result="已办结"),
-        lambda: services.ticket_return(ticket=in_progress_ticket, by=second_department_user, reason="不归我局管"),
+        lambda: services.return_request_decide(request=request, by=dispatcher, uphold=True),
     )
 
     winner = one_winner(outcomes)
@@ -220,3 +221,25 @@ def test_refused_submission_does_not_use_up_a_number(submit, other_company_user)
     with pytest.raises(ActionRefused):
         submit(by=other_company_user)
     assert submit().reference.endswith("-000001")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("rulings", [(True, False), (False, False), (True, True)])
+def test_two_dispatchers_ruling_on_one_return_request_at_once_one_wins(
+    rulings, assigned_ticket, department_user, dispatcher, second_dispatcher
+):
+    request = services.return_request_file(ticket=assigned_ticket, by=department_user, reason="不归我局管")
+    rulers = [dispatcher, second_dispatcher]
+    outcomes = race(
+        *(
+            (lambda by=by, uphold=uphold: services.return_request_decide(request=request, by=by, uphold=uphold, reason="请继续办理"))
+            for by, uphold in zip(rulers, rulings, strict=True)
+        )
+    )
+
+    winner = one_winner(outcomes)
+    request.refresh_from_db()
+    assert (request.decided_by, request.state) == (rulers[winner], "upheld" if rulings[winner] else "overruled")
+    assert TicketEvent.objects.filter(ticket=assigned_ticket, kind__in=["return_upheld", "return_overruled"]).count() == 1
+    assert TicketEvent.objects.filter(ticket=assigned_ticket, kind="return_to_dispatch").count() == (1 if rulings[winner] else 0)

@@ -383,3 +383,65 @@ def test_a_co_handled_ticket_walks_the_loop(
     parts = {a.department_id: a for a in ticket.assignments.filter(role="co")}
     assert {parts[co.pk].state, parts[co2.pk].state} == {"fed_back"}
     assert all(a.feedback_on_time for a in parts.values())
+
+
+def test_an_overruled_return_walks_the_loop(live_server, new_page, shoot, dispatcher, department_user, other_department, assigned_ticket):
+    """退单审核 (DESIGN.md §9): the department asks to return its ticket, suggesting another
+    department; dispatch sees the request at the top of its queue (a count in the menu) and
+    overrules it with a reason; the department sees the ruling, and the ticket is still its own."""
+    from playwright.sync_api import expect
+
+    base = live_server.url
+    reference = assigned_ticket.reference
+    page = new_page(WIDE)
+
+    # 1. The department asks to return it, within the window the form names.
+    log_in(page, base, "dept", "/inbox/")
+    page.goto(f"{base}/tickets/{reference}/")
+    ask = opened_action_form(page, "return_to_dispatch")
+    ask.locator("textarea[name=reason]").fill("融资担保事项不属于我委职责，建议交办市人社局。")
+    ask.locator("select[name=suggested_department]").select_option(str(other_department.pk))
+    shoot(page, "rr-01-department-asks-to-return")
+    ask.locator("button[type=submit]").click()
+    expect(page.locator(".msg-success")).to_be_visible()
+    expect(page.locator("#return-requests .badge.rr-pending")).to_be_visible()
+    expect(action_form(page, "return_to_dispatch")).to_have_count(0)  # one pending request at a time
+    log_out(page, base)
+
+    # 2. Dispatch: the request is on top of its queue, counted in the menu; it overrules with a reason.
+    log_in(page, base, "dispatcher", "/dispatch/")
+    expect(page.locator("nav.mainnav .count")).to_have_text("1")
+    section = page.locator("main #return-requests")
+    expect(section).to_contain_text(reference)
+    expect(section).to_contain_text(other_department.name)
+    shoot(page, "rr-02-dispatch-queue-section-1366")
+    phone = new_page(PHONE)
+    log_in(phone, base, "dispatcher", "/dispatch/")
+    expect(phone.locator("main #return-requests")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shoot(phone, "rr-03-dispatch-queue-section-390")
+    section.locator("button[value=overruled]").click()  # without a reason: refused, nothing changes
+    expect(page.locator(".msg-error")).to_be_visible()
+    page.locator("main #return-requests textarea[name=reason]").fill("担保贷款贴息属于贵委牵头的政策，请继续办理。")
+    page.locator("main #return-requests button[value=overruled]").click()
+    expect(page.locator(".msg-success")).to_be_visible()
+    expect(page.locator("main #return-requests")).to_have_count(0)
+    expect(page.locator("nav.mainnav .count")).to_have_count(0)
+    log_out(page, base)
+
+    # 3. The department sees the ruling with its reason; the ticket is still its own, due as before.
+    log_in(page, base, "dept", "/inbox/")
+    page.goto(f"{base}/tickets/{reference}/")
+    expect(page.locator("#return-requests .badge.rr-overruled")).to_be_visible()
+    expect(page.locator("#return-requests")).to_contain_text("请继续办理")
+    expect(page.locator("ol.timeline")).to_contain_text("请继续办理")
+    expect(page.locator(".page-head .badge.st-assigned")).to_be_visible()
+    shoot(page, "rr-04-department-sees-the-ruling-1366")
+    phone_dept = new_page(PHONE)
+    log_in(phone_dept, base, "dept", "/inbox/")
+    phone_dept.goto(f"{base}/tickets/{reference}/")
+    expect(phone_dept.locator("#return-requests")).to_be_visible()
+    assert phone_dept.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shoot(phone_dept, "rr-05-department-sees-the-ruling-390")
+    ticket = Ticket.objects.get(pk=assigned_ticket.pk)
+    assert (ticket.status, ticket.department_id, ticket.due_date) == ("assigned", assigned_ticket.department_id, assigned_ticket.due_date)

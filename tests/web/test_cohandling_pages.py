@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from enterprises.models import User
 from tests.conftest import ROLE_FIXTURES
-from tests.factories import DepartmentFactory, UserFactory
+from tests.factories import DepartmentFactory, UserFactory, returned_to_dispatch
 from tickets import services, workdays
 from tickets.models import Assignment, EventKind, Status, Ticket, TicketEvent
 
@@ -124,7 +124,7 @@ def test_assign_refuses_an_inactive_co_department_next_to_the_field(client, disp
 
 @pytest.fixture
 def returned_with_co_handlers(co_handled_ticket, department_user):
-    return services.ticket_return(ticket=co_handled_ticket, by=department_user, reason="不属于我局职责")
+    return returned_to_dispatch(ticket=co_handled_ticket, by=department_user, reason="不属于我局职责")
 
 
 def test_after_a_return_the_form_offers_to_keep_the_co_handlers_all_ticked(client, dispatcher, returned_with_co_handlers, co_department):

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
+from tests.factories import returned_to_dispatch
 from tickets import services
 from tickets.models import Attachment, Status, Ticket, TicketEvent
 
@@ -114,7 +115,7 @@ def test_ticket_list_filters_by_status(as_user, dispatcher, submit, assigned_tic
 
 
 def test_returned_badge_marks_a_ticket_only_while_it_waits_at_dispatch(as_user, dispatcher, department, department_user, assigned_ticket):
-    services.ticket_return(ticket=assigned_ticket, by=department_user, reason="不属于本部门职责")
+    returned_to_dispatch(ticket=assigned_ticket, by=department_user, reason="不属于本部门职责")
     assert 'class="badge returned"' in as_user(dispatcher).get(reverse("ticket_list")).content.decode()
     services.ticket_assign(ticket=assigned_ticket, by=dispatcher, department=department)
     assert 'class="badge returned"' not in as_user(dispatcher).get(reverse("ticket_list")).content.decode()

@@ -15,7 +15,15 @@ from openpyxl import load_workbook
 
 from enterprises.models import User
 from tests.conftest import api_as, at, day
-from tests.factories import CategoryFactory, DepartmentFactory, DistrictFactory, EnterpriseFactory, IndustryFactory, UserFactory
+from tests.factories import (
+    CategoryFactory,
+    DepartmentFactory,
+    DistrictFactory,
+    EnterpriseFactory,
+    IndustryFactory,
+    UserFactory,
+    returned_to_dispatch,
+)
 from tickets import reports, services
 
 
@@ -252,7 +260,7 @@ def march_in_two_departments(dispatcher, department, other_department, departmen
     ]:
         walk(dom, department, resolve_on=resolve_on, rating=rating)
     returned = services.ticket_assign(ticket=submit(at=at(day(3, 10))), by=dispatcher, department=department, at=at(day(3, 10), 11))
-    services.ticket_return(ticket=returned, by=department_user, reason="不属于本部门", at=at(day(3, 11)))
+    returned_to_dispatch(ticket=returned, by=department_user, reason="不属于本部门", at=at(day(3, 11)))
     services.ticket_assign(ticket=returned, by=dispatcher, department=other_department, due_date=day(3, 20), at=at(day(3, 11), 14))
     services.ticket_sign(ticket=returned, by=other_department_user, at=at(day(3, 12)))
     services.ticket_resolve(ticket=returned, by=other_department_user, result="已解决", at=at(day(3, 13)))

@@ -129,3 +129,23 @@ def test_postgres_refuses_to_delete_an_event(ticket):
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM tickets_ticketevent WHERE id = %s", [event.pk])
     assert ticket.events.filter(pk=event.pk).exists()
+
+
+def test_a_ruling_without_csrf_token_is_refused(assigned_ticket, department_user, dispatcher):
+    from tickets import services
+
+    asked = services.return_request_file(ticket=assigned_ticket, by=department_user, reason="不归我局管")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(dispatcher)
+    response = client.post(reverse("return_decide", args=[asked.pk]), {"decision": "upheld"})
+    assert response.status_code == 403
+    asked.refresh_from_db()
+    assert asked.state == "pending"
+
+
+def test_a_return_request_without_csrf_token_is_refused(assigned_ticket, department_user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(department_user)
+    response = client.post(reverse("ticket_action", args=[assigned_ticket.reference, "return_to_dispatch"]), {"reason": "不归我局管"})
+    assert response.status_code == 403
+    assert not assigned_ticket.return_requests.exists()

@@ -25,6 +25,7 @@ from tickets.models import (
     ExtensionRequest,
     Priority,
     Rating,
+    ReturnRequest,
     Status,
     SupervisionLevel,
     Ticket,
@@ -39,8 +40,10 @@ from tickets.web.forms import MultipleFileField
 # feedback); names as in available_actions().
 TRANSITIONS = (
     "assign", "reject", "sign", "return_to_dispatch", "resolve", "confirm", "reopen", "supervise",
-    "contact", "add_co_department", "end_co_assignment", "co_sign", "co_feedback",
+    "contact", "add_co_department", "end_co_assignment", "co_sign", "co_feedback", "request_release",
 )  # fmt: skip
+# return_to_dispatch (the lead) and request_release (a co-handler) file a return request that
+# dispatch rules on (DESIGN.md §9); POST /api/tickets/{reference}/return-requests/ does the same.
 # The transitions whose body may be multipart/form-data with `files`.
 WITH_FILES = ("resolve", "co_feedback")
 
@@ -196,14 +199,36 @@ class ExtensionRequestSerializer(serializers.ModelSerializer):
         ]
 
 
+class ReturnRequestSerializer(serializers.ModelSerializer):
+    """A department's request to return a ticket (the lead) or to be released (a co-handler), and dispatch's ruling."""
+
+    ticket = serializers.CharField(source="ticket.reference", read_only=True)
+    assignment = serializers.PrimaryKeyRelatedField(read_only=True, help_text=gettext_lazy("The assignment that asks"))
+    role = serializers.CharField(
+        source="assignment.role", read_only=True, help_text=gettext_lazy("lead: a return of the ticket; co: a release from co-handling")
+    )
+    department = DepartmentSerializer(read_only=True)
+    suggested_department = DepartmentSerializer(read_only=True, allow_null=True)
+    requested_by = serializers.StringRelatedField()
+    decided_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = ReturnRequest
+        fields = [
+            "id", "ticket", "assignment", "role", "department", "requested_by", "reason", "suggested_department", "state",
+            "decided_by", "decided_at", "decision_reason", "created_at",
+        ]  # fmt: skip
+
+
 class TicketDetailSerializer(TicketSerializer):
     timeline = EventSerializer(source="events", many=True, read_only=True)
     assignments = serializers.SerializerMethodField(help_text=gettext_lazy("The lead department first, then the co-handlers"))
     extension_requests = ExtensionRequestSerializer(many=True, read_only=True)
+    return_requests = ReturnRequestSerializer(many=True, read_only=True)
     allowed_transitions = serializers.SerializerMethodField()
 
     class Meta(TicketSerializer.Meta):
-        fields = TicketSerializer.Meta.fields + ["timeline", "assignments", "extension_requests", "allowed_transitions"]
+        fields = TicketSerializer.Meta.fields + ["timeline", "assignments", "extension_requests", "return_requests", "allowed_transitions"]
 
     @extend_schema_field(AssignmentSerializer(many=True))
     def get_assignments(self, ticket):
@@ -341,6 +366,9 @@ def _action_arguments(name):
 
 
 ARGUMENTS = {name: _action_arguments(name) for name in (*TRANSITIONS, "comment", "request_extension")}
+ReturnDecisionArguments = _arguments_serializer(
+    forms.ReturnDecisionForm(), "ReturnDecisionArguments", gettext_lazy("Rule on a return request: upheld or overruled (reason required)")
+)
 DecisionArguments = _arguments_serializer(
     forms.ExtensionDecisionForm(), "ExtensionDecisionArguments", gettext_lazy("Decide an extension request")
 )

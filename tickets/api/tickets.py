@@ -26,6 +26,8 @@ from tickets.api.serializers import (
     ExtensionRequestSerializer,
     Page,
     PassthroughRenderer,
+    ReturnDecisionArguments,
+    ReturnRequestSerializer,
     TicketCreateSerializer,
     TicketDetailSerializer,
     TicketFilters,
@@ -34,7 +36,7 @@ from tickets.api.serializers import (
     _idempotency_key,
     allowed_transitions,
 )
-from tickets.models import Attachment, Category, ExtensionRequest
+from tickets.models import Attachment, Category, ExtensionRequest, ReturnRequest
 from tickets.selectors.lookup import visible_or_404
 from tickets.web import actions, forms
 from tickets.web.downloads import attachment_response
@@ -170,6 +172,33 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         made = self._take(ticket, "request_extension")
         return Response(ExtensionRequestSerializer(made).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        summary="Ask dispatch to take the ticket back, or to be released from co-handling (退单申请)",
+        description=(
+            "The lead department asks to return the ticket to dispatch; a co-handling department asks to be released. "
+            "Allowed within RETURN_WINDOW_WORKING_DAYS working days of the assignment (after that, 409 `window_closed`, "
+            "saying until when it was possible), one pending request per assignment (409 `conflict`). Dispatch rules on it "
+            "with POST /api/return-requests/{id}/decision/; until then nothing moves and the due date runs on."
+        ),
+        request=ARGUMENTS["return_to_dispatch"],
+        responses={201: ReturnRequestSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="return-requests")
+    def return_requests(self, request, reference):
+        ticket = self._visible_ticket(reference)
+        ARGUMENTS["return_to_dispatch"](data=request.data).is_valid(raise_exception=True)
+        form = forms.ReturnRequestForm(request.data, ticket=ticket, user=request.user)
+        if not form.is_valid():
+            raise form_errors(form)
+        try:  # the service makes every check, each with its own message (window, pending, who)
+            made = services.return_request_file(
+                ticket=ticket, by=request.user, reason=form.cleaned_data["reason"],
+                suggested_department=form.cleaned_data["suggested_department"],
+            )  # fmt: skip
+        except services.ActionRefused as error:
+            raise refused(error) from error
+        return Response(ReturnRequestSerializer(made).data, status=status.HTTP_201_CREATED)
+
     def _visible_ticket(self, reference):
         return visible_or_404(lambda: selectors.ticket_for_action(self.request.user, reference))
 
@@ -222,6 +251,42 @@ class ExtensionRequestViewSet(viewsets.GenericViewSet):
         except services.ActionRefused as error:
             raise refused(error) from error
         return Response(ExtensionRequestSerializer(decided).data)
+
+
+class ReturnRequestViewSet(viewsets.GenericViewSet):
+    """Return requests of tickets the caller may see."""
+
+    permission_classes = [IsAuthenticated]
+    queryset = ReturnRequest.objects.none()
+    serializer_class = ReturnDecisionArguments  # what OPTIONS describes for the POST
+
+    @extend_schema(
+        summary="Rule on a return request (dispatch office): upheld or overruled",
+        description=(
+            "`upheld`: the ticket returns to dispatch (the return_to_dispatch transition, taken by you), or the co-handler is "
+            "released. `overruled` needs a `reason`; the ticket stays, its due date unchanged. A request already ruled on: "
+            "409 `conflict`."
+        ),
+        request=ReturnDecisionArguments,
+        responses={200: ReturnRequestSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def decision(self, request, pk=None):
+        pending = visible_or_404(lambda: selectors.visible_return_request(request.user, pk))
+        ReturnDecisionArguments(data=request.data).is_valid(raise_exception=True)
+        form = forms.ReturnDecisionForm(request.data)
+        if not form.is_valid():
+            raise form_errors(form)
+        try:
+            ruled = services.return_request_decide(
+                request=pending, by=request.user, uphold=form.cleaned_data["decision"] == "upheld", reason=form.cleaned_data["reason"]
+            )
+        except services.ActionRefused as error:
+            raise refused(error) from error
+        ruled = ReturnRequest.objects.select_related("assignment", "department", "suggested_department", "requested_by", "decided_by").get(
+            pk=ruled.pk
+        )
+        return Response(ReturnRequestSerializer(ruled).data)
 
 
 class AttachmentViewSet(viewsets.GenericViewSet):

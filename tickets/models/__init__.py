@@ -18,6 +18,7 @@ from .exports import CaseFileExport
 from .extensions import ExtensionRequest
 from .idempotency import IdempotencyKey
 from .reference import DEFAULT_DEADLINES, Category, DeadlineProfile, Priority, ReferenceCounter
+from .returns import ReturnRequest
 from .states import (
     AT_RISK_WORKING_DAYS,
     CO_WORK_STATUSES,
@@ -40,6 +41,6 @@ __all__ = [
     "ContactMethod", "DeadlineProfile",
     "CalendarDay", "CalendarYear", "CaseFileExport", "CaseHistoryMailing", "Category", "Channel", "Delivery", "DeliveryQuerySet",
     "DepartmentDigest",    "EventKind", "ExtensionRequest", "IdempotencyKey", "Notification", "NotificationQuerySet", "Priority", "Rating",
-    "ReferenceCounter", "Reminder", "Status", "SupervisionLevel", "Ticket", "TicketEvent", "TicketQuerySet",
+    "ReferenceCounter", "Reminder", "ReturnRequest", "Status", "SupervisionLevel", "Ticket", "TicketEvent", "TicketQuerySet",
     "attachment_path",
 ]  # fmt: skip

@@ -97,6 +97,8 @@ class Notification(models.Model):
         CO_FEEDBACK_LATE = "co_feedback_late", _("Co-handling feedback late")
         CONTACT_DUE_SOON = "contact_due_soon", _("First contact due soon")
         CONTACT_OVERDUE = "contact_overdue", _("No first contact in time")
+        RETURN_REQUESTED = "return_requested", _("Return requested")
+        RETURN_RULED = "return_ruled", _("Return request ruled")
         DIGEST = "digest", _("Daily digest")
         CASE_HISTORY = "case_history", _("Monthly case history")
         EXPORT_READY = "export_ready", _("Export ready")

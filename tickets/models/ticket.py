@@ -302,7 +302,8 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=[Status.ASSIGNED, Status.IN_PROGRESS],
         target=Status.SUBMITTED,
-        permission=_holding_department,
+        # Dispatch, upholding the department's return request (DESIGN.md §9, tickets.services.returns).
+        permission=_dispatcher,
     )
     def return_to_dispatch(self, reason, at=None):
         self.was_returned = True

@@ -70,6 +70,10 @@ RECIPIENTS: dict[str, tuple[Party, ...]] = {
     Kind.CO_FEEDBACK_LATE: (P.CO_DEPARTMENT, P.DEPARTMENT, P.SUPERVISION),
     Kind.CONTACT_DUE_SOON: (P.DEPARTMENT,),
     Kind.CONTACT_OVERDUE: (P.DEPARTMENT, P.SUPERVISION),
+    # Return requests (DESIGN.md §9): dispatch rules; the department that asked hears the ruling
+    # (named as co_department by the service: after an upheld return it holds the ticket no more).
+    Kind.RETURN_REQUESTED: (P.DISPATCH,),
+    Kind.RETURN_RULED: (P.REQUESTING_DEPARTMENT,),
     Kind.DIGEST: (P.DEPARTMENT,),
     Kind.CASE_HISTORY: (P.COMPANY,),
 }

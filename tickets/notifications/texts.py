@@ -107,6 +107,14 @@ _TEXTS = {
         gettext_noop("No first contact in time: %(ref)s %(title)s"),
         gettext_noop("%(department)s should have contacted %(company)s by %(contact_by)s and has not recorded a contact."),
     ),
+    Kind.RETURN_REQUESTED: (
+        gettext_noop("Return requested: %(ref)s %(title)s"),
+        gettext_noop("%(department)s asks to return this ticket (or to be released from it). Reason: %(note)s Suggested: %(suggested)s"),
+    ),
+    Kind.RETURN_RULED: (
+        gettext_noop("Return request %(decision)s: %(ref)s %(title)s"),
+        gettext_noop("The dispatch office %(decision)s your department's return request. %(note)s"),
+    ),
 }
 
 

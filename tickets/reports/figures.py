@@ -29,6 +29,7 @@ from tickets.models import (
 )
 from tickets.reports.co import CO_COUNTS, co_aggregates, co_assignments, co_group_expression
 from tickets.reports.periods import require_ordered
+from tickets.reports.returns import RETURN_COUNTS, overruled_returns, return_aggregates, return_group_expression
 from tickets.reports.sql import _aggregates, _conditions, _current_facts, _local_date, _local_midnight, _replayed, _without_jit
 
 COUNTS = (
@@ -49,6 +50,7 @@ COUNTS = (
     "co_on_time",
     "overrides",
     "returned",
+    "overruled_returns",
     "reopened",
     "yellow",
     "red",
@@ -87,6 +89,7 @@ NAMES = {
     "co_on_time": _("Co-handling feedback in time"),
     "overrides": _("Resolved without all co-feedback"),
     "returned": _("Returned tickets"),
+    "overruled_returns": _("Overruled returns"),
     "reopened": _("Reopened tickets"),
     "yellow": _("Yellow cards"),
     "red": _("Red cards"),
@@ -188,6 +191,8 @@ class _Scope:
         return assignments if figure is None else assignments.filter(conditions[figure])
 
     def tickets_for(self, figure):
+        if figure in RETURN_COUNTS:
+            return Ticket.objects.filter(pk__in=overruled_returns(self).values("ticket_id"))
         if figure in ASSIGNMENT_COUNTS:
             return Ticket.objects.filter(pk__in=self.co_assignments(figure).values("ticket_id"))
         conditions = self.conditions()
@@ -259,9 +264,11 @@ def report(*, start, end, as_of=None, department=None, category=None, district=N
     )
     aggregates = _aggregates(scope.conditions())
     co, co_conditions = co_assignments(scope)
+    returns = overruled_returns(scope)
     if scope.current:
         counts = scope.facts().aggregate(**aggregates)
         counts |= co.aggregate(**co_aggregates(co_conditions))
+        counts |= returns.aggregate(**return_aggregates())
         return scope.finish(counts)
     facts = scope.facts()
     # DISTINCT over (pk, facts) never merges two tickets (the pk differs) but stops PostgreSQL
@@ -271,6 +278,7 @@ def report(*, start, end, as_of=None, department=None, category=None, district=N
     with _without_jit():
         counts = fenced.aggregate(**aggregates)
         counts |= co.aggregate(**co_aggregates(co_conditions))
+        counts |= returns.aggregate(**return_aggregates())
     return scope.finish(counts)
 
 
@@ -328,14 +336,16 @@ def _grouped_counts(by, scope):
     grouped = grouped.annotate(**_aggregates(scope.conditions())).order_by()
     co, co_conditions = co_assignments(scope)
     co_grouped = co.annotate(r_group=co_group_expression(by)).values("r_group").annotate(**co_aggregates(co_conditions)).order_by()
+    returns = overruled_returns(scope).annotate(r_group=return_group_expression(by)).values("r_group")
+    returns = returns.annotate(**return_aggregates()).order_by()
     if scope.current:
-        rows, co_rows = list(grouped), list(co_grouped)
+        rows, co_rows, return_rows = list(grouped), list(co_grouped), list(returns)
     else:
         with _without_jit():
-            rows, co_rows = list(grouped), list(co_grouped)
+            rows, co_rows, return_rows = list(grouped), list(co_grouped), list(returns)
     key = _month if by == "month" else (lambda value: value)
     counts = {key(row.pop("r_group")): row for row in rows}
-    for row in co_rows:
+    for row in (*co_rows, *return_rows):
         counts.setdefault(key(row.pop("r_group")), {}).update(row)
     return counts
 

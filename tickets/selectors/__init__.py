@@ -20,14 +20,18 @@ from .tickets import (
     dispatch_queue,
     duplicate_references,
     pending_extensions,
+    pending_return_count,
+    pending_return_requests,
     supervision_board,
     ticket_detail,
     ticket_detail_queryset,
     ticket_for_action,
     ticket_list,
+    upheld_suggestion,
     visible_attachment,
     visible_extension_request,
     visible_references,
+    visible_return_request,
 )
 
 __all__ = [
@@ -36,4 +40,5 @@ __all__ = [
     "supervision_board",
     "ticket_detail", "ticket_detail_queryset", "ticket_for_action", "ticket_list", "unread_count", "visible_attachment",
     "visible_extension_request", "visible_notifications", "visible_references",
+    "pending_return_count", "pending_return_requests", "upheld_suggestion", "visible_return_request",
 ]  # fmt: skip

@@ -23,6 +23,7 @@ from tickets.models import (
     EventKind,
     ExtensionRequest,
     Priority,
+    ReturnRequest,
     Status,
     SupervisionLevel,
     Ticket,
@@ -149,11 +150,50 @@ def pending_extensions(user: User) -> QuerySet[ExtensionRequest]:
     )
 
 
+def pending_return_requests(user: User) -> QuerySet[ReturnRequest]:
+    """Return requests waiting for dispatch's ruling, oldest first (partial index return_pending),
+    on tickets the user may see: the top section of the dispatch queue."""
+    return (
+        ReturnRequest.objects.filter(state=ReturnRequest.State.PENDING, ticket__in=Ticket.objects.visible_to(user))
+        .select_related(
+            "ticket", "ticket__enterprise", "ticket__department", "assignment", "department", "requested_by", "suggested_department"
+        )
+        .order_by("created_at", "id")
+    )
+
+
+def pending_return_count(user: User) -> int:
+    """How many return requests wait for a ruling (the menu's count): one COUNT."""
+    return ReturnRequest.objects.filter(state=ReturnRequest.State.PENDING, ticket__in=Ticket.objects.visible_to(user)).count()
+
+
+def visible_return_request(user: User, pk: int) -> ReturnRequest:
+    """A return request of a ticket the user may see; raises ReturnRequest.DoesNotExist otherwise."""
+    return ReturnRequest.objects.select_related("ticket", "assignment", "department", "requested_by", "suggested_department").get(
+        pk=pk, ticket__in=Ticket.objects.visible_to(user)
+    )
+
+
+def upheld_suggestion(ticket: Ticket) -> Any:
+    """The department suggested by the lead's return request that dispatch upheld last, while the
+    ticket waits for dispatch again (the assign form proposes it), or None. Reads the prefetched
+    return_requests."""
+    if ticket.status != Status.SUBMITTED:
+        return None
+    upheld = [
+        r for r in ticket.return_requests.all() if r.state == ReturnRequest.State.UPHELD and r.assignment.role == AssignmentRole.LEAD
+    ]
+    if not upheld:
+        return None
+    suggested = max(upheld, key=lambda r: (r.decided_at, r.pk)).suggested_department
+    return suggested if suggested is not None and suggested.is_active else None
+
+
 def ticket_for_action(user: User, reference: str) -> Ticket:
     """The ticket an API call acts on: what available_actions() and the actions' forms read, not
     the whole page (the service locks and re-reads the row anyway). Raises Ticket.DoesNotExist if
     not visible."""
-    return Ticket.objects.visible_to(user).prefetch_related("extension_requests", "assignments").get(reference=reference)
+    return Ticket.objects.visible_to(user).prefetch_related("extension_requests", "assignments", "return_requests").get(reference=reference)
 
 
 def ticket_detail(user: User, reference: str) -> Ticket:
@@ -176,6 +216,12 @@ def ticket_detail_queryset(user: User) -> QuerySet[Ticket]:
             Prefetch(
                 "extension_requests",
                 queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by", "department").order_by("created_at"),
+            ),
+            Prefetch(
+                "return_requests",
+                queryset=ReturnRequest.objects.select_related(
+                    "assignment", "department", "requested_by", "decided_by", "suggested_department"
+                ).order_by("created_at", "id"),
             ),
             "category__deadline_profiles",
             Prefetch("assignments", queryset=Assignment.objects.select_related("department").order_by("assigned_at", "id")),
@@ -227,11 +273,15 @@ def assign_proposal(ticket: Ticket, today: datetime.date | None = None) -> dict[
     profile = ticket.deadlines()
     dates = ticket.deadline_dates(today, profile)
     complex_due = workdays.add_working_days(today, profile.complex_resolution_days)
+    suggested = upheld_suggestion(ticket)
     return {
         "initial": {
-            "department": ticket.category.default_department,
+            # After an upheld return, the department the returning one suggested (DESIGN.md §9).
+            "department": suggested or ticket.category.default_department,
             "co_departments": [
-                d for d in ticket.category.co_departments.all() if d.is_active and d.pk != ticket.category.default_department_id
+                d
+                for d in ticket.category.co_departments.all()
+                if d.is_active and d.pk != ticket.category.default_department_id and (suggested is None or d.pk != suggested.pk)
             ],
         },
         "suggested_due": dates["resolution"],
@@ -241,6 +291,7 @@ def assign_proposal(ticket: Ticket, today: datetime.date | None = None) -> dict[
         "resolution_days": profile.resolution_days,
         "response_days": profile.response_days,
         "unknown_years": workdays.unknown_years(today, complex_due),
+        "suggested_by_return": suggested,
     }
 
 

@@ -16,6 +16,7 @@ after the commit. Views, the admin, the API and tasks call these and repeat none
     supervision  ticket_raise_supervision
     notes        ticket_comment
     extensions   extension_request, extension_decide
+    returns      return_request_file, return_request_decide (退单审核), return_window_end
     exports      case_file_export_request (a case file export for one person)
 """
 
@@ -41,6 +42,7 @@ from .lifecycle import (
     ticket_sign,
 )
 from .notes import ticket_comment
+from .returns import return_request_decide, return_request_file, return_window_days, return_window_end
 from .submission import next_reference, ticket_submit, ticket_submit_once
 from .supervision import ticket_raise_supervision
 from .uploads import validate_upload, validate_uploads
@@ -48,6 +50,7 @@ from .uploads import validate_upload, validate_uploads
 __all__ = [
     "ActionRefused", "assignment_co_feedback", "assignment_co_sign", "assignment_end", "ticket_add_co_department",
     "ticket_contact", "missing_co_feedback", "case_file_export_request", "extension_decide", "extension_request", "next_reference",
+    "return_request_decide", "return_request_file", "return_window_days", "return_window_end",
     "ticket_assign",
     "ticket_auto_close",
     "ticket_comment", "ticket_confirm", "ticket_raise_supervision", "ticket_reject", "ticket_reopen", "ticket_resolve",

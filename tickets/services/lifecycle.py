@@ -158,8 +158,12 @@ def ticket_sign(*, ticket: Ticket, by: User, at: datetime.datetime | None = None
 
 
 @transaction.atomic
-def ticket_return(*, ticket: Ticket, by: User, reason: str, at: datetime.datetime | None = None) -> Ticket:
-    """退回: not this department's responsibility; back to the dispatch queue."""
+def ticket_return(
+    *, ticket: Ticket, by: User, reason: str, at: datetime.datetime | None = None, request_id: int | None = None
+) -> Ticket:
+    """退回: not the department's responsibility; back to the dispatch queue. Dispatch takes it,
+    upholding the department's return request (`request_id`, recorded on the event; see
+    tickets.services.returns.return_request_decide)."""
     reason = _require_text(reason, _("Say why this ticket is not your department's responsibility."))
     at = at or timezone.now()
     ticket, _event = _transition(
@@ -170,7 +174,11 @@ def ticket_return(*, ticket: Ticket, by: User, reason: str, at: datetime.datetim
         note=reason,
         at=at,
         # The department it leaves (the transition keeps it as last_department).
-        data=lambda t: {"department_id": t.last_department_id, "department": str(t.last_department)},
+        data=lambda t: {
+            "department_id": t.last_department_id,
+            "department": str(t.last_department),
+            **({"request_id": request_id} if request_id is not None else {}),
+        },
         kwargs={"reason": reason, "at": at},
     )
     lead = _lead_assignment(ticket)

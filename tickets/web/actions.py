@@ -121,11 +121,18 @@ ACTIONS = [
         lambda t, u, d: services.assignment_end(assignment=d["assignment"], by=u, reason=d["reason"]),
         _("Co-handling ended; the department has been told."),
     ),
+    # The department's return is a request that dispatch rules on (退单审核, DESIGN.md §9).
     TicketAction(
-        "return_to_dispatch", _("Not our responsibility: return to dispatch"), _("Return to dispatch"), "danger",
-        _form(forms.ReasonForm),
-        lambda t, u, d: services.ticket_return(ticket=t, by=u, reason=d["reason"]),
-        _("Returned to the dispatch office."),
+        "return_to_dispatch", _("Not our responsibility: ask dispatch to take it back"), _("Ask to return"), "danger",
+        _form(forms.ReturnRequestForm, needs_ticket=True, needs_user=True),
+        lambda t, u, d: services.return_request_file(ticket=t, by=u, reason=d["reason"], suggested_department=d["suggested_department"]),
+        _("Return requested. The dispatch office will rule on it; until then the ticket stays with you and its due date runs on."),
+    ),
+    TicketAction(
+        "request_release", _("Not our part: ask to be released from co-handling"), _("Ask to be released"), "danger",
+        _form(forms.ReturnRequestForm, needs_ticket=True, needs_user=True),
+        lambda t, u, d: services.return_request_file(ticket=t, by=u, reason=d["reason"], suggested_department=d["suggested_department"]),
+        _("Release requested. The dispatch office will rule on it; until then your part and its due date stand."),
     ),
     TicketAction(
         "supervise", _("Raise supervision"), _("Raise supervision"), "danger", _form(forms.SuperviseForm, needs_ticket=True),

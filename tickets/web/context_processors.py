@@ -1,5 +1,6 @@
 from tickets import rules
 from tickets.selectors.notifications import unread_count
+from tickets.selectors.tickets import pending_return_count
 
 
 def navigation(request):
@@ -10,6 +11,8 @@ def navigation(request):
     return {
         # Lazy: counted only when a template shows it (one indexed COUNT), as the list counts.
         "unread_notifications": lambda: unread_count(user),
+        # The dispatch queue's menu entry: return requests waiting for a ruling (lazy, one COUNT).
+        "pending_returns": (lambda: pending_return_count(user)) if rules.may_rule_returns(user) else 0,
         "may": {
             "submit": rules.may_submit(user),
             "decide_extensions": rules.may_decide_extensions(user),

@@ -33,6 +33,8 @@ HEADLINE = [
     ("overrides", "overrides", None),
     ("handling_time", "resolved", None),
     ("return_rate", "returned", "accepted"),
+    # 无效退单 (DESIGN.md §9): return requests dispatch overruled, credited to the department that asked.
+    ("overruled_returns", "overruled_returns", None),
     ("redo_rate", "reopened", "resolved"),
     ("yellow", "yellow", None),
     ("red", "red", None),
@@ -52,6 +54,7 @@ COLUMNS = [
         ("response_rate", None),
         ("handling_time", None),
         ("return_rate", None),
+        ("overruled_returns", "overruled_returns"),
         ("redo_rate", None),
         ("yellow", "yellow"),
         ("red", "red"),

@@ -122,6 +122,9 @@ def _detail_context(request, ticket, bound=None):
         "events": ticket.events.all(),
         "visible_references": selectors.visible_references(user, selectors.duplicate_references(ticket)),
         "extension_requests": ticket.extension_requests.all(),
+        "return_requests": ticket.return_requests.all(),
+        "pending_return": any(r.state == "pending" for r in ticket.return_requests.all()),
+        "can_rule_returns": rules.may_rule_returns(user),
         "can_decide_extensions": rules.may_decide_extensions(user),
         "today": timezone.localdate(),
         "overdue": ticket.is_overdue(),
@@ -207,7 +210,20 @@ def attachment_download(request, pk):
 @login_required
 def dispatch_queue(request):
     _require(request.user.is_dispatcher)
-    return render(request, "tickets/dispatch_queue.html", {"page": _paginate(request, selectors.dispatch_queue(request.user))})
+    return render(
+        request,
+        "tickets/dispatch_queue.html",
+        {
+            "page": _paginate(request, selectors.dispatch_queue(request.user)),
+            # The top section: return requests waiting for a ruling (退单审核), oldest first.
+            "return_requests": selectors.pending_return_requests(request.user)[:RETURN_REQUESTS_LIMIT],
+            "return_limit": RETURN_REQUESTS_LIMIT,
+            "can_rule_returns": rules.may_rule_returns(request.user),
+        },
+    )
+
+
+RETURN_REQUESTS_LIMIT = 100
 
 
 CO_INBOX_LIMIT = 100
