@@ -255,6 +255,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 REMINDER_DUE_SOON_WORKING_DAYS = env.int("REMINDER_DUE_SOON_WORKING_DAYS", default=1)
 SUPERVISION_RED_AFTER_WORKING_DAYS = env.int("SUPERVISION_RED_AFTER_WORKING_DAYS", default=5)
 AUTO_CLOSE_AFTER_WORKING_DAYS = env.int("AUTO_CLOSE_AFTER_WORKING_DAYS", default=7)
+# Verification calls (回访核实, DESIGN.md §9): the percentage of last month's tickets closed online
+# or without an answer that are drawn each month for a call.
+VERIFICATION_SAMPLE_PERCENT = env.int("VERIFICATION_SAMPLE_PERCENT", default=20)
 # E-mail retries: after attempt n, wait EMAIL_RETRY_BASE_SECONDS * 2**(n-1), at most EMAIL_MAX_ATTEMPTS tries.
 EMAIL_RETRY_BASE_SECONDS = env.int("EMAIL_RETRY_BASE_SECONDS", default=60)
 EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=8)

@@ -100,6 +100,7 @@ class Notification(models.Model):
         DIGEST = "digest", _("Daily digest")
         CASE_HISTORY = "case_history", _("Monthly case history")
         EXPORT_READY = "export_ready", _("Export ready")
+        VERIFICATION_DUE = "verification_due", _("Verification calls due")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")

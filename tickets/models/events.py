@@ -30,6 +30,9 @@ class EventKind(models.TextChoices):
     CO_FEEDBACK = "co_feedback", _("Co-handler's feedback")
     CO_END = "co_end", _("Co-handling ended")
     CONTACT = "contact", _("Contacted the company")
+    # 回访核实: a caller confirmed with the company a ticket closed online or without an answer
+    # (a "company disagrees" is a reopen, DESIGN.md §9).
+    VERIFICATION_CONFIRMED = "verification_confirmed", _("Verification call: the company confirms")
     COMMENT = "comment", _("Progress note")
     ATTACHMENT = "attachment", _("Attachment added")
 

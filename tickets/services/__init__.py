@@ -17,6 +17,7 @@ after the commit. Views, the admin, the API and tasks call these and repeat none
     notes        ticket_comment
     extensions   extension_request, extension_decide
     exports      case_file_export_request (a case file export for one person)
+    calls        ticket_record_call (回访), verification_draw / verification_record (回访核实)
 """
 
 from .base import ActionRefused
@@ -28,6 +29,7 @@ from .cohandling import (
     ticket_add_co_department,
     ticket_contact,
 )
+from .calls import ticket_record_call, verification_draw, verification_record
 from .exports import case_file_export_request
 from .extensions import extension_decide, extension_request
 from .lifecycle import (
@@ -52,4 +54,5 @@ __all__ = [
     "ticket_auto_close",
     "ticket_comment", "ticket_confirm", "ticket_raise_supervision", "ticket_reject", "ticket_reopen", "ticket_resolve",
     "ticket_return", "ticket_sign", "ticket_submit", "ticket_submit_once", "validate_upload", "validate_uploads",
+    "ticket_record_call", "verification_draw", "verification_record",
 ]  # fmt: skip
