@@ -340,7 +340,7 @@ def _action_arguments(name):
     return _arguments_serializer(actions.unbound_form(spec, None, None), class_name, spec.summary)
 
 
-ARGUMENTS = {name: _action_arguments(name) for name in (*TRANSITIONS, "comment", "request_extension")}
+ARGUMENTS = {name: _action_arguments(name) for name in (*TRANSITIONS, "comment", "request_extension", "record_call")}
 DecisionArguments = _arguments_serializer(
     forms.ExtensionDecisionForm(), "ExtensionDecisionArguments", gettext_lazy("Decide an extension request")
 )

@@ -2,7 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from tickets.api import enterprises, errors, reports, tickets
+from tickets.api import calls, enterprises, errors, reports, tickets
 
 router = DefaultRouter()
 router.register("tickets", tickets.TicketViewSet, basename="api-ticket")
@@ -11,6 +11,7 @@ router.register("categories", tickets.CategoryViewSet, basename="api-category")
 router.register("enterprises", enterprises.EnterpriseViewSet, basename="api-enterprise")
 router.register("attachments", tickets.AttachmentViewSet, basename="api-attachment")
 router.register("extension-requests", tickets.ExtensionRequestViewSet, basename="api-extension-request")
+router.register("verification-calls", calls.VerificationCallViewSet, basename="api-verification-call")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
