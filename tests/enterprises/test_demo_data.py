@@ -45,6 +45,7 @@ LOGIN_ROLES = {
     "supervisor": User.Role.SUPERVISOR,
     "leader": User.Role.LEADER,
     "admin": User.Role.ADMIN,
+    "callback": User.Role.CALLBACK,
 }
 
 
@@ -373,3 +374,23 @@ def test_every_co_handler_logs_in_and_sees_its_tickets(loaded):
         assert set(co.filter(department=department).values_list("ticket_id", flat=True)) <= seen
     # the dept login (市发改委) co-handles several
     assert co.filter(department__staff__username="dept").count() >= 5
+
+
+def test_the_callback_login_recorded_a_confirming_and_a_reopening_call(loaded):
+    caller = User.objects.get(username="callback")
+    calls = TicketEvent.objects.filter(actor=caller, data__channel="phone").exclude(data__has_key="verification_call")
+    assert sorted(calls.values_list("kind", "from_state")) == [("confirm", "resolved"), ("reopen", "resolved")]
+    reopened = calls.get(kind="reopen").ticket
+    assert reopened.status == Status.IN_PROGRESS and reopened.supervision_level != "none"
+
+
+def test_last_months_verification_list_has_calls_done_and_pending(loaded):
+    from tickets.models import VerificationCall
+    from tickets.services.calls import previous_month
+
+    calls = VerificationCall.objects.filter(month=previous_month(timezone.localdate()))
+    states = sorted(calls.values_list("state", flat=True))
+    assert states.count("confirmed") == 1 and states.count("disagreed") == 1 and states.count("pending") >= 2, states
+    disagreed = calls.get(state="disagreed")
+    assert disagreed.caller.username == "callback" and disagreed.ticket.status == Status.IN_PROGRESS
+    assert disagreed.ticket.events.filter(kind="reopen", from_state="closed").exists()

@@ -360,6 +360,7 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         self.was_reopened = True
         self.rating_comment = comment
         self.resolved_at = None
+        self.followed_up = False  # already so: a closing it followed was undone by a reopen first
         self.due_date = self.deadline_dates(timezone.localdate(at))["resolution"]
 
     # 回访核实 (DESIGN.md §9): a caller records the company's answer to a verification call on a

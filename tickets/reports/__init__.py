@@ -100,7 +100,8 @@ The figures (the numerator and denominator of every rate are in the dict under t
     returned         accepted, returned to dispatch at least once by as_of
     reopened         accepted, reopened at least once by as_of
     yellow, red      accepted, supervision level at as_of (last supervision event) yellow / red
-    followed_up      closed at as_of, and its last closing by as_of (confirm, auto_close) was answered
+    followed_up      closed at as_of, and its last closing by as_of (confirm, auto_close; a reopen since
+                     undoes it) was answered
                      by the company: a confirm (online, or by phone through a follow-up call), or an
                      auto-close followed by a verification call "confirmed" (verification_confirmed
                      event); the stored column ``followed_up`` for now                (回访)

@@ -57,9 +57,10 @@ LIFECYCLE_EVENTS = (
 # The events that set (or, for a return, clear) Ticket.due_date.
 DUE_DATE_EVENTS = (EventKind.ASSIGN, EventKind.REOPEN, EventKind.EXTENSION_APPROVED, EventKind.RETURN)
 
-# The events that close a ticket or answer its closing (follow-up rate, DESIGN.md §9), and of
-# those the ones by which the company answered.
-CLOSINGS = (EventKind.CONFIRM, EventKind.AUTO_CLOSE, EventKind.VERIFICATION_CONFIRMED)
+# The events that close a ticket, answer its closing or undo it (a reopen: from resolved, or from
+# closed after a verification call), for the follow-up rate (DESIGN.md §9), and of those the
+# ones by which the company confirmed the closing.
+CLOSINGS = (EventKind.CONFIRM, EventKind.AUTO_CLOSE, EventKind.VERIFICATION_CONFIRMED, EventKind.REOPEN)
 FOLLOWED_UP_CLOSINGS = (EventKind.CONFIRM, EventKind.VERIFICATION_CONFIRMED)
 
 OPEN_AT_AS_OF = (Status.SUBMITTED, Status.ASSIGNED, Status.IN_PROGRESS)

@@ -172,11 +172,12 @@ def verification_draw(
             first = VerificationCall.objects.create(month=month, ticket_id=ids[0], drawn_at=at)
     except IntegrityError:
         return []  # drawn at this moment by another run
-    rest = VerificationCall.objects.bulk_create(
+    VerificationCall.objects.bulk_create(
         [VerificationCall(month=month, ticket_id=pk, drawn_at=at) for pk in ids[1:]], ignore_conflicts=True
     )
     _tell_callers(month, len(ids), at)
-    return [first, *rest]
+    # This run claimed the month (its first call): every call of the month is this run's.
+    return list(VerificationCall.objects.filter(month=month).order_by("id"))
 
 
 def _tell_callers(month: datetime.date, count: int, at: datetime.datetime) -> None:
