@@ -7,9 +7,9 @@ import logging
 from celery import shared_task
 
 from tickets.casefile.export import build_case_file_export as build_export
-from tickets.jobs.verification import draw_last_month
 from tickets.jobs.mailings import send_case_histories, send_department_digests
 from tickets.jobs.sweep import run_sweep
+from tickets.jobs.verification import draw_last_month
 from tickets.notifications.sender import send_due_emails
 
 logger = logging.getLogger(__name__)

@@ -63,10 +63,11 @@ def test_each_role_may_record_a_call_on_the_page_only_as_the_rules_say(request, 
 
 
 def test_the_timeline_shows_who_called_and_what_the_company_said(client, callback_user, company_user, resolved_ticket):
-    services.ticket_record_call(ticket=resolved_ticket, by=callback_user, said="王经理说：贷款已到账", decision="confirm", rating="satisfied")
+    said = "王经理说：贷款已到账"
+    services.ticket_record_call(ticket=resolved_ticket, by=callback_user, said=said, decision="confirm", rating="satisfied")
     client.force_login(company_user)
     page = text(client.get(detail_url(resolved_ticket)))
-    assert "电话回访，回访人回访中心 回访员" in page and "王经理说：贷款已到账" in page
+    assert "电话回访，回访人回访中心 回访员" in page and said in page
 
 
 def test_a_call_without_what_the_company_said_shows_the_error_and_saves_nothing(client, callback_user, resolved_ticket):

@@ -40,7 +40,9 @@ class VerificationCallViewSet(viewsets.GenericViewSet):
 
     def _require_caller(self):
         if not rules.may_call(self.request.user):
-            raise exceptions.PermissionDenied(_("Only the dispatch office, the supervision office and follow-up callers record calls with companies."))
+            raise exceptions.PermissionDenied(
+                _("Only the dispatch office, the supervision office and follow-up callers record calls with companies.")
+            )
 
     @extend_schema(
         summary="A month's verification calls, those still to make first",

@@ -21,6 +21,7 @@ after the commit. Views, the admin, the API and tasks call these and repeat none
 """
 
 from .base import ActionRefused
+from .calls import ticket_record_call, verification_draw, verification_record
 from .cohandling import (
     assignment_co_feedback,
     assignment_co_sign,
@@ -29,7 +30,6 @@ from .cohandling import (
     ticket_add_co_department,
     ticket_contact,
 )
-from .calls import ticket_record_call, verification_draw, verification_record
 from .exports import case_file_export_request
 from .extensions import extension_decide, extension_request
 from .lifecycle import (

@@ -80,7 +80,7 @@ def ticket_record_call(
                 "status": locked.get_status_display()
             }
         raise ActionRefused(message, code="invalid_state")
-    locked.phone_caller = by  # the transitions' permission: a caller answers for the company only here
+    locked.phone_caller = by  # type: ignore[attr-defined]  # the transitions' permission: a caller answers for the company only here
     _check(locked, decision, by)
     from_state = locked.status
     data: dict[str, object] = {"channel": PHONE, "caller": str(by)}
@@ -169,7 +169,7 @@ def verification_draw(
         return []
     try:
         with transaction.atomic():
-            first = VerificationCall.objects.create(month=month, ticket_id=ids[0], drawn_at=at)
+            VerificationCall.objects.create(month=month, ticket_id=ids[0], drawn_at=at)
     except IntegrityError:
         return []  # drawn at this moment by another run
     VerificationCall.objects.bulk_create(
@@ -188,7 +188,8 @@ def _tell_callers(month: datetime.date, count: int, at: datetime.datetime) -> No
         gettext_lazy("%(count)s tickets closed in %(month)s were drawn for a verification call. Call each company and record its answer.")
     ) % values
     body = notifications.email_body(text, settings.SITE_URL + url)
-    rows = [notifications.message_row(person, Notification.Kind.VERIFICATION_DUE, subject, body, url, at) for person in verification_callers()]
+    kind = Notification.Kind.VERIFICATION_DUE
+    rows = [notifications.message_row(person, kind, subject, body, url, at) for person in verification_callers()]
     notifications.save_and_queue(rows)
 
 

@@ -69,9 +69,8 @@ def verification_record(request, pk):
             if confirmed:
                 messages.success(request, _("Recorded: the company confirms %(ref)s.") % {"ref": call.ticket.reference})
             else:
-                messages.success(
-                    request, _("Recorded: the company disagrees; %(ref)s is reopened and sent back to the department.") % {"ref": call.ticket.reference}
-                )
+                text = _("Recorded: the company disagrees; %(ref)s is reopened and sent back to the department.")
+                messages.success(request, text % {"ref": call.ticket.reference})
             return redirect(_month_url(call.month))
     messages.error(request, _("Please correct the errors below; nothing was saved."))
     month_form = VerificationMonthForm({"month": f"{call.month:%Y-%m}"})
