@@ -92,6 +92,8 @@ SPECTACULAR_SETTINGS = {
         "RatingEnum": "tickets.models.Rating",
         "DispatchChannelEnum": "tickets.web.forms.DISPATCH_CHANNELS",
         "ChannelEnum": "tickets.models.Channel",
+        # The ratings a confirmation takes (the company's, or a follow-up call's): 满意 / 基本满意.
+        "ConfirmRatingEnum": "tickets.web.call_forms.CALL_RATINGS",
     },
 }
 
