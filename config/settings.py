@@ -92,6 +92,8 @@ SPECTACULAR_SETTINGS = {
         "RatingEnum": "tickets.models.Rating",
         "DispatchChannelEnum": "tickets.web.forms.DISPATCH_CHANNELS",
         "ChannelEnum": "tickets.models.Channel",
+        # The ratings a confirmation takes (the company's, or a follow-up call's): 满意 / 基本满意.
+        "ConfirmRatingEnum": "tickets.web.call_forms.CALL_RATINGS",
     },
 }
 
@@ -276,6 +278,9 @@ AUTO_CLOSE_AFTER_WORKING_DAYS = env.int("AUTO_CLOSE_AFTER_WORKING_DAYS", default
 # A department may ask to return a ticket (or a co-handler to be released) within this many
 # working days of its assignment (DESIGN.md §9, 退单审核).
 RETURN_WINDOW_WORKING_DAYS = env.int("RETURN_WINDOW_WORKING_DAYS", default=2)
+# Verification calls (回访核实, DESIGN.md §9): the percentage of last month's tickets closed online
+# or without an answer that are drawn each month for a call.
+VERIFICATION_SAMPLE_PERCENT = env.int("VERIFICATION_SAMPLE_PERCENT", default=20)
 # E-mail retries: after attempt n, wait EMAIL_RETRY_BASE_SECONDS * 2**(n-1), at most EMAIL_MAX_ATTEMPTS tries.
 EMAIL_RETRY_BASE_SECONDS = env.int("EMAIL_RETRY_BASE_SECONDS", default=60)
 EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=8)

@@ -33,8 +33,8 @@ from stdnum.cn import uscc
 from tickets import notifications, services, workdays
 from tickets.models import AssignmentRole, Category, DeadlineProfile, ExtensionRequest, Notification, Rating, SupervisionLevel, Ticket
 
+from . import demo_calls, demo_returns
 from . import demo_cohandling as cohandling
-from . import demo_returns
 from .models import Department, District, Enterprise, Industry, User
 
 DEMO_PASSWORD = "Demo-pass-2026"
@@ -219,6 +219,7 @@ LOGINS = [
     ("交办（营商环境办）", "dispatcher", "全部诉求：交办到主办和协办部门、增加或结束协办、不予受理、审批延期申请"),
     ("督办（督查室）", "supervisor", "全部诉求：超期督办（黄牌、红牌）、审批延期申请"),
     ("市领导", "leader", "全部诉求和企业档案（只读）"),
+    ("回访员（12345热线）", "callback", "全部诉求（只读）：电话回访已办结的诉求并记录企业意见；回访核实上月抽取的销号诉求"),
     ("系统管理员", "admin", "全部数据，可进入后台管理 /admin/"),
 ]
 MARKER_USERNAME = "dispatcher"
@@ -1009,6 +1010,7 @@ class _Builder(cohandling.CoHandlingActions):
         self.make_companies()
         self.make_tickets()
         demo_returns.add_examples(self)
+        demo_calls.add_calls(self)  # after the stories: calls on their resolved and closed tickets
 
         summary.districts = len(self.districts)
         summary.industries = len(self.industries)

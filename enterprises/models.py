@@ -129,6 +129,8 @@ class User(AbstractUser):
         SUPERVISOR = "supervisor", _("Supervision office")
         LEADER = "leader", _("Leadership")
         ADMIN = "admin", _("Administrator")
+        # 回访员: call-centre staff who record follow-up calls (DESIGN.md §9).
+        CALLBACK = "callback", _("Follow-up caller")
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.COMPANY)
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
@@ -208,3 +210,7 @@ class User(AbstractUser):
     @property
     def is_leader(self):
         return self.role == self.Role.LEADER
+
+    @property
+    def is_callback(self):
+        return self.role == self.Role.CALLBACK

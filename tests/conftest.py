@@ -29,6 +29,7 @@ ROLE_FIXTURES = {
     "supervisor": "supervisor",
     "leader": "leader",
     "admin": "admin_user",
+    "callback": "callback_user",  # 回访员: sees what dispatch sees, records follow-up and verification calls only
 }
 
 
@@ -166,6 +167,11 @@ def leader(db):
 @pytest.fixture
 def admin_user(db):
     return UserFactory(username="admin", role=User.Role.ADMIN, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def callback_user(db):
+    return UserFactory(username="callback", role=User.Role.CALLBACK, display_name="回访中心 回访员")
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from tickets.models import Ticket
 from .conftest import ROLE_FIXTURES
 from .factories import EnterpriseFactory, UserFactory
 
-ALL_SEEING = ["dispatcher", "supervisor", "leader", "admin_user"]
+ALL_SEEING = ["dispatcher", "supervisor", "leader", "admin_user", "callback_user"]  # and the follow-up callers (回访员)
 EVERY_ROLE = list(ROLE_FIXTURES.values())
 
 

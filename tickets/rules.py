@@ -14,7 +14,7 @@ from django_fsm import has_transition_perm
 from tickets import visibility
 from tickets.models.extensions import ExtensionRequest
 from tickets.models.returns import ReturnRequest
-from tickets.models.states import CO_WORK_STATUSES, HANDLING_STATUSES, OPEN_STATUSES, AssignmentRole
+from tickets.models.states import CO_WORK_STATUSES, HANDLING_STATUSES, OPEN_STATUSES, AssignmentRole, Status
 
 if TYPE_CHECKING:
     from enterprises.models import User
@@ -75,7 +75,7 @@ def may_comment(user: User, ticket: Any) -> bool:
     if ticket.status not in OPEN_STATUSES:
         return False
     if visibility.sees_everything(user):
-        return not user.is_leader
+        return not (user.is_leader or user.is_callback)  # both only read (a caller records calls: may_call)
     if user.is_department:
         return holds_ticket(user, ticket) or (ticket.status in CO_WORK_STATUSES and open_co_assignment(user, ticket) is not None)
     return visibility.speaks_for(user, ticket.enterprise_id)
@@ -132,6 +132,17 @@ def may_rule_returns(user: User) -> bool:
     return user.is_dispatcher
 
 
+def may_call(user: User) -> bool:
+    """回访: dispatch, supervision and the follow-up callers record the company's answer given on
+    the phone (DESIGN.md §9): a call on a resolved ticket, and the monthly verification calls."""
+    return bool(user.is_authenticated and user.is_active) and (user.is_dispatcher or user.is_supervisor or user.is_callback)
+
+
+def may_record_call(user: User, ticket: Any) -> bool:
+    """A follow-up call is recorded on a resolved ticket (the company's answer is due)."""
+    return may_call(user) and ticket.status == Status.RESOLVED
+
+
 def may_view_reports(user: User) -> bool:
     """The leadership report: the roles that see everything."""
     return bool(user.is_authenticated) and visibility.sees_everything(user)
@@ -178,6 +189,8 @@ def available_actions(ticket: Any, user: User) -> set[str]:
         may_end_co_assignment(user, assignment) for assignment in ticket.assignments.all()
     ):  # a finished ticket's co-handling is over: nothing left to release
         actions.add("end_co_assignment")
+    if may_record_call(user, ticket):
+        actions.add("record_call")
     co = open_co_assignment(user, ticket)
     if co is not None:
         co.ticket = ticket  # the transition's condition reads the ticket: this one, already loaded

@@ -9,6 +9,7 @@ from celery import shared_task
 from tickets.casefile.export import build_case_file_export as build_export
 from tickets.jobs.mailings import send_case_histories, send_department_digests
 from tickets.jobs.sweep import run_sweep
+from tickets.jobs.verification import draw_last_month
 from tickets.notifications.sender import send_due_emails
 
 logger = logging.getLogger(__name__)
@@ -42,3 +43,11 @@ def case_history_mailing():
 @shared_task(name="tickets.build_case_file_export")
 def build_case_file_export(export_id):
     return build_export(export_id)
+
+
+@shared_task(name="tickets.draw_verification_calls")
+def draw_verification_calls():
+    drawn = draw_last_month()
+    if drawn:
+        logger.info("Verification calls drawn: %s", drawn)
+    return drawn

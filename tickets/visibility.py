@@ -1,6 +1,7 @@
 """Who sees what (DESIGN.md §6): the one rule, for tickets and for companies.
 
-- dispatch, supervision, leadership and administrators see everything;
+- dispatch, supervision, leadership, administrators and follow-up callers (回访员, who call
+  companies about any ticket, DESIGN.md §9) see everything;
 - a company's users see their company's tickets and its case file;
 - a liaison official sees the tickets and case files of the companies they look after;
 - department staff see the tickets their department holds or held (a ticket leaves a department
@@ -29,7 +30,9 @@ if TYPE_CHECKING:
 
 COMPANY, LIAISON, DEPARTMENT = "company", "liaison", "department"
 # The roles that see every ticket and every company.
-SEES_EVERYTHING = frozenset({"dispatcher", "supervisor", "leader", "admin"})
+# A follow-up caller ("callback") sees what dispatch sees; what it may do is only record calls
+# (tickets.rules.may_call): it is read-only otherwise, like leadership.
+SEES_EVERYTHING = frozenset({"dispatcher", "supervisor", "leader", "admin", "callback"})
 
 
 def sees_everything(user: User) -> bool:

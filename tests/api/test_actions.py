@@ -446,6 +446,7 @@ def test_an_empty_note_is_refused(in_progress_ticket, department_user):
 SEES_THE_TICKET = {
     "company": True, "other_company": False, "liaison": True, "other_liaison": False, "dispatcher": True,
     "department": True, "other_department": False, "supervisor": True, "leader": True, "admin": True,
+    "callback": True,  # 回访员: sees what dispatch sees
     "co_department": False,  # the ticket has no co-handler: tests/api/test_cohandling.py has one that does
 }  # fmt: skip
 

@@ -193,6 +193,7 @@ def test_the_schema_documents_the_co_handling_transitions(client, db):
 SEES = {
     "company": True, "other_company": False, "liaison": True, "other_liaison": False, "dispatcher": True,
     "department": True, "other_department": False, "co_department": True, "supervisor": True, "leader": True, "admin": True,
+    "callback": True,  # 回访员: sees what dispatch sees
 }  # fmt: skip
 
 MAY = {

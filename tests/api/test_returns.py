@@ -9,7 +9,7 @@ from tickets.models import ReturnRequest, Ticket
 
 pytestmark = pytest.mark.django_db
 
-SEE_THE_TICKET = {"company", "liaison", "dispatcher", "department", "co_department", "supervisor", "leader", "admin"}
+SEE_THE_TICKET = {"company", "liaison", "dispatcher", "department", "co_department", "supervisor", "leader", "admin", "callback"}
 
 
 def file_request(user, ticket, body=None):

@@ -45,6 +45,7 @@ LOGIN_ROLES = {
     "supervisor": User.Role.SUPERVISOR,
     "leader": User.Role.LEADER,
     "admin": User.Role.ADMIN,
+    "callback": User.Role.CALLBACK,
 }
 
 
@@ -392,3 +393,23 @@ def test_return_requests_upheld_overruled_pending_and_a_release(loaded):
     assert pending.assignment.role == "lead" and pending.ticket.department_id == pending.department_id
     [release] = requests.filter(assignment__role="co")
     assert release.state == "overruled" and release.assignment.ended_at is None
+
+
+def test_the_callback_login_recorded_a_confirming_and_a_reopening_call(loaded):
+    caller = User.objects.get(username="callback")
+    calls = TicketEvent.objects.filter(actor=caller, data__channel="phone").exclude(data__has_key="verification_call")
+    assert sorted(calls.values_list("kind", "from_state")) == [("confirm", "resolved"), ("reopen", "resolved")]
+    reopened = calls.get(kind="reopen").ticket
+    assert reopened.status == Status.IN_PROGRESS and reopened.supervision_level != "none"
+
+
+def test_last_months_verification_list_has_calls_done_and_pending(loaded):
+    from tickets.models import VerificationCall
+    from tickets.services.calls import previous_month
+
+    calls = VerificationCall.objects.filter(month=previous_month(timezone.localdate()))
+    states = sorted(calls.values_list("state", flat=True))
+    assert states.count("confirmed") == 1 and states.count("disagreed") == 1 and states.count("pending") >= 2, states
+    disagreed = calls.get(state="disagreed")
+    assert disagreed.caller.username == "callback" and disagreed.ticket.status == Status.IN_PROGRESS
+    assert disagreed.ticket.events.filter(kind="reopen", from_state="closed").exists()

@@ -24,7 +24,7 @@ def test_the_auto_close_is_read_from_its_declaration():
 
 
 def test_auto_close_writes_no_answer_as_the_closing_not_as_a_rating():
-    assert AUTO_CLOSE_WRITES == {"rating": Rating.NO_ANSWER, "rating_comment": ""}
+    assert AUTO_CLOSE_WRITES == {"rating": Rating.NO_ANSWER, "rating_comment": "", "followed_up": False}
     assert "latest_rating" not in AUTO_CLOSE_WRITES
 
 

@@ -232,6 +232,80 @@ def test_each_transition_writes_exactly_one_event(name, ticket_in, user_for, act
 
 
 # --------------------------------------------------------------------------------------------
+# The company's answer taken down on the phone (回访, DESIGN.md §9): the same confirm / reopen,
+# which callers may take only through the call service (the company's own service refuses them,
+# WRONG_ROLE above), and the verification-call transitions of a closed ticket
+# --------------------------------------------------------------------------------------------
+
+CALLERS = {"dispatcher", "supervisor", "admin", "callback"}
+
+# transition by phone: (source states, target state, roles allowed)
+BY_PHONE = {
+    "confirm": (["resolved"], "closed", CALLERS),
+    "reopen": (["resolved"], "in_progress", CALLERS),
+}
+
+
+def _call(name, ticket, user):
+    if name == "confirm":
+        return services.ticket_record_call(ticket=ticket, by=user, said="企业电话确认已解决", decision="confirm", rating="satisfied")
+    return services.ticket_record_call(ticket=ticket, by=user, said="企业表示贷款仍未发放", decision="reopen")
+
+
+@pytest.mark.parametrize(("name", "role"), [(n, r) for n, (_s, _t, roles) in BY_PHONE.items() for r in sorted(roles)])
+def test_a_caller_takes_the_companys_transition_by_phone_recorded_as_the_caller(name, role, ticket_in, user_for):
+    ticket = ticket_in("resolved")
+    user = user_for(role)
+    before = snapshot(ticket)
+
+    _call(name, ticket, user)
+
+    assert reload(ticket).status == BY_PHONE[name][1]
+    [event] = [e for e in new_events(ticket, before) if e.kind != "supervision"]
+    assert (event.actor, event.kind, event.from_state, event.to_state) == (user, name, "resolved", BY_PHONE[name][1])
+    assert event.data["channel"] == "phone" and event.note
+
+
+@pytest.mark.parametrize(("name", "role"), [(n, r) for n, (_s, _t, roles) in BY_PHONE.items() for r in ROLES if r not in roles])
+def test_a_call_is_refused_for_every_other_role(name, role, ticket_in, user_for):
+    ticket = ticket_in("resolved")
+    before = snapshot(ticket)
+
+    assert_refused("forbidden", _call, name, ticket, user_for(role))
+
+    assert snapshot(ticket) == before
+
+
+@pytest.mark.parametrize("state", [s for s in STATES if s != "resolved"])
+@pytest.mark.parametrize("name", list(BY_PHONE))
+def test_a_call_is_refused_from_every_other_state(name, state, ticket_in, user_for):
+    ticket = ticket_in(state)
+    before = snapshot(ticket)
+
+    assert_refused("invalid_state", _call, name, ticket, user_for("callback"))
+
+    assert snapshot(ticket) == before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_caller_is_offered_the_call_and_never_the_companys_buttons(role, ticket_in, user_for):
+    offered = rules.available_actions(ticket_in("resolved"), user_for(role))
+    assert ("record_call" in offered) == (role in CALLERS)
+    assert ({"confirm", "reopen"} <= offered) == (role in COMPANY_SIDE)
+
+
+@pytest.mark.parametrize("name", ["verification_confirm", "verification_reopen"])
+@pytest.mark.parametrize("role", ROLES)
+def test_the_verification_transitions_are_the_callers_on_a_closed_ticket_drawn_for_a_call(name, role, closed_ticket, user_for):
+    from tickets.models import VerificationCall
+
+    user = user_for(role)
+    assert not has_transition_perm(getattr(closed_ticket, name), user)  # not drawn: its condition fails for everyone
+    VerificationCall.objects.create(ticket=closed_ticket, month=closed_ticket.closed_at.date().replace(day=1))
+    assert has_transition_perm(getattr(closed_ticket, name), user) == (role in CALLERS)
+
+
+# --------------------------------------------------------------------------------------------
 # submit
 # --------------------------------------------------------------------------------------------
 

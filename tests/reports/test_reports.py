@@ -483,12 +483,14 @@ def test_breakdown_by_department(story, cast):
         "returned": 1, "reopened": 1, "yellow": 1, "red": 0,  # T3; T2; T2
         "overruled_returns": 0,  # no return request overruled in this story (tests/reports/test_return_figures.py)
         "handling_days": 20,  # 3 + 10 + 7
+        "followed_up": 2,  # T1 T2 confirmed; T3 closed without an answer
     }
     assert figures(d1, *RATE_NAMES) == {
         "closure_rate": Fraction(3, 4), "on_time_rate": Fraction(2, 3), "satisfaction_rate": Fraction(1),
         "response_rate": Fraction(2, 3), "return_rate": Fraction(1, 4), "redo_rate": Fraction(1, 3),
         "handling_time": Decimal("6.7"),  # 20 / 3 = 6.67
         "contact_rate": Fraction(0), "co_feedback_rate": None,  # 0 / 5; no co assignment due
+        "follow_up_rate": Fraction(2, 3),
     }
     # D2 holds T4 T6 and last held T11 (rejected).
     assert figures(d2, *COUNT_NAMES) == {
@@ -501,6 +503,7 @@ def test_breakdown_by_department(story, cast):
         "returned": 0, "reopened": 1, "yellow": 1, "red": 1,  # T4; T4; T6
         "overruled_returns": 0,
         "handling_days": 2,
+        "followed_up": 0,  # T4 closed without an answer
     }
     assert d2["satisfaction_rate"] == Fraction(0)
     # Never assigned: T5 (rejected), T10 (waiting).

@@ -445,3 +445,64 @@ def test_an_overruled_return_walks_the_loop(live_server, new_page, shoot, dispat
     shoot(phone_dept, "rr-05-department-sees-the-ruling-390")
     ticket = Ticket.objects.get(pk=assigned_ticket.pk)
     assert (ticket.status, ticket.department_id, ticket.due_date) == ("assigned", assigned_ticket.department_id, assigned_ticket.due_date)
+
+
+def test_a_verification_call_reopens_a_ticket_and_the_department_sees_it(
+    live_server, new_page, shoot, callback_user, department_user, dispatcher, department, submit, closed_ticket
+):
+    """The follow-up caller records a call on a resolved ticket (the call form), then opens the
+    verification list, records "company disagrees" on a closed ticket drawn for it: the ticket is
+    reopened, and its department finds it back in its inbox (DESIGN.md §9)."""
+    from playwright.sync_api import expect
+
+    from tickets import services
+    from tickets.models import VerificationCall
+
+    base = live_server.url
+    other = services.ticket_assign(ticket=submit(title="第二件诉求"), by=dispatcher, department=department)
+    services.ticket_sign(ticket=other, by=department_user)
+    services.ticket_resolve(ticket=other, by=department_user, result="已办结")
+    call = VerificationCall.objects.create(ticket=closed_ticket, month=timezone.localdate().replace(day=1))
+    page = new_page(WIDE)
+
+    # 1. The caller lands on the verification list, with its count in the menu.
+    log_in(page, base, "callback", "/verification/")
+    expect(page.locator("nav.mainnav a[href='/verification/'] .count")).to_have_text("1")
+    expect(page.locator(f"#call-{call.pk}")).to_contain_text(closed_ticket.reference)
+    shoot(page, "vc-01-verification-list-1366")
+    phone = new_page(PHONE)
+    log_in(phone, base, "callback", "/verification/")
+    shoot(phone, "vc-01-verification-list-390")
+
+    # 2. The call form on a resolved ticket (screenshots only: the service tests walk it).
+    page.goto(f"{base}/tickets/{other.reference}/")
+    form = opened_action_form(page, "record_call")
+    expect(form.locator("textarea[name=said]")).to_be_visible()
+    shoot(page, "vc-02-call-form-1366")
+    phone.goto(f"{base}/tickets/{other.reference}/")
+    opened_action_form(phone, "record_call")
+    shoot(phone, "vc-02-call-form-390")
+
+    # 3. "Company disagrees" without what it said: refused, nothing saved.
+    page.goto(f"{base}/verification/")
+    card = page.locator(f"#call-{call.pk}")
+    card.locator("button[value=disagreed]").click()
+    expect(page.locator(f"#call-{call.pk} .error")).to_be_visible()
+    assert Ticket.objects.get(pk=closed_ticket.pk).status == Status.CLOSED
+
+    # 4. With what it said: the ticket is reopened.
+    card = page.locator(f"#call-{call.pk}")
+    card.locator("textarea[name=said]").fill("企业表示问题并没有解决，不认可销号。")
+    card.locator("button[value=disagreed]").click()
+    expect(page.locator(f"#call-{call.pk} .badge.vc-disagreed")).to_be_visible()
+    shoot(page, "vc-03-verification-recorded-1366")
+    assert Ticket.objects.get(pk=closed_ticket.pk).status == Status.IN_PROGRESS
+    log_out(page, base)
+
+    # 5. The department sees it back in its inbox, with the caller's words on the timeline.
+    log_in(page, base, "dept", "/inbox/")
+    expect(page.locator("main")).to_contain_text(closed_ticket.reference)
+    page.goto(f"{base}/tickets/{closed_ticket.reference}/")
+    expect(page.locator(".page-head .badge.st-in_progress")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("企业表示问题并没有解决，不认可销号。")
+    shoot(page, "vc-04-department-sees-the-reopened-ticket")

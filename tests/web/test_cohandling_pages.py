@@ -429,6 +429,7 @@ def test_the_ticket_page_of_a_co_handled_ticket_costs_the_same_queries_however_m
 SEES_A_CO_HANDLED_TICKET = {
     "company": True, "other_company": False, "liaison": True, "other_liaison": False, "dispatcher": True,
     "department": True, "other_department": False, "co_department": True, "supervisor": True, "leader": True, "admin": True,
+    "callback": True,  # 回访员: sees what dispatch sees
 }  # fmt: skip
 
 

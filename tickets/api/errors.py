@@ -156,7 +156,7 @@ def document_errors(result, generator, request, public):
             codes = {401, 404, 429}  # 404 also for a stale page cursor
             if operation.get("parameters") or "requestBody" in operation:
                 codes.add(400)
-            if method == "post" or path.endswith("/reports/"):
+            if method == "post" or path.endswith("/reports/") or path.endswith("/verification-calls/"):  # reads for some roles only
                 codes.add(403)
             if method == "post":
                 codes.add(409)

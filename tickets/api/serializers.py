@@ -365,7 +365,7 @@ def _action_arguments(name):
     return _arguments_serializer(actions.unbound_form(spec, None, None), class_name, spec.summary)
 
 
-ARGUMENTS = {name: _action_arguments(name) for name in (*TRANSITIONS, "comment", "request_extension")}
+ARGUMENTS = {name: _action_arguments(name) for name in (*TRANSITIONS, "comment", "request_extension", "record_call")}
 ReturnDecisionArguments = _arguments_serializer(
     forms.ReturnDecisionForm(), "ReturnDecisionArguments", gettext_lazy("Rule on a return request: upheld or overruled (reason required)")
 )

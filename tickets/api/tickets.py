@@ -199,6 +199,22 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             raise refused(error) from error
         return Response(ReturnRequestSerializer(made).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        summary="Record a follow-up call (回访: dispatch, supervision, follow-up callers)",
+        description=(
+            "On a resolved ticket: what the company said on the phone (`said`) and its answer, `decision` `confirm` "
+            "(with `rating` satisfied or basically_satisfied: the ticket closes) or `reopen` (不满意: back to the "
+            "department under at least yellow supervision). The timeline records the caller and `channel` phone."
+        ),
+        request=ARGUMENTS["record_call"],
+        responses={200: TicketDetailSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def calls(self, request, reference):
+        ticket = self._visible_ticket(reference)
+        self._take(ticket, "record_call")
+        return self._detail(ticket)
+
     def _visible_ticket(self, reference):
         return visible_or_404(lambda: selectors.ticket_for_action(self.request.user, reference))
 

@@ -2,7 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from tickets.api import enterprises, errors, reports, tickets
+from tickets.api import calls, enterprises, errors, reports, tickets
 
 router = DefaultRouter()
 router.register("tickets", tickets.TicketViewSet, basename="api-ticket")
@@ -12,6 +12,7 @@ router.register("enterprises", enterprises.EnterpriseViewSet, basename="api-ente
 router.register("attachments", tickets.AttachmentViewSet, basename="api-attachment")
 router.register("extension-requests", tickets.ExtensionRequestViewSet, basename="api-extension-request")
 router.register("return-requests", tickets.ReturnRequestViewSet, basename="api-return-request")
+router.register("verification-calls", calls.VerificationCallViewSet, basename="api-verification-call")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -10,6 +10,9 @@ PERIODIC_TASKS = [
     # run missed on the 1st (beat or broker down) is caught up the next day. Migration
     # tickets.0004 moves a row created before with the old default (the 1st only).
     ("Monthly case histories (企业月度档案)", "tickets.case_history_mailing", {"crontab": {"minute": "0", "hour": "9"}}),
+    # Daily too: each run draws last month's verification calls if they are not drawn yet (a
+    # month is drawn once), so a run missed on the 1st is caught up the next day.
+    ("Verification calls (回访核实抽样)", "tickets.draw_verification_calls", {"crontab": {"minute": "30", "hour": "7"}}),
 ]
 
 

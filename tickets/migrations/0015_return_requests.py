@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('enterprises', '0002_user_role_constraints_both_ways'),
-        ('tickets', '0013_co_report_indexes'),
+        ('tickets', '0014_drop_indexes_covered_by_composites'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -3,6 +3,7 @@
 
 from .assignment import Assignment
 from .calendar import CalendarDay, CalendarYear
+from .calls import VerificationCall
 from .delivery import (
     AssignmentReminder,
     CaseHistoryMailing,
@@ -43,4 +44,5 @@ __all__ = [
     "DepartmentDigest",    "EventKind", "ExtensionRequest", "IdempotencyKey", "Notification", "NotificationQuerySet", "Priority", "Rating",
     "ReferenceCounter", "Reminder", "ReturnRequest", "Status", "SupervisionLevel", "Ticket", "TicketEvent", "TicketQuerySet",
     "attachment_path",
+    "VerificationCall",
 ]  # fmt: skip

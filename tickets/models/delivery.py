@@ -102,6 +102,7 @@ class Notification(models.Model):
         DIGEST = "digest", _("Daily digest")
         CASE_HISTORY = "case_history", _("Monthly case history")
         EXPORT_READY = "export_ready", _("Export ready")
+        VERIFICATION_DUE = "verification_due", _("Verification calls due")
 
     # Indexed by notification_inbox (recipient first): no index of its own.
     recipient = models.ForeignKey(

@@ -33,6 +33,9 @@ class EventKind(models.TextChoices):
     RETURN_UPHELD = "return_upheld", _("Return request upheld")
     RETURN_OVERRULED = "return_overruled", _("Return request overruled")
     CONTACT = "contact", _("Contacted the company")
+    # 回访核实: a caller confirmed with the company a ticket closed online or without an answer
+    # (a "company disagrees" is a reopen, DESIGN.md §9).
+    VERIFICATION_CONFIRMED = "verification_confirmed", _("Verification call: the company confirms")
     COMMENT = "comment", _("Progress note")
     ATTACHMENT = "attachment", _("Attachment added")
 

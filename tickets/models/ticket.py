@@ -52,7 +52,7 @@ def at_risk_until(on_date):
 # What auto_close() writes besides its state change and the moment: "no answer" is recorded as
 # the way the ticket closed, not as a rating (latest_rating keeps the last real one). The sweep
 # applies the same writes in bulk (tickets.jobs.sweep).
-AUTO_CLOSE_WRITES = {"rating": Rating.NO_ANSWER, "rating_comment": ""}
+AUTO_CLOSE_WRITES = {"rating": Rating.NO_ANSWER, "rating_comment": "", "followed_up": False}
 
 
 def declared_transition(method) -> tuple[tuple[str, ...], str, dict[str, tuple[str, ...]]]:
@@ -85,16 +85,32 @@ def _holding_department(ticket, user):
     return rules.holds_ticket(user, ticket)
 
 
-def _company_side(ticket, user):
-    return visibility.speaks_for(user, ticket.enterprise_id)
-
-
 def _supervisor(ticket, user):
     return user.is_supervisor
 
 
 def _system_only(ticket, user):
     return False
+
+
+def _company_side_or_phone_caller(ticket, user):
+    """The company's answer (confirm, reopen): given by the company's side, or taken down on the
+    phone by a caller (回访, DESIGN.md §9) — only through the call service, which names the caller
+    on the ticket row it locked (`phone_caller`, tickets.services.calls); the company's own page
+    and API route never do, so a caller is not offered the company's buttons."""
+    if visibility.speaks_for(user, ticket.enterprise_id):
+        return True
+    return getattr(ticket, "phone_caller", None) is user and rules.may_call(user)
+
+
+def _caller(ticket, user):
+    return rules.may_call(user)
+
+
+def _verification_pending(ticket):
+    """A verification call of this ticket waits for its answer (回访核实): the only way back
+    from closed."""
+    return ticket.verification_calls.filter(state="pending").exists()
 
 
 def _is_open(ticket):
@@ -203,6 +219,10 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     resolve_overrides = models.PositiveSmallIntegerField(
         _("resolutions without every co-handler's feedback"), default=0, editable=False
     )
+    # The follow-up rate (回访率, DESIGN.md §9): the ticket's last closing was answered by the
+    # company — a confirm (online or on the phone), or a verification call that confirmed it
+    # after an auto-close — not "no answer". Read where the ticket is closed.
+    followed_up = models.BooleanField(_("closing confirmed by the company"), default=False, editable=False)
 
     objects = TicketQuerySet.as_manager()
 
@@ -258,6 +278,7 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
                     "lead_assignments",
                     "contacts_on_time",
                     "resolve_overrides",
+                    "followed_up",
                     "last_department",
                     "category",
                     "enterprise",
@@ -328,21 +349,45 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
             self.first_resolved_on_time = self.due_date is None or resolved_on <= self.due_date
             self.handling_working_days = workdays.working_days_between(timezone.localdate(self.first_assigned_at), resolved_on)
 
-    @transition(field=status, source=Status.RESOLVED, target=Status.CLOSED, permission=_company_side)
+    @transition(field=status, source=Status.RESOLVED, target=Status.CLOSED, permission=_company_side_or_phone_caller)
     def confirm(self, rating, comment="", at=None):
         if rating not in (Rating.SATISFIED, Rating.BASICALLY_SATISFIED):
             raise ValueError("confirm() takes 满意 or 基本满意; 不满意 is reopen()")
         self.rating = self.latest_rating = rating
         self.rating_comment = comment
         self.closed_at = at or timezone.now()
+        self.followed_up = True
 
-    @transition(field=status, source=Status.RESOLVED, target=Status.IN_PROGRESS, permission=_company_side)
+    @transition(field=status, source=Status.RESOLVED, target=Status.IN_PROGRESS, permission=_company_side_or_phone_caller)
     def reopen(self, comment, at=None):
         at = at or timezone.now()
         self.rating = self.latest_rating = Rating.DISSATISFIED
         self.was_reopened = True
         self.rating_comment = comment
         self.resolved_at = None
+        self.followed_up = False  # already so: a closing it followed was undone by a reopen first
+        self.due_date = self.deadline_dates(timezone.localdate(at))["resolution"]
+
+    # 回访核实 (DESIGN.md §9): a caller records the company's answer to a verification call on a
+    # closed ticket drawn for it. "Confirmed" changes no state; "the company disagrees" is the one
+    # way back from closed: a reopen like the company's (不满意, a new due date; the service adds
+    # at least yellow supervision).
+
+    @transition(field=status, source=Status.CLOSED, target=None, conditions=[_verification_pending], permission=_caller)
+    def verification_confirm(self, at=None):
+        self.followed_up = True
+
+    @transition(
+        field=status, source=Status.CLOSED, target=Status.IN_PROGRESS, conditions=[_verification_pending], permission=_caller
+    )
+    def verification_reopen(self, comment, at=None):
+        at = at or timezone.now()
+        self.rating = self.latest_rating = Rating.DISSATISFIED
+        self.was_reopened = True
+        self.rating_comment = comment
+        self.resolved_at = None
+        self.closed_at = None
+        self.followed_up = False
         self.due_date = self.deadline_dates(timezone.localdate(at))["resolution"]
 
     @transition(field=status, source=Status.IN_PROGRESS, target=None, permission=_holding_department)

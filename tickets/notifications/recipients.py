@@ -44,6 +44,7 @@ P = Party
 # A digest is about a department and a case history about a company: their "ticket" is a
 # department id or a company id (Audience.of_department / of_company). An export's message goes
 # to the person who asked for it (tickets.casefile.export), so it is not here.
+# "Verification calls due" is about a month's list, not a ticket: verification_callers() below.
 RECIPIENTS: dict[str, tuple[Party, ...]] = {
     Kind.SUBMITTED: (P.DISPATCH,),
     Kind.ASSIGNED: (P.DEPARTMENT,),
@@ -125,6 +126,13 @@ def _sources(kind: str, ticket: Any, co_department_id: int | None = None) -> lis
         else:
             sources.append((ROLE, _ROLE_OF[party]))
     return sources
+
+
+def verification_callers() -> list[User]:
+    """Who is told that a month's verification calls are due (Kind.VERIFICATION_DUE, about no
+    ticket): the active follow-up callers (回访员), or, in a city without any, the dispatch office."""
+    active = User.objects.filter(is_active=True).order_by("pk")
+    return list(active.filter(role=Role.CALLBACK)) or list(active.filter(role=Role.DISPATCHER))
 
 
 def recipients_for(kind: str, ticket: Any, co_department_id: int | None = None) -> list[User]:

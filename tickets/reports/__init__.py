@@ -6,7 +6,7 @@ included), evaluated at a moment ``as_of``. Two ways to the same facts about eac
 * **now** (``as_of`` omitted): the ticket's report-fact columns (``last_department``,
   ``first_resolved_on_time``, ``handling_working_days``, ``latest_rating``, ``was_returned``,
   ``was_reopened``, ``signings``, ``signings_on_time``, ``lead_assignments``, ``contacts_on_time``,
-  ``resolve_overrides``, with ``status``, ``supervision_level``, ``due_date``,
+  ``resolve_overrides``, ``followed_up``, with ``status``, ``supervision_level``, ``due_date``,
   ``first_assigned_at``, ``first_resolved_at``), kept by the ticket's transitions in the same save
   as the state they summarise, and read through the covering index ``ticket_report_facts`` (an
   index-only scan on PostgreSQL); the co figures read the co ``Assignment`` rows as they stand
@@ -100,12 +100,18 @@ The figures (the numerator and denominator of every rate are in the dict under t
     returned         accepted, returned to dispatch at least once by as_of
     reopened         accepted, reopened at least once by as_of
     yellow, red      accepted, supervision level at as_of (last supervision event) yellow / red
+    followed_up      closed at as_of, and its last closing by as_of (confirm, auto_close; a reopen since
+                     undoes it) was answered
+                     by the company: a confirm (online, or by phone through a follow-up call), or an
+                     auto-close followed by a verification call "confirmed" (verification_confirmed
+                     event); the stored column ``followed_up`` for now                (回访)
     handling_days    sum over resolved tickets of the working days d with
                      first-assignment date < d <= first-resolution date (local dates)
 
     closure_rate = closed / accepted          on_time_rate = on_time / resolved
     satisfaction_rate = satisfied / rated     response_rate = signed_on_time / signings
     return_rate = returned / accepted         redo_rate = reopened / resolved
+    follow_up_rate = followed_up / closed                          (回访率)
     contact_rate = contacted_on_time / contact_assignments         (首次联系及时率)
     co_feedback_rate = co_on_time / co_due                         (协办按期反馈率)
     handling_time = handling_days / resolved, one decimal (ROUND_HALF_UP)

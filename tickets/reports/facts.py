@@ -37,6 +37,7 @@ STORED_FACTS = {
     "lead_assignments": "r_contact_assignments",
     "contacts_on_time": "r_contacts_on_time",
     "resolve_overrides": "r_overrides",
+    "followed_up": "r_followed_up",
 }
 
 

@@ -55,6 +55,7 @@ COUNTS = (
     "yellow",
     "red",
     "handling_days",
+    "followed_up",
 )
 RATES = {
     "closure_rate": ("closed", "accepted"),
@@ -65,6 +66,7 @@ RATES = {
     "co_feedback_rate": ("co_on_time", "co_due"),
     "return_rate": ("returned", "accepted"),
     "redo_rate": ("reopened", "resolved"),
+    "follow_up_rate": ("followed_up", "closed"),
 }
 # handling_time = handling_days / resolved, one decimal.
 HANDLING_TIME = ("handling_days", "resolved")
@@ -103,6 +105,8 @@ NAMES = {
     "return_rate": _("Return rate"),
     "redo_rate": _("Redo rate"),
     "handling_time": _("Mean handling time (working days)"),
+    "followed_up": _("Closed tickets confirmed by the company"),
+    "follow_up_rate": _("Follow-up rate"),
 }
 
 GROUPS = ("department", "category", "district", "industry", "month")

@@ -57,6 +57,12 @@ LIFECYCLE_EVENTS = (
 # The events that set (or, for a return, clear) Ticket.due_date.
 DUE_DATE_EVENTS = (EventKind.ASSIGN, EventKind.REOPEN, EventKind.EXTENSION_APPROVED, EventKind.RETURN)
 
+# The events that close a ticket, answer its closing or undo it (a reopen: from resolved, or from
+# closed after a verification call), for the follow-up rate (DESIGN.md §9), and of those the
+# ones by which the company confirmed the closing.
+CLOSINGS = (EventKind.CONFIRM, EventKind.AUTO_CLOSE, EventKind.VERIFICATION_CONFIRMED, EventKind.REOPEN)
+FOLLOWED_UP_CLOSINGS = (EventKind.CONFIRM, EventKind.VERIFICATION_CONFIRMED)
+
 OPEN_AT_AS_OF = (Status.SUBMITTED, Status.ASSIGNED, Status.IN_PROGRESS)
 GOOD_RATINGS = (Rating.SATISFIED, Rating.BASICALLY_SATISFIED)
 RATINGS = (Rating.SATISFIED, Rating.BASICALLY_SATISFIED, Rating.DISSATISFIED)
@@ -199,6 +205,17 @@ def _event_facts(as_of):
         "r_contact_assignments": _count(_contact_assignments(as_of)),
         "r_contacts_on_time": _count(_contacts_on_time(as_of)),
         "r_overrides": _count(_overrides(as_of)),
+        # 回访率 (DESIGN.md §9): the last closing by as_of was answered by the company — a confirm
+        # (online or by phone), or a verification call confirming it since — not "no answer".
+        "r_followed_up": Coalesce(
+            _last(
+                _events(as_of, *CLOSINGS),
+                Case(When(kind__in=FOLLOWED_UP_CLOSINGS, then=Value(True)), default=Value(False), output_field=BooleanField()),
+                BooleanField(),
+            ),
+            Value(False),
+            output_field=BooleanField(),
+        ),
     }
 
 
@@ -244,6 +261,7 @@ def _current_facts():
         "r_contacts_on_time": F("contacts_on_time"),
         "r_overrides": F("resolve_overrides"),
         "r_handling_days": F("handling_working_days"),
+        "r_followed_up": F("followed_up"),
     }
 
 
@@ -320,6 +338,7 @@ def _conditions(as_of_date):
         "yellow": Q(r_supervision=SupervisionLevel.YELLOW) & accepted,
         "red": Q(r_supervision=SupervisionLevel.RED) & accepted,
         "handling_days": resolved,
+        "followed_up": Q(r_followed_up=True) & Q(r_status=Status.CLOSED) & accepted,
     }
 
 

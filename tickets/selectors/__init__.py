@@ -5,10 +5,12 @@ rule and reads what its page shows in a bounded number of queries.
                   (its assignments, lead first), its files
     enterprises   the company list
     notifications a person's notifications
+    calls         the verification calls (回访核实): a month's list, the months, the menu's count
 
 A company's case file (一企一档) is tickets.casefile.selectors; the report is tickets.reports.
 """
 
+from .calls import pending_verification_count, verification_list, verification_months, visible_verification_call
 from .enterprises import enterprise_list
 from .notifications import notification_list, notification_to_open, unread_count, visible_notifications
 from .tickets import (
@@ -41,4 +43,5 @@ __all__ = [
     "ticket_detail", "ticket_detail_queryset", "ticket_for_action", "ticket_list", "unread_count", "visible_attachment",
     "visible_extension_request", "visible_notifications", "visible_references",
     "pending_return_count", "pending_return_requests", "upheld_suggestion", "visible_return_request",
+    "pending_verification_count", "verification_list", "verification_months", "visible_verification_call",
 ]  # fmt: skip

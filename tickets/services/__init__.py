@@ -18,9 +18,11 @@ after the commit. Views, the admin, the API and tasks call these and repeat none
     extensions   extension_request, extension_decide
     returns      return_request_file, return_request_decide (退单审核), return_window_end
     exports      case_file_export_request (a case file export for one person)
+    calls        ticket_record_call (回访), verification_draw / verification_record (回访核实)
 """
 
 from .base import ActionRefused
+from .calls import ticket_record_call, verification_draw, verification_record
 from .cohandling import (
     assignment_co_feedback,
     assignment_co_sign,
@@ -55,4 +57,5 @@ __all__ = [
     "ticket_auto_close",
     "ticket_comment", "ticket_confirm", "ticket_raise_supervision", "ticket_reject", "ticket_reopen", "ticket_resolve",
     "ticket_return", "ticket_sign", "ticket_submit", "ticket_submit_once", "validate_upload", "validate_uploads",
+    "ticket_record_call", "verification_draw", "verification_record",
 ]  # fmt: skip

@@ -271,11 +271,18 @@ def ticket_reopen(*, ticket: Ticket, by: User, comment: str, at: datetime.dateti
         data=lambda t: {"rating": Rating.DISSATISFIED, "due_date": t.due_date.isoformat()},  # type: ignore[union-attr]  # reopen() sets it
         kwargs={"comment": comment, "at": at},
     )
+    after_reopen(ticket, by=by, comment=comment, at=at)
+    return ticket
+
+
+def after_reopen(ticket: Ticket, *, by: User, comment: str, at: datetime.datetime) -> None:
+    """What every reopen does after its transition (the company's, or a caller's on the phone,
+    tickets.services.calls): the lead's due date follows the ticket's, supervision at least
+    yellow, the department and supervision told."""
     _lead_assignment(ticket).update(due_date=ticket.due_date)
     if ticket.supervision_level == SupervisionLevel.NONE:
         _raise_supervision(ticket, by=None, level=SupervisionLevel.YELLOW, notice=_("Reopened: the company is not satisfied."), at=at)
     notifications.notify(Notification.Kind.REOPENED, ticket, by=by, at=at, note=comment)
-    return ticket
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from tickets import services
-from tickets.web import forms
+from tickets.web import call_forms, forms
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,11 @@ ACTIONS = [
         "reopen", _("Not satisfied: send it back"), _("Send back to the department"), "danger", _form(forms.ReopenForm),
         lambda t, u, d: services.ticket_reopen(ticket=t, by=u, comment=d["comment"]),
         _("The ticket was sent back to the department under supervision."),
+    ),
+    TicketAction(
+        "record_call", _("Record a follow-up call with the company"), _("Record the call"), "primary", _form(call_forms.CallForm),
+        lambda t, u, d: services.ticket_record_call(ticket=t, by=u, said=d["said"], decision=d["decision"], rating=d["rating"]),
+        _("Call recorded. The company's answer is on the timeline."), open_by_default=True,
     ),
     TicketAction(
         "request_extension", _("Ask for more time"), _("Request extension"), "",

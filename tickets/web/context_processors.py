@@ -1,4 +1,5 @@
 from tickets import rules
+from tickets.selectors.calls import pending_verification_count
 from tickets.selectors.notifications import unread_count
 from tickets.selectors.tickets import pending_return_count
 
@@ -17,5 +18,8 @@ def navigation(request):
             "submit": rules.may_submit(user),
             "decide_extensions": rules.may_decide_extensions(user),
             "view_reports": rules.may_view_reports(user),
+            "call": rules.may_call(user),
         },
+        # The callers' menu: verification calls still to make (lazy, one indexed COUNT when shown).
+        "pending_verification_calls": lambda: pending_verification_count(user),
     }

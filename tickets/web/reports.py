@@ -36,6 +36,7 @@ HEADLINE = [
     # 无效退单 (DESIGN.md §9): return requests dispatch overruled, credited to the department that asked.
     ("overruled_returns", "overruled_returns", None),
     ("redo_rate", "reopened", "resolved"),
+    ("follow_up_rate", "followed_up", "closed"),
     ("yellow", "yellow", None),
     ("red", "red", None),
     ("rejected", "rejected", None),
@@ -56,6 +57,7 @@ COLUMNS = [
         ("return_rate", None),
         ("overruled_returns", "overruled_returns"),
         ("redo_rate", None),
+        ("follow_up_rate", None),
         ("yellow", "yellow"),
         ("red", "red"),
         ("contact_rate", None),

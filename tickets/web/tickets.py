@@ -26,6 +26,7 @@ ROLE_HOME = {
     "supervisor": "supervision_board",
     "leader": "report_dashboard",
     "admin": "dispatch_queue",
+    "callback": "verification_list",
 }
 
 

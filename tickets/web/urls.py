@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tickets.web import enterprises, exports, notifications, reports, returns, tickets
+from tickets.web import calls, enterprises, exports, notifications, reports, returns, tickets
 
 urlpatterns = [
     path("", tickets.home, name="home"),
@@ -17,6 +17,8 @@ urlpatterns = [
     path("dispatch/", tickets.dispatch_queue, name="dispatch_queue"),
     path("inbox/", tickets.department_inbox, name="department_inbox"),
     path("supervision/", tickets.supervision_board, name="supervision_board"),
+    path("verification/", calls.verification_list, name="verification_list"),
+    path("verification/<int:pk>/record/", calls.verification_record, name="verification_record"),
     path("notifications/", notifications.notification_list, name="notification_list"),
     path("notifications/<int:pk>/open/", notifications.notification_open, name="notification_open"),
     path("notifications/read-all/", notifications.notification_read_all, name="notification_read_all"),
