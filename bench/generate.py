@@ -153,6 +153,8 @@ TICKET_COLUMNS = (
     "was_reopened", "signings", "signings_on_time",
     # The staged deadlines (DESIGN.md §8).
     "contact_due_date", "contacted_at", "is_complex", "lead_assignments", "contacts_on_time", "resolve_overrides",
+    # Follow-up (DESIGN.md §9): closed with the company's confirmation (online here).
+    "followed_up",
 )
 EVENT_COLUMNS = ("id", "kind", "from_state", "to_state", "note", "data", "created_at", "actor_id", "ticket_id")
 ASSIGNMENT_COLUMNS = (
@@ -729,7 +731,7 @@ class Generator:
             "last_dept": None, "on_time": None, "handling": None, "latest_rating": "", "returned": False,
             "reopened": False, "signings": 0, "signings_on_time": 0,
             "contact_due": None, "contacted": None, "lead_assignments": 0, "contacts_on_time": 0, "overrides": 0, "co": [],
-            "keys": keys, "co_keys": co_keys,
+            "followed_up": False, "keys": keys, "co_keys": co_keys,
         }
 
         def event(t, kind_, from_state, to_state, note="", data="{}", actor=None):
@@ -913,7 +915,7 @@ class Generator:
                 f["last_dept"], f["on_time"], f["handling"], f["latest_rating"], f["returned"], f["reopened"],
                 f["signings"], f["signings_on_time"],
                 to_date(f["contact_due"]) if f["contact_due"] else None, opt_dt(f["contacted"]), False, f["lead_assignments"],
-                f["contacts_on_time"], f["overrides"],
+                f["contacts_on_time"], f["overrides"], f["followed_up"],
             )
             rows = []
             for a in assignments:
@@ -1185,7 +1187,7 @@ class Generator:
             if answer == "confirm":
                 rating = "satisfied" if rng.random() < 0.78 else "basically_satisfied"
                 comment = rng.choice(self.rating_comments) if rng.random() < 0.4 else ""
-                f.update(status="closed", rating=rating, latest_rating=rating, rating_comment=comment, closed=t_ans)
+                f.update(status="closed", rating=rating, latest_rating=rating, rating_comment=comment, closed=t_ans, followed_up=True)
                 event(t_ans, "confirm", "resolved", "closed", comment, f'{{"rating": "{rating}"}}', company_side)
                 return finish()
             # Reopened: a new due date, at least yellow supervision, handled again.
