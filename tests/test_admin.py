@@ -158,3 +158,9 @@ def test_the_category_list_shows_each_categorys_deadlines_in_a_bounded_number_of
 
     assert response.status_code == 200
     assert len(many) == len(few)  # the city's default is read once for the page, whatever the categories
+
+
+@pytest.mark.parametrize("model", ["returnrequest", "verificationcall"])
+def test_return_requests_and_verification_calls_are_listed_read_only_in_the_admin(as_admin, model):
+    assert as_admin.get(reverse(f"admin:tickets_{model}_changelist")).status_code == 200
+    assert as_admin.get(reverse(f"admin:tickets_{model}_add")).status_code == 403

@@ -21,8 +21,10 @@ from tickets.models import (
     Notification,
     Priority,
     Reminder,
+    ReturnRequest,
     Ticket,
     TicketEvent,
+    VerificationCall,
 )
 
 _PROFILE_FIELDS = ["response_days", "contact_days", "co_feedback_days", "resolution_days", "complex_resolution_days"]
@@ -149,6 +151,22 @@ class ExtensionRequestAdmin(ReadOnlyAdmin):
     list_display = ["ticket", "department", "current_due_date", "requested_due_date", "state", "created_at"]
     list_filter = ["state"]
     list_select_related = ["ticket", "department"]
+
+
+@admin.register(ReturnRequest)
+class ReturnRequestAdmin(ReadOnlyAdmin):
+    list_display = ["ticket", "department", "suggested_department", "state", "created_at", "decided_by", "decided_at"]
+    list_filter = ["state"]
+    search_fields = ["ticket__reference"]
+    list_select_related = ["ticket", "department", "suggested_department", "decided_by"]
+
+
+@admin.register(VerificationCall)
+class VerificationCallAdmin(ReadOnlyAdmin):
+    list_display = ["ticket", "month", "state", "caller", "called_at"]
+    list_filter = ["state", "month"]
+    search_fields = ["ticket__reference"]
+    list_select_related = ["ticket", "caller"]
 
 
 @admin.register(Assignment)
