@@ -255,6 +255,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 REMINDER_DUE_SOON_WORKING_DAYS = env.int("REMINDER_DUE_SOON_WORKING_DAYS", default=1)
 SUPERVISION_RED_AFTER_WORKING_DAYS = env.int("SUPERVISION_RED_AFTER_WORKING_DAYS", default=5)
 AUTO_CLOSE_AFTER_WORKING_DAYS = env.int("AUTO_CLOSE_AFTER_WORKING_DAYS", default=7)
+# Rating review (DESIGN.md §9): the lead department may ask for one within this many working days of a 不满意.
+RATING_APPEAL_WORKING_DAYS = env.int("RATING_APPEAL_WORKING_DAYS", default=5)
 # E-mail retries: after attempt n, wait EMAIL_RETRY_BASE_SECONDS * 2**(n-1), at most EMAIL_MAX_ATTEMPTS tries.
 EMAIL_RETRY_BASE_SECONDS = env.int("EMAIL_RETRY_BASE_SECONDS", default=60)
 EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=8)

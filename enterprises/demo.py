@@ -1199,7 +1199,9 @@ class _Builder(cohandling.CoHandlingActions):
 
     def do_resolve(self, ticket, plan, at, result=None, override=""):
         result = result or plan.story.result
-        return services.ticket_resolve(ticket=ticket, by=self.holder(ticket), result=result, override_reason=override, at=at)
+        return services.ticket_resolve(
+            outcome="solved", ticket=ticket, by=self.holder(ticket), result=result, override_reason=override, at=at
+        )
 
     def do_confirm(self, ticket, plan, at, rating):
         comment = plan.story.rating_comment

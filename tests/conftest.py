@@ -204,7 +204,9 @@ def in_progress_ticket(assigned_ticket, department_user):
 
 @pytest.fixture
 def resolved_ticket(in_progress_ticket, department_user):
-    return services.ticket_resolve(ticket=in_progress_ticket, by=department_user, result="已协调银行完成审批，贷款已发放。")
+    return services.ticket_resolve(
+        outcome="solved", ticket=in_progress_ticket, by=department_user, result="已协调银行完成审批，贷款已发放。"
+    )
 
 
 @pytest.fixture
@@ -224,7 +226,7 @@ def six_of_eleven_closed(dispatcher, department_user, company_user, department, 
         ticket = services.ticket_assign(ticket=submit(), by=dispatcher, department=department)
         if index < 6:
             services.ticket_sign(ticket=ticket, by=department_user)
-            services.ticket_resolve(ticket=ticket, by=department_user, result="已解决")
+            services.ticket_resolve(outcome="solved", ticket=ticket, by=department_user, result="已解决")
             services.ticket_confirm(ticket=ticket, by=company_user, rating="satisfied")
 
 

@@ -25,6 +25,7 @@ from tickets.models import (
     ExtensionRequest,
     Priority,
     Rating,
+    RatingReview,
     Status,
     SupervisionLevel,
     Ticket,
@@ -133,7 +134,15 @@ class TicketSerializer(serializers.ModelSerializer):
             "credit_code", "category", "department", "response_due_date", "due_date", "submitted_at", "assigned_at",
             "signed_at", "resolved_at", "closed_at", "result", "rating",
             "closed_without_answer", "is_complex", "contact_due_date", "contacted_at",
+            "outcome", "outcome_condition", "outcome_review_date", "rating_review_upheld",
         ]  # fmt: skip
+        extra_kwargs = {
+            "outcome": {
+                "help_text": gettext_lazy("The latest resolution's outcome: solved, explained or not_feasible (empty if never resolved)")
+            },
+            "outcome_condition": {"help_text": gettext_lazy("not_feasible: what is missing for a solution")},
+            "outcome_review_date": {"help_text": gettext_lazy("not_feasible: when the department looks at it again")},
+        }
 
     def get_closed_without_answer(self, ticket) -> bool:
         return casefile_selectors.closed_without_answer(ticket)
@@ -196,18 +205,47 @@ class ExtensionRequestSerializer(serializers.ModelSerializer):
         ]
 
 
+class RatingReviewSerializer(serializers.ModelSerializer):
+    """A rating review (评价复核): the lead department's request about a 不满意, and supervision's decision."""
+
+    ticket = serializers.CharField(source="ticket.reference", read_only=True)
+    department = serializers.CharField(source="department.name", read_only=True)
+    requested_by = serializers.StringRelatedField()
+    decided_by = serializers.StringRelatedField()
+    rating_event = serializers.PrimaryKeyRelatedField(read_only=True, help_text=gettext_lazy("The reopen event that recorded the rating"))
+    attachments = serializers.SerializerMethodField(help_text=gettext_lazy("The evidence filed with the request"))
+
+    class Meta:
+        model = RatingReview
+        fields = [
+            "id", "ticket", "rating_event", "department", "requested_by", "reason", "attachments", "state",
+            "decided_by", "decided_at", "decision_note", "created_at",
+        ]  # fmt: skip
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, review):
+        event = review.request_event
+        return AttachmentSerializer(event.attachments.all() if event is not None else [], many=True).data
+
+
 class TicketDetailSerializer(TicketSerializer):
     timeline = EventSerializer(source="events", many=True, read_only=True)
     assignments = serializers.SerializerMethodField(help_text=gettext_lazy("The lead department first, then the co-handlers"))
     extension_requests = ExtensionRequestSerializer(many=True, read_only=True)
+    rating_review = serializers.SerializerMethodField(help_text=gettext_lazy("The review of its rating (评价复核), or null"))
     allowed_transitions = serializers.SerializerMethodField()
 
     class Meta(TicketSerializer.Meta):
-        fields = TicketSerializer.Meta.fields + ["timeline", "assignments", "extension_requests", "allowed_transitions"]
+        fields = TicketSerializer.Meta.fields + ["timeline", "assignments", "extension_requests", "rating_review", "allowed_transitions"]
 
     @extend_schema_field(AssignmentSerializer(many=True))
     def get_assignments(self, ticket):
         return AssignmentSerializer(selectors.assignment_rows(ticket), many=True).data
+
+    @extend_schema_field(RatingReviewSerializer(allow_null=True))
+    def get_rating_review(self, ticket):
+        review = selectors.rating_review_of(ticket)
+        return RatingReviewSerializer(review).data if review is not None else None
 
     def get_allowed_transitions(self, ticket) -> list[str]:
         return allowed_transitions(ticket, self.context["request"].user)
@@ -340,9 +378,14 @@ def _action_arguments(name):
     return _arguments_serializer(actions.unbound_form(spec, None, None), class_name, spec.summary)
 
 
-ARGUMENTS = {name: _action_arguments(name) for name in (*TRANSITIONS, "comment", "request_extension")}
+ARGUMENTS = {name: _action_arguments(name) for name in (*TRANSITIONS, "comment", "request_extension", "request_rating_review")}
 DecisionArguments = _arguments_serializer(
     forms.ExtensionDecisionForm(), "ExtensionDecisionArguments", gettext_lazy("Decide an extension request")
+)
+
+
+RatingReviewDecisionArguments = _arguments_serializer(
+    forms.RatingReviewDecisionForm(), "RatingReviewDecisionArguments", gettext_lazy("Decide a rating review")
 )
 
 

@@ -11,6 +11,7 @@ router.register("categories", tickets.CategoryViewSet, basename="api-category")
 router.register("enterprises", enterprises.EnterpriseViewSet, basename="api-enterprise")
 router.register("attachments", tickets.AttachmentViewSet, basename="api-attachment")
 router.register("extension-requests", tickets.ExtensionRequestViewSet, basename="api-extension-request")
+router.register("rating-reviews", tickets.RatingReviewViewSet, basename="api-rating-review")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -18,6 +18,7 @@ from .exports import CaseFileExport
 from .extensions import ExtensionRequest
 from .idempotency import IdempotencyKey
 from .reference import DEFAULT_DEADLINES, Category, DeadlineProfile, Priority, ReferenceCounter
+from .reviews import RatingReview
 from .states import (
     AT_RISK_WORKING_DAYS,
     CO_WORK_STATUSES,
@@ -28,6 +29,7 @@ from .states import (
     AssignmentState,
     Channel,
     ContactMethod,
+    Outcome,
     Rating,
     Status,
     SupervisionLevel,
@@ -42,4 +44,5 @@ __all__ = [
     "DepartmentDigest",    "EventKind", "ExtensionRequest", "IdempotencyKey", "Notification", "NotificationQuerySet", "Priority", "Rating",
     "ReferenceCounter", "Reminder", "Status", "SupervisionLevel", "Ticket", "TicketEvent", "TicketQuerySet",
     "attachment_path",
+    "Outcome", "RatingReview",
 ]  # fmt: skip

@@ -70,6 +70,12 @@ RECIPIENTS: dict[str, tuple[Party, ...]] = {
     Kind.CO_FEEDBACK_LATE: (P.CO_DEPARTMENT, P.DEPARTMENT, P.SUPERVISION),
     Kind.CONTACT_DUE_SOON: (P.DEPARTMENT,),
     Kind.CONTACT_OVERDUE: (P.DEPARTMENT, P.SUPERVISION),
+    # Not feasible for now (DESIGN.md §9): the lead department looks at the ticket again on its review date.
+    Kind.OUTCOME_REVIEW_DUE: (P.DEPARTMENT,),
+    # Rating review: supervision decides; the department that asked (named as co_department by
+    # the service) hears the decision. The company sees it on its ticket page.
+    Kind.RATING_REVIEW_REQUESTED: (P.SUPERVISION,),
+    Kind.RATING_REVIEW_DECIDED: (P.REQUESTING_DEPARTMENT,),
     Kind.DIGEST: (P.DEPARTMENT,),
     Kind.CASE_HISTORY: (P.COMPANY,),
 }

@@ -105,6 +105,21 @@ _TEXTS = {
         gettext_noop("No first contact in time: %(ref)s %(title)s"),
         gettext_noop("%(department)s should have contacted %(company)s by %(contact_by)s and has not recorded a contact."),
     ),
+    Kind.OUTCOME_REVIEW_DUE: (
+        gettext_noop("Time to look again: %(ref)s %(title)s"),
+        gettext_noop(
+            "This problem was found not feasible for now (condition: %(note)s). Its review date, %(review)s, has come: "
+            "look at it again with the company."
+        ),
+    ),
+    Kind.RATING_REVIEW_REQUESTED: (
+        gettext_noop("Rating review requested: %(ref)s %(title)s"),
+        gettext_noop("%(department)s asks for a review of the company's “dissatisfied” rating. Reason: %(note)s"),
+    ),
+    Kind.RATING_REVIEW_DECIDED: (
+        gettext_noop("Rating review %(decision)s: %(ref)s %(title)s"),
+        gettext_noop("The supervision office decided your department's review of the rating: %(decision)s. %(note)s"),
+    ),
 }
 
 
@@ -168,6 +183,8 @@ def facts_from_row(row, **extra):
         "co_department": "",
         "co_due": "",
         "note": "",
+        "review": "",
+        "decision": "",
     }
     facts.update(extra)
     return facts

@@ -37,6 +37,7 @@ COUNTS = (
     "rejected",
     "closed",
     "resolved",
+    "solved",
     "on_time",
     "overdue_open",
     "rated",
@@ -63,6 +64,7 @@ RATES = {
     "co_feedback_rate": ("co_on_time", "co_due"),
     "return_rate": ("returned", "accepted"),
     "redo_rate": ("reopened", "resolved"),
+    "solved_rate": ("solved", "resolved"),
 }
 # handling_time = handling_days / resolved, one decimal.
 HANDLING_TIME = ("handling_days", "resolved")
@@ -76,6 +78,7 @@ NAMES = {
     "closed": _("Closed tickets"),
     "resolved": _("Resolved tickets"),
     "on_time": _("Resolved on time"),
+    "solved": _("Solved tickets"),
     "overdue_open": _("Overdue, not resolved"),
     "rated": _("Rated tickets"),
     "satisfied": _("Satisfied tickets"),
@@ -99,6 +102,7 @@ NAMES = {
     "co_feedback_rate": _("Co-feedback on-time rate"),
     "return_rate": _("Return rate"),
     "redo_rate": _("Redo rate"),
+    "solved_rate": _("Solved rate"),
     "handling_time": _("Mean handling time (working days)"),
 }
 

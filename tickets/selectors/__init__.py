@@ -5,12 +5,14 @@ rule and reads what its page shows in a bounded number of queries.
                   (its assignments, lead first), its files
     enterprises   the company list
     notifications a person's notifications
+    reviews       rating reviews: supervision's pending list and its count, one review
 
 A company's case file (一企一档) is tickets.casefile.selectors; the report is tickets.reports.
 """
 
 from .enterprises import enterprise_list
 from .notifications import notification_list, notification_to_open, unread_count, visible_notifications
+from .reviews import pending_rating_review_count, pending_rating_reviews, rating_review_of, visible_rating_review
 from .tickets import (
     assign_proposal,
     assignment_rows,
@@ -36,4 +38,5 @@ __all__ = [
     "supervision_board",
     "ticket_detail", "ticket_detail_queryset", "ticket_for_action", "ticket_list", "unread_count", "visible_attachment",
     "visible_extension_request", "visible_notifications", "visible_references",
+    "pending_rating_review_count", "pending_rating_reviews", "rating_review_of", "visible_rating_review",
 ]  # fmt: skip

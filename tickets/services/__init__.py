@@ -16,6 +16,7 @@ after the commit. Views, the admin, the API and tasks call these and repeat none
     supervision  ticket_raise_supervision
     notes        ticket_comment
     extensions   extension_request, extension_decide
+    reviews      rating_review_request, rating_review_decide (评价复核)
     exports      case_file_export_request (a case file export for one person)
 """
 
@@ -41,6 +42,7 @@ from .lifecycle import (
     ticket_sign,
 )
 from .notes import ticket_comment
+from .reviews import rating_review_decide, rating_review_refusal, rating_review_request
 from .submission import next_reference, ticket_submit, ticket_submit_once
 from .supervision import ticket_raise_supervision
 from .uploads import validate_upload, validate_uploads
@@ -52,4 +54,5 @@ __all__ = [
     "ticket_auto_close",
     "ticket_comment", "ticket_confirm", "ticket_raise_supervision", "ticket_reject", "ticket_reopen", "ticket_resolve",
     "ticket_return", "ticket_sign", "ticket_submit", "ticket_submit_once", "validate_upload", "validate_uploads",
+    "rating_review_decide", "rating_review_refusal", "rating_review_request",
 ]  # fmt: skip

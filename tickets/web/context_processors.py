@@ -1,5 +1,6 @@
 from tickets import rules
 from tickets.selectors.notifications import unread_count
+from tickets.selectors.reviews import pending_rating_review_count
 
 
 def navigation(request):
@@ -14,5 +15,8 @@ def navigation(request):
             "submit": rules.may_submit(user),
             "decide_extensions": rules.may_decide_extensions(user),
             "view_reports": rules.may_view_reports(user),
+            "decide_rating_reviews": rules.may_decide_rating_reviews(user),
         },
+        # Lazy too: the supervision menu's count of rating reviews waiting for a decision.
+        "pending_rating_reviews": lambda: pending_rating_review_count(user),
     }
