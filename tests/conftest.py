@@ -215,6 +215,18 @@ def closed_ticket(resolved_ticket, company_user):
 
 
 @pytest.fixture
+def reopened_ticket(resolved_ticket, company_user):
+    """Resolved, then sent back by the company: a 不满意 the lead department may ask to review (评价复核)."""
+    return services.ticket_reopen(ticket=resolved_ticket, by=company_user, comment="贷款仍未到账")
+
+
+@pytest.fixture
+def rating_review(reopened_ticket, department_user):
+    """A pending review of that 不满意, asked for by the lead department."""
+    return services.rating_review_request(ticket=reopened_ticket, by=department_user, reason="企业诉求超出政策范围，已充分解释")
+
+
+@pytest.fixture
 def rejected_ticket(ticket, dispatcher):
     return services.ticket_reject(ticket=ticket, by=dispatcher, reason="不属于涉企诉求范围")
 
