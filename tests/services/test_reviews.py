@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from enterprises.models import User
 from tests.conftest import at, race
 from tests.factories import UserFactory
-from enterprises.models import User
 from tickets import rules, services, workdays
 from tickets.models import EventKind, Notification, RatingReview, Ticket, TicketEvent
 from tickets.services import ActionRefused
@@ -70,7 +70,12 @@ def test_a_review_after_the_window_is_refused_saying_until_when(resolved_ticket,
     ticket = services.ticket_reopen(ticket=resolved_ticket, by=company_user, comment="不满意", at=at(datetime.date(2026, 9, 28)))
     last = workdays.add_working_days(datetime.date(2026, 9, 28), settings.RATING_APPEAL_WORKING_DAYS)
     message = refusal(
-        "too_late", services.rating_review_request, ticket=ticket, by=department_user, reason="理由", at=at(last + datetime.timedelta(days=1))
+        "too_late",
+        services.rating_review_request,
+        ticket=ticket,
+        by=department_user,
+        reason="理由",
+        at=at(last + datetime.timedelta(days=1)),
     )
     assert last.isoformat() in message and "已过" in message
     assert not RatingReview.objects.exists() and not TicketEvent.objects.filter(kind=EventKind.RATING_REVIEW_REQUESTED).exists()
@@ -129,7 +134,12 @@ def test_a_review_without_a_reason_is_refused(reopened_ticket, department_user):
 def test_upholding_takes_the_rating_out_of_the_rate_and_tells_the_department(rating_review, supervisor, department_user):
     review = services.rating_review_decide(review=rating_review, by=supervisor, uphold=True)
     ticket = reload(review.ticket)
-    assert (review.state, review.decided_by, ticket.latest_rating, ticket.rating_review_upheld) == ("upheld", supervisor, "dissatisfied", True)
+    assert (review.state, review.decided_by, ticket.latest_rating, ticket.rating_review_upheld) == (
+        "upheld",
+        supervisor,
+        "dissatisfied",
+        True,
+    )
     event = ticket.events.get(kind=EventKind.RATING_REVIEW_UPHELD)
     assert event.data["rating_event_id"] == review.rating_event_id
     [message] = Notification.objects.filter(kind="rating_review_decided")

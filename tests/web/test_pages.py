@@ -317,7 +317,8 @@ def test_whole_loop_through_pages(client, company_user, dispatcher, department_u
 
 
 def test_refused_action_shows_message_and_changes_nothing(as_user, department_user, assigned_ticket):
-    response = as_user(department_user).post(action_url(assigned_ticket, "resolve"), {"result": "未签收就办结", "outcome": "solved"}, follow=True)
+    body = {"result": "未签收就办结", "outcome": "solved"}
+    response = as_user(department_user).post(action_url(assigned_ticket, "resolve"), body, follow=True)
     assigned_ticket.refresh_from_db()
     assert assigned_ticket.status == Status.ASSIGNED
     shown = [str(m) for m in response.context["messages"]]
