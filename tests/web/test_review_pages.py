@@ -54,7 +54,10 @@ def test_resolving_not_feasible_on_the_page_records_it(client, in_progress_ticke
         ({"result": "已办结"}, "该字段是必填项"),
         ({"result": "已办结", "outcome": "not_feasible", "outcome_condition": "待政策"}, "请填写重新研究的日期"),
         ({"result": "已办结", "outcome": "not_feasible", "outcome_review_date": "2099-01-01"}, "请说明解决问题还缺少什么条件"),
-        ({"result": "已办结", "outcome": "not_feasible", "outcome_condition": "待政策", "outcome_review_date": "2020-01-01"}, "必须晚于今天"),
+        (
+            {"result": "已办结", "outcome": "not_feasible", "outcome_condition": "待政策", "outcome_review_date": "2020-01-01"},
+            "必须晚于今天",
+        ),
     ],
     ids=["no outcome", "no review date", "no condition", "past review date"],
 )
@@ -68,7 +71,12 @@ def test_bad_outcome_input_on_the_page_is_refused_and_nothing_saved(client, in_p
 def test_the_company_sees_the_outcome_in_plain_words_and_rates_it(client, in_progress_ticket, department_user, company_user):
     review = timezone.localdate() + datetime.timedelta(days=30)
     services.ticket_resolve(
-        ticket=in_progress_ticket, by=department_user, result="待政策", outcome="not_feasible", condition="省级政策未出台", review_date=review
+        ticket=in_progress_ticket,
+        by=department_user,
+        result="待政策",
+        outcome="not_feasible",
+        condition="省级政策未出台",
+        review_date=review,
     )
     html = page(client, company_user, detail_url(in_progress_ticket))
     assert "办理结果：暂不具备解决条件" in html and review.isoformat() in html and "省级政策未出台" in html
