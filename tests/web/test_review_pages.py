@@ -79,7 +79,7 @@ def test_the_company_sees_the_outcome_in_plain_words_and_rates_it(client, in_pro
         review_date=review,
     )
     html = page(client, company_user, detail_url(in_progress_ticket))
-    assert "办理结果：暂不具备解决条件" in html and review.isoformat() in html and "省级政策未出台" in html
+    assert "结果类型：暂不具备解决条件" in html and review.isoformat() in html and "省级政策未出台" in html
     assert action_url(in_progress_ticket, "confirm") in html and action_url(in_progress_ticket, "reopen") in html
 
 
