@@ -281,6 +281,8 @@ RETURN_WINDOW_WORKING_DAYS = env.int("RETURN_WINDOW_WORKING_DAYS", default=2)
 # Verification calls (回访核实, DESIGN.md §9): the percentage of last month's tickets closed online
 # or without an answer that are drawn each month for a call.
 VERIFICATION_SAMPLE_PERCENT = env.int("VERIFICATION_SAMPLE_PERCENT", default=20)
+# Rating review (DESIGN.md §9): the lead department may ask for one within this many working days of a 不满意.
+RATING_APPEAL_WORKING_DAYS = env.int("RATING_APPEAL_WORKING_DAYS", default=5)
 # E-mail retries: after attempt n, wait EMAIL_RETRY_BASE_SECONDS * 2**(n-1), at most EMAIL_MAX_ATTEMPTS tries.
 EMAIL_RETRY_BASE_SECONDS = env.int("EMAIL_RETRY_BASE_SECONDS", default=60)
 EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=8)

@@ -35,6 +35,7 @@ from tickets.models import AssignmentRole, Category, DeadlineProfile, ExtensionR
 
 from . import demo_calls, demo_returns
 from . import demo_cohandling as cohandling
+from . import demo_outcomes as outcomes
 from .models import Department, District, Enterprise, Industry, User
 
 DEMO_PASSWORD = "Demo-pass-2026"
@@ -927,7 +928,7 @@ def build(now=None):
         return summary
 
 
-class _Builder(cohandling.CoHandlingActions):
+class _Builder(cohandling.CoHandlingActions, outcomes.RatingReviewActions):
     def __init__(self, now):
         self.now = now
         self.today = timezone.localdate(now)
@@ -1112,6 +1113,7 @@ class _Builder(cohandling.CoHandlingActions):
         for plan in plans.values():
             profile = profiles[plan.story.key]
             plan.side = cohandling.side_steps(plan, co_rng, profile, self.resolution_days(plan.story, profile))
+            plan.side = outcomes.with_review_steps(plan, self.resolution_days(plan.story, profile))
             submit_day = self.shift(self.today, -plan.start_ago)
             plan.submitted_at = self.moment(submit_day, None, earliest=(8, 0), minutes=540)
         self.tickets = {}
@@ -1210,8 +1212,9 @@ class _Builder(cohandling.CoHandlingActions):
         services.ticket_comment(ticket=ticket, by=by, text=text, at=at)
 
     def do_resolve(self, ticket, plan, at, result=None, override=""):
-        result = result or plan.story.result
-        return services.ticket_resolve(ticket=ticket, by=self.holder(ticket), result=result, override_reason=override, at=at)
+        kind, outcome_result = self.resolve_outcome(plan, at)
+        result = result or outcome_result or plan.story.result
+        return services.ticket_resolve(ticket=ticket, by=self.holder(ticket), result=result, override_reason=override, at=at, **kind)
 
     def do_confirm(self, ticket, plan, at, rating):
         comment = plan.story.rating_comment

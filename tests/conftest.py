@@ -210,12 +210,26 @@ def in_progress_ticket(assigned_ticket, department_user):
 
 @pytest.fixture
 def resolved_ticket(in_progress_ticket, department_user):
-    return services.ticket_resolve(ticket=in_progress_ticket, by=department_user, result="已协调银行完成审批，贷款已发放。")
+    return services.ticket_resolve(
+        outcome="solved", ticket=in_progress_ticket, by=department_user, result="已协调银行完成审批，贷款已发放。"
+    )
 
 
 @pytest.fixture
 def closed_ticket(resolved_ticket, company_user):
     return services.ticket_confirm(ticket=resolved_ticket, by=company_user, rating="satisfied")
+
+
+@pytest.fixture
+def reopened_ticket(resolved_ticket, company_user):
+    """Resolved, then sent back by the company: a 不满意 the lead department may ask to review (评价复核)."""
+    return services.ticket_reopen(ticket=resolved_ticket, by=company_user, comment="贷款仍未到账")
+
+
+@pytest.fixture
+def rating_review(reopened_ticket, department_user):
+    """A pending review of that 不满意, asked for by the lead department."""
+    return services.rating_review_request(ticket=reopened_ticket, by=department_user, reason="企业诉求超出政策范围，已充分解释")
 
 
 @pytest.fixture
@@ -230,7 +244,7 @@ def six_of_eleven_closed(dispatcher, department_user, company_user, department, 
         ticket = services.ticket_assign(ticket=submit(), by=dispatcher, department=department)
         if index < 6:
             services.ticket_sign(ticket=ticket, by=department_user)
-            services.ticket_resolve(ticket=ticket, by=department_user, result="已解决")
+            services.ticket_resolve(outcome="solved", ticket=ticket, by=department_user, result="已解决")
             services.ticket_confirm(ticket=ticket, by=company_user, rating="satisfied")
 
 

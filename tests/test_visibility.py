@@ -206,7 +206,7 @@ def test_every_open_assignment_belongs_to_the_department_holding_the_ticket(
     returned_to_dispatch(ticket=ticket, by=department_user, reason="不归我局")
     services.ticket_assign(ticket=ticket, by=dispatcher, department=other_department)
     services.ticket_sign(ticket=ticket, by=other_department_user)
-    services.ticket_resolve(ticket=ticket, by=other_department_user, result="已办")
+    services.ticket_resolve(outcome="solved", ticket=ticket, by=other_department_user, result="已办")
     ticket.refresh_from_db()
     open_assignments = Assignment.objects.filter(ended_at__isnull=True)
     assert all(a.department_id == a.ticket.department_id for a in open_assignments.select_related("ticket"))

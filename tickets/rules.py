@@ -7,14 +7,18 @@ menus and the API all call it.
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
+from django.utils import timezone
 from django_fsm import has_transition_perm
 
-from tickets import visibility
+from tickets import visibility, workdays
+from tickets.models.events import EventKind
 from tickets.models.extensions import ExtensionRequest
 from tickets.models.returns import ReturnRequest
-from tickets.models.states import CO_WORK_STATUSES, HANDLING_STATUSES, OPEN_STATUSES, AssignmentRole, Status
+from tickets.models.states import CO_WORK_STATUSES, HANDLING_STATUSES, OPEN_STATUSES, AssignmentRole, Rating, Status
 
 if TYPE_CHECKING:
     from enterprises.models import User
@@ -148,6 +152,44 @@ def may_view_reports(user: User) -> bool:
     return bool(user.is_authenticated) and visibility.sees_everything(user)
 
 
+# ----- rating review (评价复核, DESIGN.md §9) ----------------------------------------------------
+
+
+def is_rated_department(user: User, ticket: Any) -> bool:
+    """Is `user` staff of the lead department the ticket's rating counts against (the one that
+    holds the ticket or last held it, as the report credits it)?"""
+    return user.is_department and user.department_id is not None and user.department_id == ticket.last_department_id
+
+
+def latest_rating_event(ticket: Any) -> Any:
+    """The confirm or reopen event that gave the ticket its latest rating, or None. Reads the
+    ticket's prefetched `events` where the page has them."""
+    rated = [event for event in ticket.events.all() if event.kind in (EventKind.CONFIRM, EventKind.REOPEN)]
+    return max(rated, key=lambda event: (event.created_at, event.pk)) if rated else None
+
+
+def rating_review_deadline(rating_event: Any) -> datetime.date:
+    """The last day a review of this rating may be asked for: RATING_APPEAL_WORKING_DAYS working
+    days after the day it was given."""
+    return workdays.add_working_days(timezone.localdate(rating_event.created_at), settings.RATING_APPEAL_WORKING_DAYS)
+
+
+def may_request_rating_review(user: User, ticket: Any, today: datetime.date | None = None) -> bool:
+    """The lead department, within the window of a 不满意 that is the ticket's latest rating, while
+    the ticket has no review yet (one per ticket). Reads the prefetched `rating_reviews`."""
+    if not is_rated_department(user, ticket) or ticket.latest_rating != Rating.DISSATISFIED:
+        return False
+    if any(True for _review in ticket.rating_reviews.all()):
+        return False
+    event = latest_rating_event(ticket)
+    return event is not None and (today or timezone.localdate()) <= rating_review_deadline(event)
+
+
+def may_decide_rating_reviews(user: User) -> bool:
+    """Supervision decides rating reviews (and sees the list of pending ones)."""
+    return bool(user.is_authenticated) and user.is_supervisor
+
+
 # The lifecycle transitions a person takes (auto_close is the system's), by method name.
 LIFECYCLE_ACTIONS = ("assign", "reject", "sign", "return_to_dispatch", "resolve", "confirm", "reopen")
 # A co-handling department's transitions on its own assignment (tickets.models.assignment).
@@ -191,6 +233,8 @@ def available_actions(ticket: Any, user: User) -> set[str]:
         actions.add("end_co_assignment")
     if may_record_call(user, ticket):
         actions.add("record_call")
+    if may_request_rating_review(user, ticket):
+        actions.add("request_rating_review")
     co = open_co_assignment(user, ticket)
     if co is not None:
         co.ticket = ticket  # the transition's condition reads the ticket: this one, already loaded

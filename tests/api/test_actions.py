@@ -253,9 +253,9 @@ def test_the_whole_loop_through_the_api(ticket, dispatcher, department, departme
     steps = [
         (dispatcher, "assign", {"department": department.pk, "due_date": due, "note": "请5日内答复"}, "assigned"),
         (department_user, "sign", {}, "in_progress"),
-        (department_user, "resolve", {"result": "已协调供电公司完成增容。"}, "resolved"),
+        (department_user, "resolve", {"result": "已协调供电公司完成增容。", "outcome": "solved"}, "resolved"),
         (company_user, "reopen", {"comment": "还没有通电。"}, "in_progress"),
-        (department_user, "resolve", {"result": "已通电。"}, "resolved"),
+        (department_user, "resolve", {"result": "已通电。", "outcome": "solved"}, "resolved"),
         (company_user, "confirm", {"rating": "satisfied", "comment": "谢谢"}, "closed"),
     ]
     for user, name, body, expected in steps:
@@ -291,14 +291,15 @@ def test_supervisor_raises_supervision(in_progress_ticket, supervisor):
 
 def test_resolve_with_files(in_progress_ticket, department_user):
     response = transition(
-        department_user, in_progress_ticket, "resolve", {"result": "已办结", "files": [pdf("批复.pdf")]}, format="multipart"
+        department_user, in_progress_ticket, "resolve", {"result": "已办结", "outcome": "solved", "files": [pdf("批复.pdf")]},
+        format="multipart",
     )
     assert response.status_code == 200
     assert response.json()["timeline"][-1]["attachments"][0]["name"] == "批复.pdf"
 
 
 def test_a_transition_not_allowed_now_is_409_with_the_allowed_ones(ticket, dispatcher):
-    response = transition(dispatcher, ticket, "resolve", {"result": "x"})
+    response = transition(dispatcher, ticket, "resolve", {"result": "x", "outcome": "solved"})
     assert response.status_code == 409
     body = response.json()
     assert body["code"] == "transition_not_allowed" and body["allowed"] == ["assign", "reject"]

@@ -158,13 +158,13 @@ def test_contact_with_an_unknown_method_is_refused(department_user, in_progress_
 
 
 def test_resolve_with_missing_feedback_needs_the_reason(department_user, fed_back, second_co_department):
-    response = transition(department_user, fed_back, "resolve", {"result": "已解决"})
+    response = transition(department_user, fed_back, "resolve", {"result": "已解决", "outcome": "solved"})
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "co_feedback_missing" and second_co_department.name in body["message"]
     assert second_co_department.name in body["errors"]["override_reason"][0]
     assert Ticket.objects.get(pk=fed_back.pk).status == "in_progress"
-    response = transition(department_user, fed_back, "resolve", {"result": "已解决", "override_reason": "企业急需"})
+    response = transition(department_user, fed_back, "resolve", {"result": "已解决", "outcome": "solved", "override_reason": "企业急需"})
     assert response.status_code == 200 and response.json()["status"] == "resolved"
     assert TicketEvent.objects.get(kind=EventKind.RESOLVE).data["override"] == "企业急需"
 
@@ -244,6 +244,6 @@ def test_each_role_may_take_a_co_handling_transition_only_as_the_rules_say(reque
 
 
 def test_a_co_handler_after_the_lead_resolved_cannot_give_feedback(fed_back, department_user, co_department_user, dispatcher):
-    services.ticket_resolve(ticket=fed_back, by=department_user, result="已解决", override_reason="企业急需")
+    services.ticket_resolve(outcome="solved", ticket=fed_back, by=department_user, result="已解决", override_reason="企业急需")
     response = transition(co_department_user, fed_back, "co_feedback", {"text": "迟到的意见"})
     assert response.status_code == 409 and response.json()["code"] == "transition_not_allowed"

@@ -110,7 +110,7 @@ def test_case_file_counts_every_status_and_the_satisfaction(company_user, closed
 
 def test_case_file_shows_the_latest_rating_and_no_answer_as_how_a_ticket_closed(company_user, department_user, resolved_ticket):
     reopened = services.ticket_reopen(ticket=resolved_ticket, by=company_user, comment="问题没有解决")
-    services.ticket_auto_close(ticket=services.ticket_resolve(ticket=reopened, by=department_user, result="重新办结"))
+    services.ticket_auto_close(ticket=services.ticket_resolve(outcome="solved", ticket=reopened, by=department_user, result="重新办结"))
     [row] = case_file(company_user, company_user.enterprise).json()["tickets"]
     assert (row["status"], row["rating"], row["closed_without_answer"]) == ("closed", "dissatisfied", True)
 

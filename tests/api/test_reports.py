@@ -40,7 +40,7 @@ def march(dispatcher, department, other_department, department_user, company_use
 
     closed = assigned(2)
     services.ticket_sign(ticket=closed, by=department_user, at=at(day(3, 3)))
-    services.ticket_resolve(ticket=closed, by=department_user, result="已解决", at=at(day(3, 5)))
+    services.ticket_resolve(outcome="solved", ticket=closed, by=department_user, result="已解决", at=at(day(3, 5)))
     services.ticket_confirm(ticket=closed, by=company_user, rating="satisfied", at=at(day(3, 6)))
     assigned(9)
     returned = assigned(16)

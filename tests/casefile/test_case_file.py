@@ -29,7 +29,7 @@ def resolve(submit, dispatcher, department, department_user):
     def _resolve(title, **submit_fields):
         ticket = services.ticket_assign(ticket=submit(title=title, **submit_fields), by=dispatcher, department=department)
         ticket = services.ticket_sign(ticket=ticket, by=department_user)
-        return services.ticket_resolve(ticket=ticket, by=department_user, result="已办结")
+        return services.ticket_resolve(outcome="solved", ticket=ticket, by=department_user, result="已办结")
 
     return _resolve
 
@@ -38,7 +38,7 @@ def resolve(submit, dispatcher, department, department_user):
 def reopen_and_resolve(company_user, department_user):
     def _again(ticket):
         ticket = services.ticket_reopen(ticket=ticket, by=company_user, comment="问题没有解决")
-        return services.ticket_resolve(ticket=ticket, by=department_user, result="重新办结")
+        return services.ticket_resolve(outcome="solved", ticket=ticket, by=department_user, result="重新办结")
 
     return _again
 

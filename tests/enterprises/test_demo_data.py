@@ -413,3 +413,29 @@ def test_last_months_verification_list_has_calls_done_and_pending(loaded):
     disagreed = calls.get(state="disagreed")
     assert disagreed.caller.username == "callback" and disagreed.ticket.status == Status.IN_PROGRESS
     assert disagreed.ticket.events.filter(kind="reopen", from_state="closed").exists()
+
+
+# --- outcome kinds and rating reviews (DESIGN.md §9; enterprises.demo_outcomes) ---------------
+
+
+def test_every_outcome_kind_and_a_not_feasible_ticket_the_sweep_reminds(loaded):
+    from tickets.jobs.sweep import run_sweep
+
+    outcomes = Counter(Ticket.objects.exclude(outcome="").values_list("outcome", flat=True))
+    assert outcomes["solved"] > 20 and outcomes["explained"] == 2 and outcomes["not_feasible"] == 2
+    today = timezone.localdate()
+    due = Ticket.objects.get(outcome="not_feasible", outcome_review_date__lte=today)
+    assert Ticket.objects.get(outcome="not_feasible", outcome_review_date__gt=today).outcome_condition
+    assert run_sweep()["outcome_review"] == 1
+    assert Notification.objects.filter(kind="outcome_review_due", ticket=due, recipient__department=due.department).exists()
+
+
+def test_one_upheld_one_refused_and_one_pending_rating_review(loaded):
+    from tickets.models import RatingReview
+
+    reviews = {review.state: review for review in RatingReview.objects.select_related("ticket")}
+    assert set(reviews) == {"upheld", "refused", "pending"} and RatingReview.objects.count() == 3
+    upheld = reviews["upheld"].ticket
+    assert upheld.latest_rating == Rating.DISSATISFIED and upheld.rating_review_upheld
+    assert reports.is_rated(upheld) is False  # left out of the satisfaction rate
+    assert not reports.current_facts_disagreeing().exists()

@@ -96,9 +96,21 @@ def worker(transactional_db, _running_worker):
 
 
 def wait_for(condition, timeout=20, what="the worker"):
-    """Poll the database until `condition()` is true."""
+    """Poll the database until `condition()` is true. On SQLite (tests share one in-memory
+    database with the worker's thread) a read while the worker's transaction writes is refused
+    with "database table is locked" instead of waiting: that poll counts as not yet."""
+    from django.db import OperationalError
+
+    def met():
+        try:
+            return condition()
+        except OperationalError as error:
+            if "locked" not in str(error):
+                raise
+            return False
+
     deadline = time.monotonic() + timeout
-    while not condition():
+    while not met():
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout}s waiting for {what}")
         time.sleep(0.05)

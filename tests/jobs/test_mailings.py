@@ -158,7 +158,9 @@ def case_file(submit, dispatcher, department, department_user, company_user, lia
     closed = submit(title="贷款审批迟迟没有结果", at=at(day(9, 1), 9))
     services.ticket_assign(ticket=closed, by=dispatcher, department=department, at=at(day(9, 1), 10))
     services.ticket_sign(ticket=closed, by=department_user, at=at(day(9, 2)))
-    services.ticket_resolve(ticket=closed, by=department_user, result="已协调银行完成审批，贷款已发放。", at=at(day(9, 8)))
+    services.ticket_resolve(
+        outcome="solved", ticket=closed, by=department_user, result="已协调银行完成审批，贷款已发放。", at=at(day(9, 8))
+    )
     services.ticket_confirm(ticket=closed, by=company_user, rating="satisfied", at=at(day(9, 9)))
     waiting = submit(title="用工招聘遇到困难", at=at(day(9, 20), 9))
     return {"closed": Ticket.objects.get(pk=closed.pk), "waiting": waiting}

@@ -37,6 +37,7 @@ from tickets.notifications import outbox
 ZERO_REPORT = {
     "due_soon": 0, "unsigned": 0, "overdue": 0, "raised_yellow": 0, "long_overdue": 0, "raised_red": 0, "auto_closed": 0,
     "contact_due_soon": 0, "contact_overdue": 0, "co_unsigned": 0, "co_feedback_due_soon": 0, "co_feedback_late": 0,
+    "outcome_review": 0,
 }  # fmt: skip
 
 
@@ -83,7 +84,7 @@ def build(everyone, submit, dispatcher, department, department_user):
             contacted = at(signed or assigned, 11, 30)
             services.ticket_contact(ticket=ticket, by=department_user, method="phone", note="已电话联系企业。", at=contacted)
         if resolved:
-            ticket = services.ticket_resolve(ticket=ticket, by=department_user, result="已协调解决。", at=at(resolved))
+            ticket = services.ticket_resolve(outcome="solved", ticket=ticket, by=department_user, result="已协调解决。", at=at(resolved))
         return Ticket.objects.get(pk=ticket.pk)
 
     return _build
@@ -393,7 +394,7 @@ def test_the_sweep_command_runs_the_sweep_and_then_sends_the_emails(one_of_each,
 
     assert out.getvalue().splitlines() == [
         "Sweep: due_soon=1, unsigned=1, overdue=2, raised_yellow=2, long_overdue=1, raised_red=1, auto_closed=1, "
-        "contact_due_soon=0, contact_overdue=1, co_unsigned=0, co_feedback_due_soon=0, co_feedback_late=0",
+        "contact_due_soon=0, contact_overdue=1, co_unsigned=0, co_feedback_due_soon=0, co_feedback_late=0, outcome_review=0",
         "E-mails: 14 sent, 0 failed (will retry)",
     ]
     assert len(mail.outbox) == 14

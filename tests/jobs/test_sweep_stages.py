@@ -139,9 +139,9 @@ def test_no_contact_reminder_once_the_company_was_contacted(build, department_us
 
 def test_no_contact_reminder_for_a_finished_ticket(build, department_user, company_user):
     resolved = build(assigned=day(9, 28), signed=day(9, 28))
-    services.ticket_resolve(ticket=resolved, by=department_user, result="已协调解决。", at=at(day(9, 28), 15))
+    services.ticket_resolve(outcome="solved", ticket=resolved, by=department_user, result="已协调解决。", at=at(day(9, 28), 15))
     closed = build(assigned=day(9, 28), signed=day(9, 28))
-    closed = services.ticket_resolve(ticket=closed, by=department_user, result="已协调解决。", at=at(day(9, 28), 15))
+    closed = services.ticket_resolve(outcome="solved", ticket=closed, by=department_user, result="已协调解决。", at=at(day(9, 28), 15))
     services.ticket_confirm(ticket=closed, by=company_user, rating="satisfied", at=at(day(9, 28), 16))
 
     assert only(sweep_on(day(9, 30)))
@@ -264,6 +264,7 @@ def test_no_co_reminder_for_an_ended_co_assignment(build, co_department, dispatc
 def test_no_co_reminder_once_the_lead_resolved_the_ticket(build, co_department, department_user, company_user):
     ticket = build(assigned=day(9, 28), co=[co_department], contacted=day(9, 28))
     ticket = services.ticket_resolve(
+        outcome="solved",
         ticket=ticket, by=department_user, result="已协调解决。", override_reason="企业诉求已当场解决。", at=at(day(9, 28), 15)
     )
 

@@ -123,7 +123,7 @@ def act(department):
         if name == "return_to_dispatch":
             return services.ticket_return(ticket=ticket, by=user, reason="应由市人社局办理")
         if name == "resolve":
-            return services.ticket_resolve(ticket=ticket, by=user, result="已协调解决")
+            return services.ticket_resolve(outcome="solved", ticket=ticket, by=user, result="已协调解决")
         if name == "confirm":
             return services.ticket_confirm(ticket=ticket, by=user, rating="satisfied", comment="很及时")
         if name == "reopen":
@@ -523,31 +523,31 @@ def test_return_without_a_reason_is_refused(reason, assigned_ticket, dispatcher)
 
 def test_department_cannot_resolve_unsigned_ticket(assigned_ticket, department_user):
     before = snapshot(assigned_ticket)
-    assert_refused("invalid_state", services.ticket_resolve, ticket=assigned_ticket, by=department_user, result="已解决")
+    assert_refused("invalid_state", services.ticket_resolve, outcome="solved", ticket=assigned_ticket, by=department_user, result="已解决")
     assert snapshot(assigned_ticket) == before
 
 
 def test_resolve_records_result_and_resolution_times(in_progress_ticket, department_user):
     at = timezone.now()
-    ticket = services.ticket_resolve(ticket=in_progress_ticket, by=department_user, result="  已协调银行放款  ", at=at)
+    ticket = services.ticket_resolve(outcome="solved", ticket=in_progress_ticket, by=department_user, result="  已协调银行放款  ", at=at)
     assert ticket.result == "已协调银行放款"
     assert ticket.resolved_at == ticket.first_resolved_at == at
     event = ticket.events.get(kind="resolve")
     assert event.note == "已协调银行放款"
-    assert event.data == {"due_date": ticket.due_date.isoformat()}
+    assert event.data == {"due_date": ticket.due_date.isoformat(), "outcome": "solved"}
 
 
 @pytest.mark.parametrize("result", ["", "   ", None])
 def test_resolve_without_a_result_is_refused(result, in_progress_ticket, department_user):
     before = snapshot(in_progress_ticket)
-    assert_refused("invalid", services.ticket_resolve, ticket=in_progress_ticket, by=department_user, result=result)
+    assert_refused("invalid", services.ticket_resolve, outcome="solved", ticket=in_progress_ticket, by=department_user, result=result)
     assert snapshot(in_progress_ticket) == before
 
 
 def test_second_resolution_keeps_the_first_resolution_time(resolved_ticket, company_user, department_user):
     first = resolved_ticket.first_resolved_at
     services.ticket_reopen(ticket=resolved_ticket, by=company_user, comment="没解决")
-    ticket = services.ticket_resolve(ticket=resolved_ticket, by=department_user, result="再次协调，已放款")
+    ticket = services.ticket_resolve(outcome="solved", ticket=resolved_ticket, by=department_user, result="再次协调，已放款")
     assert ticket.first_resolved_at == first
     assert ticket.resolved_at > first
 
@@ -583,7 +583,7 @@ def test_reopen_rates_dissatisfied_and_sets_a_new_due_date(submit, dispatcher, d
     ticket = submit(at=local_datetime(2026, 9, 20))
     services.ticket_assign(ticket=ticket, by=dispatcher, department=department, at=local_datetime(2026, 9, 21))
     services.ticket_sign(ticket=ticket, by=department_user, at=local_datetime(2026, 9, 22))
-    services.ticket_resolve(ticket=ticket, by=department_user, result="已处理", at=local_datetime(2026, 9, 28))
+    services.ticket_resolve(outcome="solved", ticket=ticket, by=department_user, result="已处理", at=local_datetime(2026, 9, 28))
 
     ticket = services.ticket_reopen(ticket=ticket, by=company_user, comment="问题依旧", at=local_datetime(2026, 9, 30))
 
@@ -910,7 +910,7 @@ def test_extension_cannot_be_decided_twice(second_approves, extension, assigned_
 
 def test_resolving_withdraws_a_pending_extension(extension, assigned_ticket, department_user, dispatcher):
     services.ticket_sign(ticket=assigned_ticket, by=department_user)
-    services.ticket_resolve(ticket=assigned_ticket, by=department_user, result="已办结")
+    services.ticket_resolve(outcome="solved", ticket=assigned_ticket, by=department_user, result="已办结")
     extension.refresh_from_db()
     assert extension.state == "withdrawn"
     before = snapshot(assigned_ticket)
@@ -1023,6 +1023,7 @@ def test_refused_attachment_on_resolve_saves_nothing(in_progress_ticket, departm
     before = snapshot(in_progress_ticket)
     with pytest.raises(ValidationError):
         services.ticket_resolve(
+            outcome="solved",
             ticket=in_progress_ticket, by=department_user, result="已解决", files=[SimpleUploadedFile("x.exe", b"MZ")]
         )
     assert snapshot(in_progress_ticket) == before
@@ -1091,9 +1092,9 @@ def test_full_loop_timeline(submit, dispatcher, department, department_user, com
     ticket = submit()
     services.ticket_assign(ticket=ticket, by=dispatcher, department=department)
     services.ticket_sign(ticket=ticket, by=department_user)
-    services.ticket_resolve(ticket=ticket, by=department_user, result="已解决")
+    services.ticket_resolve(outcome="solved", ticket=ticket, by=department_user, result="已解决")
     services.ticket_reopen(ticket=ticket, by=company_user, comment="没解决")
-    services.ticket_resolve(ticket=ticket, by=department_user, result="再次办理，已解决")
+    services.ticket_resolve(outcome="solved", ticket=ticket, by=department_user, result="再次办理，已解决")
     services.ticket_confirm(ticket=ticket, by=company_user, rating="basically_satisfied")
 
     assert [(e.kind, e.from_state, e.to_state) for e in ticket.events.all()] == [
@@ -1149,7 +1150,7 @@ def test_extension_asked_before_a_reopen_cannot_move_the_new_due_date(
         ticket=ticket, by=department_user, requested_due_date=later(ticket), reason="需要会商", at=local_datetime(2026, 9, 15)
     )
     services.ticket_sign(ticket=ticket, by=department_user)
-    services.ticket_resolve(ticket=ticket, by=department_user, result="已办结")
+    services.ticket_resolve(outcome="solved", ticket=ticket, by=department_user, result="已办结")
     ticket = services.ticket_reopen(ticket=ticket, by=company_user, comment="没解决")
     assert ticket.due_date > extension.requested_due_date  # approving would move the due date backwards
     before = snapshot(ticket)

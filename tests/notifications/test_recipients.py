@@ -84,6 +84,11 @@ EXPECTED = {
     Kind.CO_FEEDBACK_LATE: ["codept", "dept", "supervisor"],
     Kind.CONTACT_DUE_SOON: ["dept"],
     Kind.CONTACT_OVERDUE: ["dept", "supervisor"],
+    # Outcomes and rating reviews (DESIGN.md §9); a decided review names the department that asked
+    # (the service passes it), else the ticket's.
+    Kind.OUTCOME_REVIEW_DUE: ["dept"],
+    Kind.RATING_REVIEW_REQUESTED: ["supervisor"],
+    Kind.RATING_REVIEW_DECIDED: ["dept"],
 }
 # The kinds about a co assignment: their messages name its department.
 CO_KINDS = {Kind.CO_ASSIGNED, Kind.CO_FEEDBACK_GIVEN, Kind.CO_ENDED, Kind.CO_UNSIGNED, Kind.CO_FEEDBACK_DUE_SOON, Kind.CO_FEEDBACK_LATE}
@@ -208,7 +213,7 @@ def test_the_sweep_and_the_service_tell_the_same_people_when_a_ticket_closes_wit
         t = submit(title=title, at=at(day(9, 28), 9))
         t = services.ticket_assign(ticket=t, by=dispatcher, department=department, due_date=day(10, 16), at=at(day(9, 28)))
         t = services.ticket_sign(ticket=t, by=department_user, at=at(day(9, 28), 11))
-        return services.ticket_resolve(ticket=t, by=department_user, result="已协调解决。", at=at(day(9, 29)))
+        return services.ticket_resolve(outcome="solved", ticket=t, by=department_user, result="已协调解决。", at=at(day(9, 29)))
 
     by_sweep, by_service = resolved("由催办扫描关闭"), resolved("由服务关闭")
     services.ticket_auto_close(ticket=Ticket.objects.get(pk=by_service.pk), at=at(day(10, 14)))

@@ -38,7 +38,7 @@ def story(submit, dispatcher, department, department_user, company_user, callbac
         ticket = submit(title=name, at=at(day(10, 2), 9))
         services.ticket_assign(ticket=ticket, by=dispatcher, department=department, at=at(day(10, 2)))
         services.ticket_sign(ticket=ticket, by=department_user, at=at(day(10, 2), 11))
-        return services.ticket_resolve(ticket=ticket, by=department_user, result="已办结", at=at(day(10, 5)))
+        return services.ticket_resolve(outcome="solved", ticket=ticket, by=department_user, result="已办结", at=at(day(10, 5)))
 
     t = {name: resolved(name) for name in "ABCDEF"}
     g = submit(title="G", at=at(day(10, 2), 9))
@@ -54,7 +54,7 @@ def story(submit, dispatcher, department, department_user, company_user, callbac
     d_call = VerificationCall.objects.create(ticket=t["D"], month=OCTOBER)
     services.verification_record(call=b_call, by=callback_user, confirmed=True, said="确认解决", at=at(day(11, 3)))
     services.verification_record(call=d_call, by=callback_user, confirmed=False, said="并未解决", at=at(day(11, 4)))
-    services.ticket_resolve(ticket=t["D"], by=department_user, result="再次办结", at=at(day(11, 10)))
+    services.ticket_resolve(outcome="solved", ticket=t["D"], by=department_user, result="再次办结", at=at(day(11, 10)))
     services.ticket_confirm(ticket=t["D"], by=company_user, rating="satisfied", at=at(day(11, 12)))
     return t
 

@@ -76,7 +76,7 @@ def test_the_per_ticket_rating_predicates_agree_with_the_report(submit, dispatch
         services.ticket_assign(ticket=ticket, by=dispatcher, department=department)
         services.ticket_sign(ticket=ticket, by=department_user)
         if rating != "none":
-            services.ticket_resolve(ticket=ticket, by=department_user, result="已办结")
+            services.ticket_resolve(outcome="solved", ticket=ticket, by=department_user, result="已办结")
             if rating == "reopen":
                 services.ticket_reopen(ticket=ticket, by=company_user, comment="仍未解决")
             else:

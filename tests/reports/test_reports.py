@@ -92,7 +92,7 @@ class Desk:
         return returned_to_dispatch(ticket=ticket, by=self._holder(ticket), reason="不属于本部门职责", at=when)
 
     def resolve(self, ticket, when):
-        return services.ticket_resolve(ticket=ticket, by=self._holder(ticket), result="已协调解决。", at=when)
+        return services.ticket_resolve(outcome="solved", ticket=ticket, by=self._holder(ticket), result="已协调解决。", at=when)
 
     def confirm(self, ticket, rating, when):
         return services.ticket_confirm(ticket=ticket, by=self._company(ticket), rating=rating, at=when)
@@ -474,7 +474,7 @@ def test_breakdown_by_department(story, cast):
     # D1 holds T1 T2 T3 T8.
     assert figures(d1, *COUNT_NAMES) == {
         "submitted": 4, "accepted": 4, "rejected": 0, "closed": 3,  # T1 T2 T3
-        "resolved": 3, "on_time": 2,  # T1 T2 on time, T3 late
+        "resolved": 3, "solved": 3, "on_time": 2,  # T1 T2 on time, T3 late; every outcome solved
         "overdue_open": 1,  # T8
         "rated": 2, "satisfied": 2,  # T1 满意, T2 基本满意
         "signings": 3, "signed_on_time": 2,  # T1 ok, T2 late, T3 ok
@@ -491,11 +491,12 @@ def test_breakdown_by_department(story, cast):
         "handling_time": Decimal("6.7"),  # 20 / 3 = 6.67
         "contact_rate": Fraction(0), "co_feedback_rate": None,  # 0 / 5; no co assignment due
         "follow_up_rate": Fraction(2, 3),
+        "solved_rate": Fraction(1),
     }
     # D2 holds T4 T6 and last held T11 (rejected).
     assert figures(d2, *COUNT_NAMES) == {
         "submitted": 3, "accepted": 2, "rejected": 1, "closed": 1,  # T4
-        "resolved": 1, "on_time": 1, "overdue_open": 1,  # T4; T6
+        "resolved": 1, "solved": 1, "on_time": 1, "overdue_open": 1,  # T4; T6
         "rated": 1, "satisfied": 0,  # T4 不满意
         "signings": 2, "signed_on_time": 2,  # T4, T6
         "contact_assignments": 2, "contacted_on_time": 0,  # T4, T6 (T11 is rejected)

@@ -34,7 +34,7 @@ def resolved(submit, dispatcher, department, department_user):
         when = when or timezone.now()
         ticket = services.ticket_assign(ticket=submit(at=when), by=dispatcher, department=department, at=when)
         services.ticket_sign(ticket=ticket, by=department_user, at=when)
-        return services.ticket_resolve(ticket=ticket, by=department_user, result="已办结", at=when)
+        return services.ticket_resolve(outcome="solved", ticket=ticket, by=department_user, result="已办结", at=when)
 
     return _resolved
 

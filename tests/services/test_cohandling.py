@@ -237,7 +237,7 @@ def test_lead_resolves_when_every_co_handler_gave_feedback(
     for user in (co_department_user, second_co_department_user):
         services.assignment_co_sign(ticket=ticket, by=user)
         services.assignment_co_feedback(ticket=ticket, by=user, text="同意")
-    ticket = services.ticket_resolve(ticket=ticket, by=department_user, result="已解决")
+    ticket = services.ticket_resolve(outcome="solved", ticket=ticket, by=department_user, result="已解决")
     assert ticket.status == "resolved" and ticket.resolve_overrides == 0
     assert "override" not in ticket.events.get(kind=EventKind.RESOLVE).data
 
@@ -249,7 +249,7 @@ def test_resolving_with_missing_feedback_and_no_reason_is_refused_and_names_who_
     services.assignment_co_sign(ticket=ticket, by=co_department_user)
     services.assignment_co_feedback(ticket=ticket, by=co_department_user, text="同意")
     with pytest.raises(ActionRefused, match=second_co_department.name) as refused:
-        services.ticket_resolve(ticket=ticket, by=department_user, result="已解决")
+        services.ticket_resolve(outcome="solved", ticket=ticket, by=department_user, result="已解决")
     assert refused.value.code == "co_feedback_missing"
     assert reload(ticket).status == "in_progress"
 
@@ -258,7 +258,9 @@ def test_resolving_with_a_reason_records_the_override_and_ends_the_missing_co_as
     co_handled_ticket, department_user, second_co_department
 ):
     ticket = services.ticket_sign(ticket=co_handled_ticket, by=department_user)
-    ticket = services.ticket_resolve(ticket=ticket, by=department_user, result="已解决", override_reason="企业急需，城区意见不影响结果")
+    ticket = services.ticket_resolve(
+        outcome="solved", ticket=ticket, by=department_user, result="已解决", override_reason="企业急需，城区意见不影响结果"
+    )
     assert ticket.status == "resolved" and ticket.resolve_overrides == 1
     event = ticket.events.get(kind=EventKind.RESOLVE)
     assert event.data["override"] == "企业急需，城区意见不影响结果"
@@ -427,7 +429,7 @@ def test_rejecting_a_returned_ticket_ends_the_co_assignments_it_kept(co_handled_
 def test_ending_a_co_assignment_of_a_finished_ticket_is_refused(co_handled_ticket, department_user, dispatcher, co_department):
     ticket = services.ticket_sign(ticket=co_handled_ticket, by=department_user)
     Assignment.objects.filter(ticket=ticket, role="co").update(state="fed_back")
-    ticket = services.ticket_resolve(ticket=ticket, by=department_user, result="已解决")
+    ticket = services.ticket_resolve(outcome="solved", ticket=ticket, by=department_user, result="已解决")
     with pytest.raises(ActionRefused) as refused:
         services.assignment_end(assignment=co_of(ticket, co_department), by=dispatcher, reason="不需要")
     assert refused.value.code == "invalid_state"

@@ -58,7 +58,7 @@ def test_two_department_staff_resolving_at_once_only_one_resolves(in_progress_ti
     results = ["结果甲", "结果乙"]
     outcomes = race(
         *[
-            lambda u=u, r=r: services.ticket_resolve(ticket=in_progress_ticket, by=u, result=r)
+            lambda u=u, r=r: services.ticket_resolve(outcome="solved", ticket=in_progress_ticket, by=u, result=r)
             for u, r in zip(users, results, strict=True)
         ]
     )
@@ -105,7 +105,7 @@ def test_two_dispatchers_assigning_to_different_departments_only_one_wins(
 def test_resolve_and_upholding_its_return_at_once_only_one_happens(in_progress_ticket, department_user, dispatcher):
     request = services.return_request_file(ticket=in_progress_ticket, by=department_user, reason="不归我局管")
     outcomes = race(
-        lambda: services.ticket_resolve(ticket=in_progress_ticket, by=department_user, result="已办结"),
+        lambda: services.ticket_resolve(outcome="solved", ticket=in_progress_ticket, by=department_user, result="已办结"),
         lambda: services.return_request_decide(request=request, by=dispatcher, uphold=True),
     )
 

@@ -220,7 +220,7 @@ def test_only_dispatch_rules(who, asked, assigned_ticket, request):
 
 def test_upholding_a_request_the_ticket_has_moved_past_is_refused(asked, assigned_ticket, dispatcher, department_user):
     services.ticket_sign(ticket=assigned_ticket, by=department_user)
-    services.ticket_resolve(ticket=assigned_ticket, by=department_user, result="已办结")
+    services.ticket_resolve(outcome="solved", ticket=assigned_ticket, by=department_user, result="已办结")
     before = snapshot(assigned_ticket)
     assert refused(services.return_request_decide, request=asked, by=dispatcher, uphold=True).code == "invalid_state"
     assert snapshot(assigned_ticket) == before

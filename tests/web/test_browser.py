@@ -209,6 +209,7 @@ def test_one_problem_walks_the_whole_loop(
     resolve = action_form(page, "resolve")
     expect(resolve).to_be_visible()
     resolve.locator("textarea[name=result]").fill("已协调银行完成审批，500万元贷款已于本周发放。")
+    resolve.locator("input[name=outcome][value=solved]").check()
     resolve.locator("input[type=file][name=files]").set_input_files(
         files=[{"name": "办结报告.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
@@ -356,6 +357,7 @@ def test_a_co_handled_ticket_walks_the_loop(
     resolve = opened_action_form(page, "resolve")
     expect(resolve.locator("textarea[name=override_reason]")).to_have_count(0)  # nobody's feedback is missing
     resolve.locator("textarea[name=result]").fill("会同审批局、城区完成审批，贷款已发放。")
+    resolve.locator("input[name=outcome][value=solved]").check()
     shoot(page, "co-04-lead-resolve-with-feedback")
     resolve.locator("button[type=submit]").click()
     expect(page.locator(".page-head .badge.st-resolved")).to_be_visible()
@@ -461,7 +463,7 @@ def test_a_verification_call_reopens_a_ticket_and_the_department_sees_it(
     base = live_server.url
     other = services.ticket_assign(ticket=submit(title="第二件诉求"), by=dispatcher, department=department)
     services.ticket_sign(ticket=other, by=department_user)
-    services.ticket_resolve(ticket=other, by=department_user, result="已办结")
+    services.ticket_resolve(outcome="solved", ticket=other, by=department_user, result="已办结")
     call = VerificationCall.objects.create(ticket=closed_ticket, month=timezone.localdate().replace(day=1))
     page = new_page(WIDE)
 
@@ -506,3 +508,100 @@ def test_a_verification_call_reopens_a_ticket_and_the_department_sees_it(
     expect(page.locator(".page-head .badge.st-in_progress")).to_be_visible()
     expect(page.locator("main")).to_contain_text("企业表示问题并没有解决，不认可销号。")
     shoot(page, "vc-04-department-sees-the-reopened-ticket")
+
+
+def test_a_rating_review_is_asked_for_and_upheld(
+    live_server, new_page, shoot, leader, supervisor, department_user, company_user, in_progress_ticket
+):
+    """The department resolves "not feasible for now" (the condition and date appear once it is
+    chosen); the company sends it back, 不满意; the department asks for a review with a file;
+    supervision finds it in its list (count in the menu) and upholds it; the ticket shows the
+    rating reviewed and the report's satisfaction rate leaves it out (DESIGN.md §9)."""
+    import datetime
+
+    from playwright.sync_api import expect
+
+    from tickets.models import RatingReview
+
+    base = live_server.url
+    reference = in_progress_ticket.reference
+    page = new_page(WIDE)
+
+    # 1. The department resolves: "not feasible" shows the condition and the review date.
+    log_in(page, base, "dept", "/inbox/")
+    page.goto(f"{base}/tickets/{reference}/")
+    resolve = opened_action_form(page, "resolve")
+    condition = resolve.locator("textarea[name=outcome_condition]")
+    expect(condition).to_be_hidden()
+    resolve.locator("textarea[name=result]").fill("省级配套政策尚未出台，已向企业说明，先行协调临时措施。")
+    resolve.locator("input[name=outcome][value=not_feasible]").check()
+    expect(condition).to_be_visible()
+    condition.fill("省级配套政策出台")
+    review_on = timezone.localdate() + datetime.timedelta(days=30)
+    resolve.locator("input[name=outcome_review_date]").fill(review_on.isoformat())
+    shoot(page, "review-01-resolve-form-not-feasible-1366")
+    phone = new_page(PHONE)
+    log_in(phone, base, "dept", "/inbox/")
+    phone.goto(f"{base}/tickets/{reference}/")
+    phone_resolve = opened_action_form(phone, "resolve")
+    phone_resolve.locator("input[name=outcome][value=not_feasible]").check()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shoot(phone, "review-02-resolve-form-not-feasible-390")
+    resolve.locator("button[type=submit]").click()
+    expect(page.locator(".page-head .badge.st-resolved")).to_be_visible()
+    expect(page.locator("section.result")).to_contain_text(review_on.isoformat())
+    log_out(page, base)
+
+    # 2. The company reads the outcome in plain words and sends it back: 不满意.
+    log_in(page, base, "company", "/tickets/")
+    page.goto(f"{base}/tickets/{reference}/")
+    expect(page.locator("section.result .badge.outcome-not_feasible")).to_be_visible()
+    reopen = opened_action_form(page, "reopen")
+    reopen.locator("textarea[name=comment]").fill("希望尽快解决，不接受等待。")
+    reopen.locator("button[type=submit]").click()
+    expect(page.locator(".page-head .badge.st-in_progress")).to_be_visible()
+    log_out(page, base)
+
+    # 3. The department asks for a review of the rating, with a file.
+    log_in(page, base, "dept", "/inbox/")
+    page.goto(f"{base}/tickets/{reference}/")
+    ask = opened_action_form(page, "request_rating_review")
+    ask.locator("textarea[name=reason]").fill("政策条件不具备，已如实告知企业，非本部门办理不力。")
+    evidence = [{"name": "政策说明.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    ask.locator("input[type=file][name=files]").set_input_files(files=evidence)
+    ask.locator("button[type=submit]").click()
+    expect(page.locator(".msg-success")).to_be_visible()
+    expect(page.locator("#rating-review")).to_be_visible()
+    expect(action_form(page, "request_rating_review")).to_have_count(0)
+    log_out(page, base)
+
+    # 4. Supervision: the menu counts it; the list shows it with its file; upheld.
+    log_in(page, base, "supervisor", "/supervision/")
+    menu = page.locator("header nav a[href='/rating-reviews/']")
+    expect(menu.locator(".count")).to_have_text("1")
+    menu.click()
+    expect(page.locator("main")).to_contain_text(reference)
+    expect(page.locator("main ul.files a", has_text="政策说明.pdf")).to_be_visible()
+    shoot(page, "review-03-review-list-1366")
+    phone = new_page(PHONE)
+    log_in(phone, base, "supervisor", "/supervision/")
+    phone.goto(f"{base}/rating-reviews/")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shoot(phone, "review-04-review-list-390")
+    review = RatingReview.objects.get()
+    decide = page.locator(f"form[action='/rating-reviews/{review.pk}/decide/']")
+    decide.locator("input[name=decision][value=uphold]").check()
+    decide.locator("button[type=submit]").click()
+    expect(page.locator(".msg-success")).to_be_visible()
+    expect(page.locator("header nav a[href='/rating-reviews/'] .count")).to_have_count(0)
+    page.goto(f"{base}/tickets/{reference}/")
+    expect(page.locator("section.result .reviewed-badge")).to_be_visible()
+    shoot(page, "review-05-ticket-reviewed")
+    log_out(page, base)
+
+    # 5. The report leaves the upheld rating out: no rating counts, the rate is "—".
+    log_in(page, base, "leader", "/reports/")
+    satisfaction = page.locator(".figure", has=page.locator(".figure-label", has_text="满意率"))
+    expect(satisfaction.locator(".figure-value")).to_have_text("—")
+    shoot(page, "review-06-report-without-the-upheld-rating")
+    assert RatingReview.objects.get().state == "upheld"

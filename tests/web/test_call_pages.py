@@ -127,7 +127,7 @@ def test_the_list_shows_pending_calls_first_and_the_menu_counts_them(client, cal
                                                                      department_user, company_user):  # fmt: skip
     other = services.ticket_assign(ticket=submit(title="第二件"), by=dispatcher, department=department)
     services.ticket_sign(ticket=other, by=department_user)
-    services.ticket_resolve(ticket=other, by=department_user, result="已办结")
+    services.ticket_resolve(outcome="solved", ticket=other, by=department_user, result="已办结")
     services.ticket_confirm(ticket=other, by=company_user, rating="satisfied")
     done = VerificationCall.objects.create(ticket=other, month=drawn.month)
     services.verification_record(call=done, by=callback_user, confirmed=True, said="确认")

@@ -343,7 +343,7 @@ def test_resolve_form_names_who_is_missing_and_asks_for_the_reason(client, depar
 
 
 def test_resolve_without_the_reason_is_refused_next_to_the_field(client, department_user, fed_back, second_co_department):
-    response = post(client, department_user, action_url(fed_back, "resolve"), {"result": "已解决"})
+    response = post(client, department_user, action_url(fed_back, "resolve"), {"result": "已解决", "outcome": "solved"})
     assert response.status_code == 400
     form = next(p["form"] for p in response.context["panels"] if p["action"].name == "resolve")
     assert second_co_department.name in form.errors["override_reason"][0]
@@ -353,7 +353,7 @@ def test_resolve_without_the_reason_is_refused_next_to_the_field(client, departm
 def test_resolve_with_the_reason_records_the_override_on_the_timeline(
     client, department_user, company_user, fed_back, second_co_department
 ):
-    post(client, department_user, action_url(fed_back, "resolve"), {"result": "已解决", "override_reason": "企业急需"})
+    post(client, department_user, action_url(fed_back, "resolve"), {"result": "已解决", "outcome": "solved", "override_reason": "企业急需"})
     assert Ticket.objects.get(pk=fed_back.pk).status == Status.RESOLVED
     html = english(client, company_user, detail_url(fed_back))
     assert f"Resolved without the feedback of {second_co_department.name}" in html and "企业急需" in html

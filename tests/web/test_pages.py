@@ -289,7 +289,7 @@ def test_attachment_help_follows_the_language_of_the_request(db):
 
 
 def test_leader_cannot_post_an_action(as_user, leader, in_progress_ticket):
-    as_user(leader).post(action_url(in_progress_ticket, "resolve"), {"result": "领导直接办结"})
+    as_user(leader).post(action_url(in_progress_ticket, "resolve"), {"result": "领导直接办结", "outcome": "solved"})
     in_progress_ticket.refresh_from_db()
     assert in_progress_ticket.status == Status.IN_PROGRESS
 
@@ -309,7 +309,7 @@ def test_whole_loop_through_pages(client, company_user, dispatcher, department_u
     client.post(action_url(ticket, "assign"), {"department": department.pk, "due_date": "", "note": ""})
     client.force_login(department_user)
     client.post(action_url(ticket, "sign"))
-    client.post(action_url(ticket, "resolve"), {"result": "已完成增容"})
+    client.post(action_url(ticket, "resolve"), {"result": "已完成增容", "outcome": "solved"})
     client.force_login(company_user)
     client.post(action_url(ticket, "confirm"), {"rating": "satisfied", "comment": "很快"})
     ticket.refresh_from_db()
@@ -318,7 +318,8 @@ def test_whole_loop_through_pages(client, company_user, dispatcher, department_u
 
 
 def test_refused_action_shows_message_and_changes_nothing(as_user, department_user, assigned_ticket):
-    response = as_user(department_user).post(action_url(assigned_ticket, "resolve"), {"result": "未签收就办结"}, follow=True)
+    body = {"result": "未签收就办结", "outcome": "solved"}
+    response = as_user(department_user).post(action_url(assigned_ticket, "resolve"), body, follow=True)
     assigned_ticket.refresh_from_db()
     assert assigned_ticket.status == Status.ASSIGNED
     shown = [str(m) for m in response.context["messages"]]

@@ -33,7 +33,7 @@ def loop_done(dispatcher, department_user, company_user, department, submit):
     closed = submit(title="已销号的诉求")
     services.ticket_assign(ticket=closed, by=dispatcher, department=department)
     services.ticket_sign(ticket=closed, by=department_user)
-    services.ticket_resolve(ticket=closed, by=department_user, result="已解决")
+    services.ticket_resolve(outcome="solved", ticket=closed, by=department_user, result="已解决")
     services.ticket_confirm(ticket=closed, by=company_user, rating="satisfied")
     waiting = submit(title="待交办的诉求")
     return closed, waiting
@@ -245,7 +245,7 @@ def march_in_two_departments(dispatcher, department, other_department, departmen
         )
         services.ticket_sign(ticket=ticket, by=staff[to.pk], at=at(day(3, dom), 15))
         if resolve_on:
-            services.ticket_resolve(ticket=ticket, by=staff[to.pk], result="已解决", at=at(day(3, resolve_on)))
+            services.ticket_resolve(outcome="solved", ticket=ticket, by=staff[to.pk], result="已解决", at=at(day(3, resolve_on)))
         if rating:
             services.ticket_confirm(ticket=ticket, by=company_user, rating=rating, at=at(day(3, resolve_on), 16))
         return ticket
@@ -263,7 +263,7 @@ def march_in_two_departments(dispatcher, department, other_department, departmen
     returned_to_dispatch(ticket=returned, by=department_user, reason="不属于本部门", at=at(day(3, 11)))
     services.ticket_assign(ticket=returned, by=dispatcher, department=other_department, due_date=day(3, 20), at=at(day(3, 11), 14))
     services.ticket_sign(ticket=returned, by=other_department_user, at=at(day(3, 12)))
-    services.ticket_resolve(ticket=returned, by=other_department_user, result="已解决", at=at(day(3, 13)))
+    services.ticket_resolve(outcome="solved", ticket=returned, by=other_department_user, result="已解决", at=at(day(3, 13)))
     services.ticket_confirm(ticket=returned, by=company_user, rating="satisfied", at=at(day(3, 14)))
     walk(16, other_department, resolve_on=18, rating="satisfied")
     reopened = walk(17, other_department, resolve_on=19)

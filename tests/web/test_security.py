@@ -149,3 +149,80 @@ def test_a_return_request_without_csrf_token_is_refused(assigned_ticket, departm
     response = client.post(reverse("ticket_action", args=[assigned_ticket.reference, "return_to_dispatch"]), {"reason": "不归我局管"})
     assert response.status_code == 403
     assert not assigned_ticket.return_requests.exists()
+
+
+# --- outcome kinds and rating reviews (DESIGN.md §9): every new page, action and API route × every role ---
+
+from tests.conftest import ROLE_FIXTURES, api_as  # noqa: E402
+from tickets.models import RatingReview  # noqa: E402
+
+# Who sees the (reopened) ticket of the department: the rule of tickets.visibility.
+SEES_THE_TICKET = {
+    "company": True, "other_company": False, "liaison": True, "other_liaison": False, "dispatcher": True, "department": True,
+    "other_department": False, "co_department": False, "supervisor": True, "leader": True, "admin": True, "callback": True,
+}  # fmt: skip
+DECIDES_REVIEWS = {"supervisor", "admin"}
+ASKS_FOR_A_REVIEW = {"department"}
+
+
+def test_the_review_tables_cover_every_role():
+    assert set(SEES_THE_TICKET) == set(ROLE_FIXTURES)
+
+
+@pytest.mark.parametrize("role", sorted(ROLE_FIXTURES))
+def test_each_role_opens_the_review_list_only_if_it_decides_reviews(request, client, role, rating_review):
+    client.force_login(request.getfixturevalue(ROLE_FIXTURES[role]))
+    response = client.get(reverse("rating_review_list"))
+    assert response.status_code == (200 if role in DECIDES_REVIEWS else 403)
+    if role not in DECIDES_REVIEWS:
+        assert rating_review.reason not in response.content.decode()
+
+
+def test_the_review_list_needs_a_login(client):
+    response = client.get(reverse("rating_review_list"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+@pytest.mark.parametrize("role", sorted(ROLE_FIXTURES))
+def test_each_role_decides_a_review_on_the_page_only_as_the_rules_say(request, client, role, rating_review):
+    client.force_login(request.getfixturevalue(ROLE_FIXTURES[role]))
+    response = client.post(reverse("rating_review_decide", args=[rating_review.pk]), {"decision": "uphold"})
+    state = RatingReview.objects.get().state
+    if not SEES_THE_TICKET[role]:
+        assert response.status_code == 404 and state == "pending"
+    elif role in DECIDES_REVIEWS:
+        assert response.status_code == 302 and state == "upheld"
+    else:
+        assert response.status_code == 403 and state == "pending"
+
+
+@pytest.mark.parametrize("role", sorted(ROLE_FIXTURES))
+def test_each_role_asks_for_a_review_on_the_page_only_as_the_rules_say(request, client, role, reopened_ticket):
+    client.force_login(request.getfixturevalue(ROLE_FIXTURES[role]))
+    url = reverse("ticket_action", args=[reopened_ticket.reference, "request_rating_review"])
+    response = client.post(url, {"reason": "非本部门责任"})
+    if not SEES_THE_TICKET[role]:
+        assert response.status_code == 404
+    else:
+        assert response.status_code == 302
+    assert RatingReview.objects.exists() is (role in ASKS_FOR_A_REVIEW)
+
+
+@pytest.mark.parametrize("role", sorted(ROLE_FIXTURES))
+def test_each_role_asks_for_a_review_through_the_api_only_as_the_rules_say(request, role, reopened_ticket):
+    response = api_as(request.getfixturevalue(ROLE_FIXTURES[role])).post(
+        f"/api/tickets/{reopened_ticket.reference}/rating-reviews/", {"reason": "非本部门责任"}, format="json"
+    )
+    expected = 201 if role in ASKS_FOR_A_REVIEW else 403 if SEES_THE_TICKET[role] else 404
+    assert response.status_code == expected, response.content
+    assert RatingReview.objects.exists() is (role in ASKS_FOR_A_REVIEW)
+
+
+@pytest.mark.parametrize("role", sorted(ROLE_FIXTURES))
+def test_each_role_decides_a_review_through_the_api_only_as_the_rules_say(request, role, rating_review):
+    response = api_as(request.getfixturevalue(ROLE_FIXTURES[role])).post(
+        f"/api/rating-reviews/{rating_review.pk}/decision/", {"decision": "refuse", "note": "评价成立"}, format="json"
+    )
+    expected = 200 if role in DECIDES_REVIEWS else 403 if SEES_THE_TICKET[role] else 404
+    assert response.status_code == expected, response.content
+    assert RatingReview.objects.get().state == ("refused" if role in DECIDES_REVIEWS else "pending")

@@ -129,7 +129,7 @@ def test_a_reopened_then_unanswered_ticket_shows_its_latest_rating_and_how_it_cl
     client, dispatcher, company_user, department_user, resolved_ticket
 ):
     services.ticket_reopen(ticket=resolved_ticket, by=company_user, comment="仍未解决")
-    services.ticket_resolve(ticket=resolved_ticket, by=department_user, result="再次办结")
+    services.ticket_resolve(outcome="solved", ticket=resolved_ticket, by=department_user, result="再次办结")
     services.ticket_auto_close(ticket=resolved_ticket)
     client.force_login(dispatcher)
     html = client.get(reverse("ticket_detail", args=[resolved_ticket.reference]), HTTP_ACCEPT_LANGUAGE="en").content.decode()

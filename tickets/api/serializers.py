@@ -5,7 +5,6 @@ arguments of each transition, generated from the page's form for it.
 import hashlib
 import json
 
-from django import forms as django_forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,14 +24,14 @@ from tickets.models import (
     ExtensionRequest,
     Priority,
     Rating,
+    RatingReview,
     ReturnRequest,
     Status,
     SupervisionLevel,
     Ticket,
     TicketEvent,
 )
-from tickets.web import actions, forms
-from tickets.web.forms import MultipleFileField
+from tickets.web import forms
 
 # The transitions of DESIGN.md §3 a person can take (auto_close is the system's), the
 # supervisor's raise of the supervision level, and the co-handling actions of DESIGN.md §8 (the
@@ -136,7 +135,15 @@ class TicketSerializer(serializers.ModelSerializer):
             "credit_code", "category", "department", "response_due_date", "due_date", "submitted_at", "assigned_at",
             "signed_at", "resolved_at", "closed_at", "result", "rating",
             "closed_without_answer", "is_complex", "contact_due_date", "contacted_at",
+            "outcome", "outcome_condition", "outcome_review_date", "rating_review_upheld",
         ]  # fmt: skip
+        extra_kwargs = {
+            "outcome": {
+                "help_text": gettext_lazy("The latest resolution's outcome: solved, explained or not_feasible (empty if never resolved)")
+            },
+            "outcome_condition": {"help_text": gettext_lazy("not_feasible: what is missing for a solution")},
+            "outcome_review_date": {"help_text": gettext_lazy("not_feasible: when the department looks at it again")},
+        }
 
     def get_closed_without_answer(self, ticket) -> bool:
         return casefile_selectors.closed_without_answer(ticket)
@@ -220,19 +227,50 @@ class ReturnRequestSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
+class RatingReviewSerializer(serializers.ModelSerializer):
+    """A rating review (评价复核): the lead department's request about a 不满意, and supervision's decision."""
+
+    ticket = serializers.CharField(source="ticket.reference", read_only=True)
+    department = serializers.CharField(source="department.name", read_only=True)
+    requested_by = serializers.StringRelatedField()
+    decided_by = serializers.StringRelatedField()
+    rating_event = serializers.PrimaryKeyRelatedField(read_only=True, help_text=gettext_lazy("The reopen event that recorded the rating"))
+    attachments = serializers.SerializerMethodField(help_text=gettext_lazy("The evidence filed with the request"))
+
+    class Meta:
+        model = RatingReview
+        fields = [
+            "id", "ticket", "rating_event", "department", "requested_by", "reason", "attachments", "state",
+            "decided_by", "decided_at", "decision_note", "created_at",
+        ]  # fmt: skip
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, review):
+        event = review.request_event
+        return AttachmentSerializer(event.attachments.all() if event is not None else [], many=True).data
+
+
 class TicketDetailSerializer(TicketSerializer):
     timeline = EventSerializer(source="events", many=True, read_only=True)
     assignments = serializers.SerializerMethodField(help_text=gettext_lazy("The lead department first, then the co-handlers"))
     extension_requests = ExtensionRequestSerializer(many=True, read_only=True)
     return_requests = ReturnRequestSerializer(many=True, read_only=True)
+    rating_review = serializers.SerializerMethodField(help_text=gettext_lazy("The review of its rating (评价复核), or null"))
     allowed_transitions = serializers.SerializerMethodField()
 
     class Meta(TicketSerializer.Meta):
-        fields = TicketSerializer.Meta.fields + ["timeline", "assignments", "extension_requests", "return_requests", "allowed_transitions"]
+        fields = TicketSerializer.Meta.fields + [
+            "timeline", "assignments", "extension_requests", "return_requests", "rating_review", "allowed_transitions"
+        ]
 
     @extend_schema_field(AssignmentSerializer(many=True))
     def get_assignments(self, ticket):
         return AssignmentSerializer(selectors.assignment_rows(ticket), many=True).data
+
+    @extend_schema_field(RatingReviewSerializer(allow_null=True))
+    def get_rating_review(self, ticket):
+        review = selectors.rating_review_of(ticket)
+        return RatingReviewSerializer(review).data if review is not None else None
 
     def get_allowed_transitions(self, ticket) -> list[str]:
         return allowed_transitions(ticket, self.context["request"].user)
@@ -324,54 +362,6 @@ def _idempotency_key(request):
     if not (0 < len(key) <= 255 and key.isascii() and key.isprintable()):
         raise exceptions.ValidationError({"Idempotency-Key": [_("Use 1 to 255 printable ASCII characters, e.g. a UUID.")]})
     return key
-
-
-# --------------------------------------------------------------------------------------------
-# Transition arguments: the page's form for each action, described for machines
-# --------------------------------------------------------------------------------------------
-
-
-def _argument_field(field):
-    """The API field for a form field: types and lengths for the schema and a strict type check
-    (a list where a text belongs is refused, not turned into text); the form still decides."""
-    common = {"required": field.required, "label": field.label, "help_text": field.help_text or None}
-    if isinstance(field, MultipleFileField):
-        return serializers.ListField(child=serializers.FileField(), required=False, help_text=field.help_text)
-    if isinstance(field, forms.KeptDepartments):  # left out or null: every co-handler of before stays
-        return serializers.PrimaryKeyRelatedField(queryset=field.queryset, many=True, allow_null=True, **common)
-    if isinstance(field, django_forms.ModelMultipleChoiceField):
-        return serializers.PrimaryKeyRelatedField(queryset=field.queryset, many=True, **common)
-    if isinstance(field, django_forms.BooleanField):
-        return serializers.BooleanField(**common)
-    if isinstance(field, django_forms.ModelChoiceField):
-        return serializers.PrimaryKeyRelatedField(queryset=field.queryset, **common)
-    if isinstance(field, django_forms.ChoiceField):
-        return serializers.ChoiceField(choices=[(value, label) for value, label in field.choices if value], **common)
-    if isinstance(field, django_forms.DateField):
-        return serializers.DateField(**common)
-    if isinstance(field, django_forms.CharField):
-        return serializers.CharField(max_length=field.max_length, allow_blank=not field.required, **common)
-    raise TypeError(f"No API field for {type(field).__name__}")
-
-
-def _arguments_serializer(form, class_name, doc):
-    fields = {field_name: _argument_field(field) for field_name, field in (form.fields.items() if form else [])}
-    return type(class_name, (serializers.Serializer,), {**fields, "__doc__": str(doc)})
-
-
-def _action_arguments(name):
-    spec = actions.BY_NAME[name]
-    class_name = "".join(part.title() for part in name.split("_")) + "Arguments"
-    return _arguments_serializer(actions.unbound_form(spec, None, None), class_name, spec.summary)
-
-
-ARGUMENTS = {name: _action_arguments(name) for name in (*TRANSITIONS, "comment", "request_extension", "record_call")}
-ReturnDecisionArguments = _arguments_serializer(
-    forms.ReturnDecisionForm(), "ReturnDecisionArguments", gettext_lazy("Rule on a return request: upheld or overruled (reason required)")
-)
-DecisionArguments = _arguments_serializer(
-    forms.ExtensionDecisionForm(), "ExtensionDecisionArguments", gettext_lazy("Decide an extension request")
-)
 
 
 class PassthroughRenderer(renderers.BaseRenderer):

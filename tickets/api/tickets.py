@@ -13,20 +13,19 @@ from rest_framework.response import Response
 
 from enterprises.models import Department
 from tickets import rules, selectors, services
+from tickets.api.arguments import ARGUMENTS, DecisionArguments, RatingReviewDecisionArguments, ReturnDecisionArguments
 from tickets.api.errors import ApiError, form_errors, refused
 from tickets.api.serializers import (
-    ARGUMENTS,
     TRANSITIONS,
     WITH_FILES,
     AttachmentSerializer,
     CategorySerializer,
-    DecisionArguments,
     DepartmentSerializer,
     EventSerializer,
     ExtensionRequestSerializer,
     Page,
     PassthroughRenderer,
-    ReturnDecisionArguments,
+    RatingReviewSerializer,
     ReturnRequestSerializer,
     TicketCreateSerializer,
     TicketDetailSerializer,
@@ -36,7 +35,7 @@ from tickets.api.serializers import (
     _idempotency_key,
     allowed_transitions,
 )
-from tickets.models import Attachment, Category, ExtensionRequest, ReturnRequest
+from tickets.models import Attachment, Category, ExtensionRequest, RatingReview, ReturnRequest
 from tickets.selectors.lookup import visible_or_404
 from tickets.web import actions, forms
 from tickets.web.downloads import attachment_response
@@ -215,6 +214,21 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         self._take(ticket, "record_call")
         return self._detail(ticket)
 
+    @extend_schema(
+        summary="Ask for a review of a “dissatisfied” rating (the lead department, 评价复核)",
+        description=(
+            "JSON, or multipart/form-data with `files` (the evidence). Within RATING_APPEAL_WORKING_DAYS working days of "
+            "the 不满意; one review per ticket. Too late: 409 with the code `too_late` and the last day in the message."
+        ),
+        request=ARGUMENTS["request_rating_review"],
+        responses={201: RatingReviewSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="rating-reviews")
+    def rating_reviews(self, request, reference):
+        ticket = self._visible_ticket(reference)
+        made = self._take(ticket, "request_rating_review")
+        return Response(RatingReviewSerializer(made).data, status=status.HTTP_201_CREATED)
+
     def _visible_ticket(self, reference):
         return visible_or_404(lambda: selectors.ticket_for_action(self.request.user, reference))
 
@@ -223,6 +237,10 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         POST does, with the answers in JSON."""
         user = self.request.user
         if name not in rules.available_actions(ticket, user):
+            why_not = actions.BY_NAME[name].why_not
+            refusal = why_not(ticket, user) if why_not else None
+            if refusal is not None:  # the action's own reason, in its words (a review asked too late: until when)
+                raise refused(refusal)
             raise ApiError(
                 _("“%(name)s” is not possible on this ticket now (status “%(status)s”).")
                 % {"name": name, "status": ticket.get_status_display()},
@@ -303,6 +321,38 @@ class ReturnRequestViewSet(viewsets.GenericViewSet):
             pk=ruled.pk
         )
         return Response(ReturnRequestSerializer(ruled).data)
+
+
+class RatingReviewViewSet(viewsets.GenericViewSet):
+    """Rating reviews of tickets the caller may see."""
+
+    permission_classes = [IsAuthenticated]
+    queryset = RatingReview.objects.none()
+    serializer_class = RatingReviewDecisionArguments  # what OPTIONS describes for the POST
+
+    @extend_schema(
+        summary="Uphold or refuse a rating review (the supervision office)",
+        description=(
+            "`uphold`: the rating stays on record but leaves the satisfaction rate; `refuse` (a `note` is required): it stands. "
+            "Decided already (also by someone at the same moment): 409 `conflict`."
+        ),
+        request=RatingReviewDecisionArguments,
+        responses={200: RatingReviewSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def decision(self, request, pk=None):
+        review = visible_or_404(lambda: selectors.visible_rating_review(request.user, pk))
+        RatingReviewDecisionArguments(data=request.data).is_valid(raise_exception=True)
+        form = forms.RatingReviewDecisionForm(request.data)
+        if not form.is_valid():
+            raise form_errors(form)
+        try:
+            decided = services.rating_review_decide(
+                review=review, by=request.user, uphold=form.cleaned_data["decision"] == "uphold", note=form.cleaned_data["note"]
+            )
+        except services.ActionRefused as error:
+            raise refused(error) from error
+        return Response(RatingReviewSerializer(decided).data)
 
 
 class AttachmentViewSet(viewsets.GenericViewSet):

@@ -13,6 +13,7 @@ router.register("attachments", tickets.AttachmentViewSet, basename="api-attachme
 router.register("extension-requests", tickets.ExtensionRequestViewSet, basename="api-extension-request")
 router.register("return-requests", tickets.ReturnRequestViewSet, basename="api-return-request")
 router.register("verification-calls", calls.VerificationCallViewSet, basename="api-verification-call")
+router.register("rating-reviews", tickets.RatingReviewViewSet, basename="api-rating-review")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -13,6 +13,8 @@ twice, or on two workers at once, acts once:
   with ON CONFLICT DO NOTHING … RETURNING: only the run whose insert went through notifies. The
   due date in the key is the one in force: once an extension moves it, the new date is reminded
   again;
+- the review date of a ticket resolved as not feasible for now (DESIGN.md §9) is claimed the
+  same way (kind outcome_review, keyed by that date): the lead department is told to look again;
 - supervision raises and auto-closes are claimed by a conditional UPDATE … RETURNING: the bulk
   form of the model's transition, its source states, target and conditions read from the
   @transition declaration (tickets.models.ticket.declared_transition), so changing one changes the other.
@@ -39,6 +41,7 @@ from tickets.models import (
     AssignmentState,
     EventKind,
     Notification,
+    Outcome,
     Reminder,
     Status,
     SupervisionLevel,
@@ -169,7 +172,41 @@ _KINDS = (
     Notification.Kind.CO_UNSIGNED,
     Notification.Kind.CO_FEEDBACK_DUE_SOON,
     Notification.Kind.CO_FEEDBACK_LATE,
+    Notification.Kind.OUTCOME_REVIEW_DUE,
 )
+
+# A not-feasible ticket is finished (resolved, or closed by the company or the sweep) when its
+# review date comes; a reopened one is being handled again and is not reminded.
+_OUTCOME_REVIEW_STATUSES = (Status.RESOLVED, Status.CLOSED)
+
+
+def _outcome_reviews(ids):
+    """The claimed not-feasible tickets as light rows, with the review date and the condition
+    their message names."""
+    for start in range(0, len(ids), _CHUNK):
+        rows = (
+            Ticket.objects.filter(pk__in=ids[start : start + _CHUNK])
+            .order_by("id")
+            .values(*notifications.FACT_COLUMNS, "outcome_review_date", "outcome_condition")
+        )
+        for row in rows:
+            row["facts"] = {"review": row.pop("outcome_review_date").isoformat(), "note": row.pop("outcome_condition")}
+            yield row
+
+
+def _outcome_review(report, audience, today, now):
+    """Claim (index ticket_outcome_review) the not-feasible tickets whose review date has come,
+    and tell their department. Returns whether an e-mail waits."""
+    due = _claim_reminders(
+        Reminder.Kind.OUTCOME_REVIEW,
+        "",
+        "outcome_review_date",
+        f"t.outcome = %s AND t.status IN ({_placeholders(_OUTCOME_REVIEW_STATUSES)}) AND t.outcome_review_date <= %s",
+        [Outcome.NOT_FEASIBLE, *_OUTCOME_REVIEW_STATUSES, today],
+        now,
+    )
+    report["outcome_review"] = len(due)
+    return _notify_all(Notification.Kind.OUTCOME_REVIEW_DUE, _outcome_reviews(due), audience, now)
 
 
 def _notify_all(kind, tickets, audience, now):
@@ -336,6 +373,7 @@ def run_sweep(now=None):
         emails |= _notify_all(Notification.Kind.AUTO_CLOSED, closed_tickets, audience, now)
 
         emails |= _stages(report, audience, today, soon, now)
+        emails |= _outcome_review(report, audience, today, now)
         if emails:
             notifications.queue_after_commit()  # one message for the whole run, after it commits
 

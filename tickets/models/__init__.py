@@ -20,6 +20,7 @@ from .extensions import ExtensionRequest
 from .idempotency import IdempotencyKey
 from .reference import DEFAULT_DEADLINES, Category, DeadlineProfile, Priority, ReferenceCounter
 from .returns import ReturnRequest
+from .reviews import RatingReview
 from .states import (
     AT_RISK_WORKING_DAYS,
     CO_WORK_STATUSES,
@@ -30,6 +31,7 @@ from .states import (
     AssignmentState,
     Channel,
     ContactMethod,
+    Outcome,
     Rating,
     Status,
     SupervisionLevel,
@@ -44,5 +46,5 @@ __all__ = [
     "DepartmentDigest",    "EventKind", "ExtensionRequest", "IdempotencyKey", "Notification", "NotificationQuerySet", "Priority", "Rating",
     "ReferenceCounter", "Reminder", "ReturnRequest", "Status", "SupervisionLevel", "Ticket", "TicketEvent", "TicketQuerySet",
     "attachment_path",
-    "VerificationCall",
+    "VerificationCall", "Outcome", "RatingReview",
 ]  # fmt: skip

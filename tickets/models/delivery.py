@@ -27,6 +27,7 @@ class Reminder(models.Model):
         LONG_OVERDUE = "long_overdue", _("Long overdue")
         CONTACT_DUE_SOON = "contact_due_soon", _("First contact due soon")
         CONTACT_OVERDUE = "contact_overdue", _("No first contact in time")
+        OUTCOME_REVIEW = "outcome_review", _("Not feasible: review date reached")
 
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -99,6 +100,9 @@ class Notification(models.Model):
         CONTACT_OVERDUE = "contact_overdue", _("No first contact in time")
         RETURN_REQUESTED = "return_requested", _("Return requested")
         RETURN_RULED = "return_ruled", _("Return request ruled")
+        OUTCOME_REVIEW_DUE = "outcome_review_due", _("Not feasible: time to look again")
+        RATING_REVIEW_REQUESTED = "rating_review_requested", _("Rating review requested")
+        RATING_REVIEW_DECIDED = "rating_review_decided", _("Rating review decided")
         DIGEST = "digest", _("Daily digest")
         CASE_HISTORY = "case_history", _("Monthly case history")
         EXPORT_READY = "export_ready", _("Export ready")

@@ -32,6 +32,9 @@ class EventKind(models.TextChoices):
     RETURN_REQUESTED = "return_requested", _("Return requested")
     RETURN_UPHELD = "return_upheld", _("Return request upheld")
     RETURN_OVERRULED = "return_overruled", _("Return request overruled")
+    RATING_REVIEW_REQUESTED = "rating_review_requested", _("Rating review requested")
+    RATING_REVIEW_UPHELD = "rating_review_upheld", _("Rating review upheld")
+    RATING_REVIEW_REFUSED = "rating_review_refused", _("Rating review refused")
     CONTACT = "contact", _("Contacted the company")
     # 回访核实: a caller confirmed with the company a ticket closed online or without an answer
     # (a "company disagrees" is a reopen, DESIGN.md §9).

@@ -41,6 +41,14 @@ class Rating(models.TextChoices):
     NO_ANSWER = "no_answer", _("No answer")
 
 
+class Outcome(models.TextChoices):
+    """What a resolution achieved (DESIGN.md §9): `resolve(result, outcome)` records one."""
+
+    SOLVED = "solved", _("Solved")
+    EXPLAINED = "explained", _("Explained (answered by policy)")
+    NOT_FEASIBLE = "not_feasible", _("Not feasible for now")
+
+
 class AssignmentRole(models.TextChoices):
     LEAD = "lead", _("Lead department")
     CO = "co", _("Co-handling department")

@@ -22,7 +22,7 @@ from enterprises.models import Department, Enterprise
 from tickets import rules, visibility, workdays
 
 from .reference import Category, Priority
-from .states import AT_RISK_WORKING_DAYS, HANDLING_STATUSES, OPEN_STATUSES, Channel, Rating, Status, SupervisionLevel
+from .states import AT_RISK_WORKING_DAYS, HANDLING_STATUSES, OPEN_STATUSES, Channel, Outcome, Rating, Status, SupervisionLevel
 
 
 class TicketQuerySet(models.QuerySet):
@@ -168,6 +168,13 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     result = models.TextField(_("result"), blank=True)
+    # The latest resolution's outcome (DESIGN.md §9); a reopen leaves it (it is still the latest
+    # resolution's). Also a report fact: the solved rate counts `solved` (ticket_report_facts).
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True, db_default="")
+    outcome_condition = models.TextField(_("condition for a solution"), blank=True, db_default="")
+    # Not feasible: when the lead department looks at it again (the sweep reminds it, index
+    # ticket_outcome_review).
+    outcome_review_date = models.DateField(_("review date"), null=True, blank=True)
     rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices, blank=True)
     rating_comment = models.TextField(_("rating comment"), blank=True)
     reject_reason = models.TextField(_("reason for rejection"), blank=True)
@@ -209,6 +216,13 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         blank=True,
         editable=False,
         help_text=_("No answer is not a rating and replaces none."),
+    )
+    rating_review_upheld = models.BooleanField(
+        _("rating reviewed: not the department's fault"),
+        default=False,
+        db_default=False,  # rows written in bulk (bench/generate.py's COPY) without it
+        editable=False,
+        help_text=_("The latest rating's review was upheld: it stays on record but leaves the satisfaction rate."),
     )
     was_returned = models.BooleanField(_("returned at least once"), default=False, editable=False)
     was_reopened = models.BooleanField(_("reopened at least once"), default=False, editable=False)
@@ -255,6 +269,13 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["response_due_date"], name="ticket_unsigned_due", condition=Q(status="assigned")),
             # The sweep's auto-close of resolved tickets the company never answered.
             models.Index(fields=["resolved_at"], name="ticket_awaiting_answer", condition=Q(status="resolved")),
+            # The sweep's "not feasible: review date reached" claim (tickets.jobs.sweep, Reminder
+            # kind outcome_review): resolved or closed tickets whose outcome is not_feasible.
+            models.Index(
+                fields=["outcome_review_date"],
+                name="ticket_outcome_review",
+                condition=Q(outcome="not_feasible", status__in=["resolved", "closed"]),
+            ),
             # The leadership report as of now (tickets.reports, current facts): tickets submitted
             # in a period, every fact it counts read from the index alone (index-only scan on
             # PostgreSQL; elsewhere a plain index on submitted_at). Also the lists' newest first.
@@ -271,6 +292,8 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
                     "handling_working_days",
                     "due_date",
                     "latest_rating",
+                    "rating_review_upheld",  # the satisfaction rate leaves out an upheld review's rating
+                    "outcome",  # the solved rate
                     "was_returned",
                     "was_reopened",
                     "signings",
@@ -337,9 +360,12 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         self.signed_at = None
 
     @transition(field=status, source=Status.IN_PROGRESS, target=Status.RESOLVED, permission=_holding_department)
-    def resolve(self, result, at=None, override=False):
+    def resolve(self, result, outcome, at=None, override=False, condition="", review_date=None):
         at = at or timezone.now()
         self.result = result
+        self.outcome = outcome
+        self.outcome_condition = condition if outcome == Outcome.NOT_FEASIBLE else ""
+        self.outcome_review_date = review_date if outcome == Outcome.NOT_FEASIBLE else None
         self.resolved_at = at
         if override:
             self.resolve_overrides += 1
@@ -354,6 +380,7 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         if rating not in (Rating.SATISFIED, Rating.BASICALLY_SATISFIED):
             raise ValueError("confirm() takes 满意 or 基本满意; 不满意 is reopen()")
         self.rating = self.latest_rating = rating
+        self.rating_review_upheld = False  # a new rating: no review is about it
         self.rating_comment = comment
         self.closed_at = at or timezone.now()
         self.followed_up = True
@@ -362,6 +389,7 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     def reopen(self, comment, at=None):
         at = at or timezone.now()
         self.rating = self.latest_rating = Rating.DISSATISFIED
+        self.rating_review_upheld = False  # a new rating: no review is about it
         self.was_reopened = True
         self.rating_comment = comment
         self.resolved_at = None

@@ -75,6 +75,12 @@ RECIPIENTS: dict[str, tuple[Party, ...]] = {
     # (named as co_department by the service: after an upheld return it holds the ticket no more).
     Kind.RETURN_REQUESTED: (P.DISPATCH,),
     Kind.RETURN_RULED: (P.REQUESTING_DEPARTMENT,),
+    # Not feasible for now (DESIGN.md §9): the lead department looks at the ticket again on its review date.
+    Kind.OUTCOME_REVIEW_DUE: (P.DEPARTMENT,),
+    # Rating review: supervision decides; the department that asked (named as co_department by
+    # the service) hears the decision. The company sees it on its ticket page.
+    Kind.RATING_REVIEW_REQUESTED: (P.SUPERVISION,),
+    Kind.RATING_REVIEW_DECIDED: (P.REQUESTING_DEPARTMENT,),
     Kind.DIGEST: (P.DEPARTMENT,),
     Kind.CASE_HISTORY: (P.COMPANY,),
 }

@@ -115,6 +115,21 @@ _TEXTS = {
         gettext_noop("Return request %(decision)s: %(ref)s %(title)s"),
         gettext_noop("The dispatch office %(decision)s your department's return request. %(note)s"),
     ),
+    Kind.OUTCOME_REVIEW_DUE: (
+        gettext_noop("Time to look again: %(ref)s %(title)s"),
+        gettext_noop(
+            "This problem was found not feasible for now (condition: %(note)s). Its review date, %(review)s, has come: "
+            "look at it again with the company."
+        ),
+    ),
+    Kind.RATING_REVIEW_REQUESTED: (
+        gettext_noop("Rating review requested: %(ref)s %(title)s"),
+        gettext_noop("%(department)s asks for a review of the company's “dissatisfied” rating. Reason: %(note)s"),
+    ),
+    Kind.RATING_REVIEW_DECIDED: (
+        gettext_noop("Rating review %(decision)s: %(ref)s %(title)s"),
+        gettext_noop("The supervision office decided your department's review of the rating: %(decision)s. %(note)s"),
+    ),
 }
 
 
@@ -195,6 +210,8 @@ def facts_from_row(row, **extra):
         "co_department": "",
         "co_due": "",
         "note": "",
+        "review": "",
+        "decision": "",
     }
     facts.update(extra)
     return facts

@@ -6,7 +6,7 @@ included), evaluated at a moment ``as_of``. Two ways to the same facts about eac
 * **now** (``as_of`` omitted): the ticket's report-fact columns (``last_department``,
   ``first_resolved_on_time``, ``handling_working_days``, ``latest_rating``, ``was_returned``,
   ``was_reopened``, ``signings``, ``signings_on_time``, ``lead_assignments``, ``contacts_on_time``,
-  ``resolve_overrides``, ``followed_up``, with ``status``, ``supervision_level``, ``due_date``,
+  ``resolve_overrides``, ``followed_up``, ``outcome``, ``rating_review_upheld``, with ``status``, ``supervision_level``, ``due_date``,
   ``first_assigned_at``, ``first_resolved_at``), kept by the ticket's transitions in the same save
   as the state they summarise, and read through the covering index ``ticket_report_facts`` (an
   index-only scan on PostgreSQL); the co figures read the co ``Assignment`` rows as they stand
@@ -70,6 +70,9 @@ The figures (the numerator and denominator of every rate are in the dict under t
     rejected         status "rejected" at as_of; counted apart, in no rate         (不予受理数)
     closed           accepted, status "closed" at as_of                            (销号数)
     resolved         accepted, resolved at least once by as_of
+    solved           resolved, and the LATEST resolution's outcome (the last resolve event's
+                     data["outcome"]; one from before outcomes existed counts as solved) is
+                     "solved" — not "explained" or "not_feasible" (DESIGN.md §9)
     on_time          resolved, and the FIRST resolution's local date <= the due date in force at
                      that moment (the resolve event's data["due_date"], which an approved
                      extension had moved); a resolve event without a due date counts as on time
@@ -78,7 +81,9 @@ The figures (the numerator and denominator of every rate are in the dict under t
                      before as_of's local date                                     (超期未办结)
     rated            accepted, with a rating by as_of; the LATEST one counts: confirm gives
                      satisfied / basically_satisfied, reopen gives dissatisfied; auto-close
-                     ("no answer") is not a rating and does not replace an earlier one
+                     ("no answer") is not a rating and does not replace an earlier one; a
+                     rating whose review (评价复核) was upheld by as_of leaves it (the
+                     rating_review_upheld event about that rating event, data["rating_event_id"])
     satisfied        rated, latest rating satisfied or basically_satisfied
     signings         Assignment rows of accepted tickets signed by as_of (one per signing)
     signed_on_time   of those, signed on a local date <= the assignment's response_due_date
@@ -112,6 +117,7 @@ The figures (the numerator and denominator of every rate are in the dict under t
     satisfaction_rate = satisfied / rated     response_rate = signed_on_time / signings
     return_rate = returned / accepted         redo_rate = reopened / resolved
     follow_up_rate = followed_up / closed                          (回访率)
+    solved_rate = solved / resolved                                (解决率)
     contact_rate = contacted_on_time / contact_assignments         (首次联系及时率)
     co_feedback_rate = co_on_time / co_due                         (协办按期反馈率)
     handling_time = handling_days / resolved, one decimal (ROUND_HALF_UP)

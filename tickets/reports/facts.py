@@ -38,6 +38,8 @@ STORED_FACTS = {
     "contacts_on_time": "r_contacts_on_time",
     "resolve_overrides": "r_overrides",
     "followed_up": "r_followed_up",
+    "outcome": "r_outcome",
+    "rating_review_upheld": "r_review_upheld",
 }
 
 
@@ -63,6 +65,7 @@ def store_current_facts(tickets=None):
     facts = _replayed(tickets.order_by(), timezone.now()).values(*STORED_FACTS.values(), r_ticket=F("pk"))
     columns = {column: f"f.{fact}" for column, fact in STORED_FACTS.items()}
     columns["latest_rating"] = "COALESCE(f.r_rating, '')"
+    columns["outcome"] = "COALESCE(f.r_outcome, '')"
     return _update_tickets_from(facts, columns)
 
 
@@ -72,11 +75,13 @@ def current_facts_disagreeing(tickets=None):
     `manage.py report_facts` and the benchmark; store_current_facts() repairs them."""
     tickets = Ticket.objects.all() if tickets is None else tickets
     facts = _replayed(tickets.order_by(), timezone.now()).annotate(
-        r_rating_or_blank=Coalesce("r_rating", Value(""), output_field=TextField())
+        r_rating_or_blank=Coalesce("r_rating", Value(""), output_field=TextField()),
+        r_outcome_or_blank=Coalesce("r_outcome", Value(""), output_field=TextField()),
     )
+    blank_when_null = {"latest_rating": "r_rating_or_blank", "outcome": "r_outcome_or_blank"}
     differences = []
     for column, fact in STORED_FACTS.items():
-        fact = "r_rating_or_blank" if column == "latest_rating" else fact
+        fact = blank_when_null.get(column, fact)
         same = Q(**{column: F(fact)}) | Q(**{f"{column}__isnull": True, f"{fact}__isnull": True})
         # A comparison with NULL is neither true nor false: CASE sends it to the ELSE.
         differences.append(Case(When(same, then=Value(0)), default=Value(1), output_field=IntegerField()))

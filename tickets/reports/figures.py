@@ -38,6 +38,7 @@ COUNTS = (
     "rejected",
     "closed",
     "resolved",
+    "solved",
     "on_time",
     "overdue_open",
     "rated",
@@ -67,6 +68,7 @@ RATES = {
     "return_rate": ("returned", "accepted"),
     "redo_rate": ("reopened", "resolved"),
     "follow_up_rate": ("followed_up", "closed"),
+    "solved_rate": ("solved", "resolved"),
 }
 # handling_time = handling_days / resolved, one decimal.
 HANDLING_TIME = ("handling_days", "resolved")
@@ -80,6 +82,7 @@ NAMES = {
     "closed": _("Closed tickets"),
     "resolved": _("Resolved tickets"),
     "on_time": _("Resolved on time"),
+    "solved": _("Solved tickets"),
     "overdue_open": _("Overdue, not resolved"),
     "rated": _("Rated tickets"),
     "satisfied": _("Satisfied tickets"),
@@ -104,6 +107,7 @@ NAMES = {
     "co_feedback_rate": _("Co-feedback on-time rate"),
     "return_rate": _("Return rate"),
     "redo_rate": _("Redo rate"),
+    "solved_rate": _("Solved rate"),
     "handling_time": _("Mean handling time (working days)"),
     "followed_up": _("Closed tickets confirmed by the company"),
     "follow_up_rate": _("Follow-up rate"),

@@ -1,6 +1,9 @@
 """The SQL building blocks of the report: each per-ticket fact as an expression, read from the
 ticket's own columns (now) or replayed from its timeline (a past moment), the working-day
 arithmetic, and which tickets each count counts. See tickets.reports for the definitions.
+
+Why this is long: each fact's two forms, read from the columns and replayed from the timeline,
+stand side by side so that one is read against the other; split, they would drift apart.
 """
 
 import datetime
@@ -35,6 +38,7 @@ from tickets.models import (
     AssignmentRole,
     CalendarDay,
     EventKind,
+    Outcome,
     Rating,
     Status,
     SupervisionLevel,
@@ -190,6 +194,14 @@ def _event_facts(as_of):
         "r_resolve_due": _first(_events(as_of, EventKind.RESOLVE), _json_date("due_date"), DateField()),
         "r_due": _last(_events(as_of, *DUE_DATE_EVENTS), due_in_force, DateField()),
         "r_rating": _last(_events(as_of, EventKind.CONFIRM, EventKind.REOPEN), latest_rating, TextField()),
+        # The event of that rating (what a rating review is about, data["rating_event_id"]).
+        "r_rating_event": _last(_events(as_of, EventKind.CONFIRM, EventKind.REOPEN), F("pk"), BigIntegerField()),
+        # The latest resolution's outcome; a resolve event from before outcomes existed was solved.
+        "r_outcome": _last(
+            _events(as_of, EventKind.RESOLVE),
+            Coalesce(KeyTextTransform("outcome", "data"), Value(Outcome.SOLVED.value), output_field=TextField()),
+            TextField(),
+        ),
         "r_returned": Exists(_events(as_of, EventKind.RETURN)),
         "r_reopened": Exists(_events(as_of, EventKind.REOPEN)),
         "r_supervision": Coalesce(
@@ -235,10 +247,22 @@ def _derived_event_facts():
     }
 
 
+def _review_upheld(as_of):
+    """Whether the latest rating at as_of (the r_rating_event fact) had had its review upheld by
+    then: an upheld decision recorded by as_of about that very rating event (DESIGN.md §9)."""
+    return Exists(
+        TicketEvent.objects.filter(ticket=OuterRef("pk"), kind=EventKind.RATING_REVIEW_UPHELD, created_at__lte=as_of)
+        .alias(r_about=Cast(KeyTextTransform("rating_event_id", "data"), BigIntegerField()))
+        .filter(r_about=OuterRef("r_rating_event"))
+    )
+
+
 def _replayed(tickets, as_of):
     """`tickets` with every fact at as_of replayed from their timelines (r_* annotations)."""
     return (
-        tickets.annotate(**_event_facts(as_of)).annotate(r_calendar=_calendar_correction()).annotate(**_derived_event_facts())
+        tickets.annotate(**_event_facts(as_of))
+        .annotate(r_calendar=_calendar_correction(), r_review_upheld=_review_upheld(as_of))
+        .annotate(**_derived_event_facts())
     )
 
 
@@ -262,6 +286,8 @@ def _current_facts():
         "r_overrides": F("resolve_overrides"),
         "r_handling_days": F("handling_working_days"),
         "r_followed_up": F("followed_up"),
+        "r_outcome": F("outcome"),
+        "r_review_upheld": F("rating_review_upheld"),
     }
 
 
@@ -297,8 +323,9 @@ def is_accepted(ticket) -> bool:
 
 
 def is_rated(ticket) -> bool:
-    """`rated` below, for one ticket now: accepted, with a latest rating among RATINGS."""
-    return ticket.latest_rating in RATINGS and is_accepted(ticket)
+    """`rated` below, for one ticket now: accepted, with a latest rating among RATINGS whose review
+    was not upheld."""
+    return ticket.latest_rating in RATINGS and not ticket.rating_review_upheld and is_accepted(ticket)
 
 
 def is_satisfied(ticket) -> bool:
@@ -314,7 +341,8 @@ def _conditions(as_of_date):
     the (many) tickets that fail the figure's own test."""
     accepted = Q(r_assigned_on__isnull=False) & ~Q(r_status=Status.REJECTED)
     resolved = Q(r_resolved_on__isnull=False) & accepted
-    rated = Q(r_rating__in=RATINGS) & accepted
+    # A rating whose review was upheld (not the department's fault) stays on record but leaves the rate.
+    rated = Q(r_rating__in=RATINGS) & Q(r_review_upheld=False) & accepted
     return {
         "submitted": Q(),
         "accepted": accepted,
@@ -322,6 +350,7 @@ def _conditions(as_of_date):
         "closed": Q(r_status=Status.CLOSED) & accepted,
         "resolved": resolved,
         "on_time": Q(r_on_time=True) & resolved,
+        "solved": Q(r_outcome=Outcome.SOLVED) & resolved,
         "overdue_open": Q(r_due__lt=as_of_date) & Q(r_status__in=OPEN_AT_AS_OF) & accepted,
         "rated": rated,
         "satisfied": Q(r_rating__in=GOOD_RATINGS) & rated,

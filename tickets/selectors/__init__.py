@@ -6,6 +6,7 @@ rule and reads what its page shows in a bounded number of queries.
     enterprises   the company list
     notifications a person's notifications
     calls         the verification calls (回访核实): a month's list, the months, the menu's count
+    reviews       rating reviews: supervision's pending list and its count, one review
 
 A company's case file (一企一档) is tickets.casefile.selectors; the report is tickets.reports.
 """
@@ -13,6 +14,7 @@ A company's case file (一企一档) is tickets.casefile.selectors; the report i
 from .calls import pending_verification_count, verification_list, verification_months, visible_verification_call
 from .enterprises import enterprise_list
 from .notifications import notification_list, notification_to_open, unread_count, visible_notifications
+from .reviews import pending_rating_review_count, pending_rating_reviews, rating_review_of, visible_rating_review
 from .tickets import (
     assign_proposal,
     assignment_rows,
@@ -44,4 +46,5 @@ __all__ = [
     "visible_extension_request", "visible_notifications", "visible_references",
     "pending_return_count", "pending_return_requests", "upheld_suggestion", "visible_return_request",
     "pending_verification_count", "verification_list", "verification_months", "visible_verification_call",
+    "pending_rating_review_count", "pending_rating_reviews", "rating_review_of", "visible_rating_review",
 ]  # fmt: skip

@@ -17,6 +17,7 @@ after the commit. Views, the admin, the API and tasks call these and repeat none
     notes        ticket_comment
     extensions   extension_request, extension_decide
     returns      return_request_file, return_request_decide (退单审核), return_window_end
+    reviews      rating_review_request, rating_review_decide (评价复核)
     exports      case_file_export_request (a case file export for one person)
     calls        ticket_record_call (回访), verification_draw / verification_record (回访核实)
 """
@@ -45,6 +46,7 @@ from .lifecycle import (
 )
 from .notes import ticket_comment
 from .returns import return_request_decide, return_request_file, return_window_days, return_window_end
+from .reviews import rating_review_decide, rating_review_refusal, rating_review_request
 from .submission import next_reference, ticket_submit, ticket_submit_once
 from .supervision import ticket_raise_supervision
 from .uploads import validate_upload, validate_uploads
@@ -58,4 +60,5 @@ __all__ = [
     "ticket_comment", "ticket_confirm", "ticket_raise_supervision", "ticket_reject", "ticket_reopen", "ticket_resolve",
     "ticket_return", "ticket_sign", "ticket_submit", "ticket_submit_once", "validate_upload", "validate_uploads",
     "ticket_record_call", "verification_draw", "verification_record",
+    "rating_review_decide", "rating_review_refusal", "rating_review_request",
 ]  # fmt: skip

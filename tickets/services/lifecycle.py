@@ -17,6 +17,7 @@ from tickets.models import (
     AssignmentState,
     EventKind,
     Notification,
+    Outcome,
     Rating,
     SupervisionLevel,
     Ticket,
@@ -195,16 +196,21 @@ def ticket_resolve(
     ticket: Ticket,
     by: User,
     result: str,
+    outcome: str,
+    condition: str = "",
+    review_date: datetime.date | None = None,
     files: Sequence[UploadedFile] = (),
     override_reason: str = "",
     at: datetime.datetime | None = None,
 ) -> Ticket:
-    """办结: the lead department reports the problem solved, with the result. While a co-handler
-    has not given its feedback, only with the reason to go ahead without it (an override, on the
-    timeline and counted); those co assignments end."""
+    """办结: the lead department reports the result and its outcome (DESIGN.md §9): solved,
+    explained, or not feasible for now (with the condition and the date it will be looked at
+    again, after today). While a co-handler has not given its feedback, only with the reason to
+    go ahead without it (an override, on the timeline and counted); those co assignments end."""
     result = _require_text(result, _("Describe how the problem was solved."))
-    validate_uploads(files)
     at = at or timezone.now()
+    condition, review_date = _check_outcome(outcome, condition, review_date, timezone.localdate(at))
+    validate_uploads(files)
     override_reason = (override_reason or "").strip()
     locked = _locked(ticket)
     _check(locked, "resolve", by)  # state and permission before anything about the co-handlers
@@ -223,8 +229,11 @@ def ticket_resolve(
         kind=EventKind.RESOLVE,
         note=result,
         at=at,
-        data=lambda t: {"due_date": t.due_date.isoformat() if t.due_date else None, **data},
-        kwargs={"result": result, "at": at, "override": bool(missing)},
+        data=lambda t: {"due_date": t.due_date.isoformat() if t.due_date else None, **data, **_outcome_data(t)},
+        kwargs={
+            "result": result, "outcome": outcome, "condition": condition, "review_date": review_date,
+            "at": at, "override": bool(missing),
+        },
     )
     _store_attachments(ticket, files, by=by, event=event)
     for assignment in missing:
@@ -233,6 +242,34 @@ def ticket_resolve(
     _withdraw_pending_extensions(ticket, at, _("Withdrawn: the ticket was resolved."))
     notifications.notify(Notification.Kind.RESOLVED, ticket, by=by, at=at)
     return ticket
+
+
+def _check_outcome(
+    outcome: str, condition: str, review_date: datetime.date | None, today: datetime.date
+) -> tuple[str, datetime.date | None]:
+    """The outcome's own rules: one of Outcome; not_feasible with its condition and a review date
+    after today. Returns the condition and review date to record (none unless not_feasible)."""
+    if outcome not in Outcome.values:
+        raise ActionRefused(_("Choose the outcome: solved, explained, or not feasible for now."), code="invalid")
+    if outcome != Outcome.NOT_FEASIBLE:
+        return "", None
+    condition = _require_text(condition, _("Say what condition is missing for a solution."))
+    if review_date is None:
+        raise ActionRefused(_("Give the date on which the problem will be looked at again."), code="invalid")
+    if review_date <= today:
+        raise ActionRefused(
+            _("The review date must be after today (%(today)s).") % {"today": today.isoformat()}, code="invalid"
+        )
+    return condition, review_date
+
+
+def _outcome_data(ticket: Ticket) -> dict[str, str]:
+    """The resolve event's record of the outcome (the report's timeline replays it)."""
+    data = {"outcome": ticket.outcome}
+    if ticket.outcome == Outcome.NOT_FEASIBLE:
+        assert ticket.outcome_review_date is not None  # _check_outcome requires it
+        data |= {"condition": ticket.outcome_condition, "review_date": ticket.outcome_review_date.isoformat()}
+    return data
 
 
 @transaction.atomic

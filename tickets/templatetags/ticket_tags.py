@@ -2,7 +2,7 @@
 
 from django import template
 
-from tickets.models import Assignment, ContactMethod
+from tickets.models import Assignment, ContactMethod, Outcome
 
 register = template.Library()
 
@@ -26,3 +26,9 @@ def end_reason_label(value):
 def contact_method_label(value):
     """How the company was contacted (ContactMethod), in words."""
     return dict(ContactMethod.choices).get(value, value)
+
+
+@register.filter
+def outcome_label(value):
+    """What a resolution achieved (Outcome), in words; a resolution from before outcomes existed was solved."""
+    return dict(Outcome.choices).get(value or Outcome.SOLVED, value)

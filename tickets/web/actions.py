@@ -26,6 +26,9 @@ class TicketAction:
     open_by_default: bool = False
     # A service refusal (its code) that is about one field of the form: shown next to that field.
     refusal_fields: tuple[tuple[str, str], ...] = ()
+    # (ticket, user) -> the service's refusal (ActionRefused) or None: why the action is not
+    # offered, said when it is asked for anyway (a page left open, the API).
+    why_not: Callable | None = None
 
     def refusal_field(self, code):
         return dict(self.refusal_fields).get(code)
@@ -81,7 +84,8 @@ ACTIONS = [
     TicketAction(
         "resolve", _("Report as resolved"), _("Report as resolved"), "primary", _form(forms.ResolveForm, needs_ticket=True),
         lambda t, u, d: services.ticket_resolve(
-            ticket=t, by=u, result=d["result"], files=d["files"], override_reason=d.get("override_reason", "")
+            ticket=t, by=u, result=d["result"], files=d["files"], override_reason=d.get("override_reason", ""),
+            outcome=d["outcome"], condition=d.get("outcome_condition", ""), review_date=d.get("outcome_review_date"),
         ),
         _("Reported as resolved. The company will now confirm the result."), multipart=True, open_by_default=True,
         refusal_fields=(("co_feedback_missing", "override_reason"),),
@@ -143,6 +147,13 @@ ACTIONS = [
         "supervise", _("Raise supervision"), _("Raise supervision"), "danger", _form(forms.SuperviseForm, needs_ticket=True),
         lambda t, u, d: services.ticket_raise_supervision(ticket=t, by=u, level=d["level"], notice=d["notice"]),
         _("Supervision raised; the department has been given the notice."),
+    ),
+    TicketAction(
+        "request_rating_review", _("Ask for a review of the rating (评价复核)"), _("Ask for a review"), "",
+        _form(forms.RatingReviewRequestForm, needs_ticket=True),
+        lambda t, u, d: services.rating_review_request(ticket=t, by=u, reason=d["reason"], files=d["files"]),
+        _("Review requested. The supervision office will decide."), multipart=True,
+        why_not=lambda t, u: services.rating_review_refusal(ticket=t, by=u),
     ),
     TicketAction(
         "comment", _("Add a progress note or file"), _("Add note"), "", _form(forms.CommentForm),

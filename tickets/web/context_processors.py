@@ -1,6 +1,7 @@
 from tickets import rules
 from tickets.selectors.calls import pending_verification_count
 from tickets.selectors.notifications import unread_count
+from tickets.selectors.reviews import pending_rating_review_count
 from tickets.selectors.tickets import pending_return_count
 
 
@@ -19,7 +20,10 @@ def navigation(request):
             "decide_extensions": rules.may_decide_extensions(user),
             "view_reports": rules.may_view_reports(user),
             "call": rules.may_call(user),
+            "decide_rating_reviews": rules.may_decide_rating_reviews(user),
         },
         # The callers' menu: verification calls still to make (lazy, one indexed COUNT when shown).
         "pending_verification_calls": lambda: pending_verification_count(user),
+        # Lazy too: the supervision menu's count of rating reviews waiting for a decision.
+        "pending_rating_reviews": lambda: pending_rating_review_count(user),
     }

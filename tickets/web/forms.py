@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Department, District, Enterprise, Industry
 from tickets import rules, services
-from tickets.models import Assignment, Category, Channel, ContactMethod, Rating, SupervisionLevel, Ticket
+from tickets.models import Assignment, Category, Channel, ContactMethod, Outcome, Rating, SupervisionLevel, Ticket
 from tickets.reports import periods
 
 
@@ -269,6 +269,22 @@ class ResolveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("What was done, and the outcome for the company."),
     )
+    # The outcome (DESIGN.md §9); not feasible for now needs the condition and the review date,
+    # shown only once it is chosen where the browser can (CSS :has), always shown otherwise.
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect)
+    outcome_condition = forms.CharField(
+        label=_("Condition still missing"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only for “not feasible for now”: what is missing for a solution."),
+    )
+    outcome_review_date = forms.DateField(
+        label=_("Review date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Only for “not feasible for now”: the date, after today, on which your department looks at it again."),
+    )
     files = MultipleFileField()
     override_reason = forms.CharField(
         label=_("Reason to resolve without their feedback"),
@@ -280,6 +296,8 @@ class ResolveForm(forms.Form):
 
     def __init__(self, *args, ticket=None, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("outcome_condition", "outcome_review_date"):
+            self.fields[name].shown_when = "not-feasible"  # _form.html: the field's class
         if ticket is None:  # the API's description of the arguments
             return
         missing = services.missing_co_feedback(ticket)
@@ -292,6 +310,47 @@ class ResolveForm(forms.Form):
         field.help_text = gettext("No feedback yet from: %(departments)s. It is recorded and counted as resolved without it.") % {
             "departments": "、".join(a.department.name for a in missing)
         }
+
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") != Outcome.NOT_FEASIBLE:
+            return data
+        if not (data.get("outcome_condition") or "").strip():
+            self.add_error("outcome_condition", gettext("Say what condition is missing for a solution."))
+        review_date = data.get("outcome_review_date")
+        today = timezone.localdate()
+        if review_date is None:
+            if "outcome_review_date" not in self.errors:
+                self.add_error("outcome_review_date", gettext("Give the date on which the problem will be looked at again."))
+        elif review_date <= today:
+            message = gettext("The review date must be after today (%(today)s).") % {"today": today.isoformat()}
+            self.add_error("outcome_review_date", message)
+        return data
+
+
+class RatingReviewRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the rating is not your department's fault"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    files = MultipleFileField()
+
+    def __init__(self, *args, ticket=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        event = rules.latest_rating_event(ticket) if ticket is not None else None
+        if event is not None:
+            self.fields["reason"].help_text = gettext(
+                "Supervision decides. You can ask until %(date)s; a ticket has one review at most."
+            ) % {"date": rules.rating_review_deadline(event).isoformat()}
+
+
+class RatingReviewDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("uphold", _("Uphold: not the department's fault")), ("refuse", _("Refuse: the rating stands"))],
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Note (required to refuse)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ConfirmForm(forms.Form):

@@ -127,6 +127,8 @@ def _detail_context(request, ticket, bound=None):
         "pending_return": any(r.state == "pending" for r in ticket.return_requests.all()),
         "can_rule_returns": rules.may_rule_returns(user),
         "can_decide_extensions": rules.may_decide_extensions(user),
+        "rating_review": selectors.rating_review_of(ticket),
+        "can_decide_rating_reviews": rules.may_decide_rating_reviews(user),
         "today": timezone.localdate(),
         "overdue": ticket.is_overdue(),
         "unsigned_late": ticket.is_unsigned_late(),
@@ -153,7 +155,8 @@ def ticket_action(request, reference, action):
     if action not in rules.available_actions(ticket, request.user):
         # A page left open while the ticket moved on, or an action that is not this user's:
         # say so, rather than validate a form the page does not offer.
-        messages.error(request, _("This action is not available on this ticket now."))
+        why_not = spec.why_not(ticket, request.user) if spec.why_not else None
+        messages.error(request, why_not.message if why_not else _("This action is not available on this ticket now."))
         return redirect("ticket_detail", reference=reference)
     form = ticket_actions.bound_form(spec, request, ticket)
     if form is None or form.is_valid():

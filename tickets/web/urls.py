@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tickets.web import calls, enterprises, exports, notifications, reports, returns, tickets
+from tickets.web import calls, enterprises, exports, notifications, reports, returns, reviews, tickets
 
 urlpatterns = [
     path("", tickets.home, name="home"),
@@ -13,6 +13,8 @@ urlpatterns = [
     path("tickets/<str:reference>/<slug:action>/", tickets.ticket_action, name="ticket_action"),
     path("extensions/<int:pk>/decide/", tickets.extension_decide, name="extension_decide"),
     path("return-requests/<int:pk>/decide/", returns.return_decide, name="return_decide"),
+    path("rating-reviews/", reviews.rating_review_list, name="rating_review_list"),
+    path("rating-reviews/<int:pk>/decide/", reviews.rating_review_decide, name="rating_review_decide"),
     path("attachments/<int:pk>/", tickets.attachment_download, name="attachment_download"),
     path("dispatch/", tickets.dispatch_queue, name="dispatch_queue"),
     path("inbox/", tickets.department_inbox, name="department_inbox"),
