@@ -153,8 +153,9 @@ TICKET_COLUMNS = (
     "was_reopened", "signings", "signings_on_time",
     # The staged deadlines (DESIGN.md §8).
     "contact_due_date", "contacted_at", "is_complex", "lead_assignments", "contacts_on_time", "resolve_overrides",
-    # Follow-up (DESIGN.md §9): closed with the company's confirmation (online here).
-    "followed_up",
+    # Follow-up (DESIGN.md §9): closed with the company's confirmation (online here); every
+    # resolution here is `solved` (its event carries no outcome, which the timeline reads as solved).
+    "followed_up", "outcome", "outcome_condition", "outcome_review_date", "rating_review_upheld",
 )
 EVENT_COLUMNS = ("id", "kind", "from_state", "to_state", "note", "data", "created_at", "actor_id", "ticket_id")
 ASSIGNMENT_COLUMNS = (
@@ -915,7 +916,8 @@ class Generator:
                 f["last_dept"], f["on_time"], f["handling"], f["latest_rating"], f["returned"], f["reopened"],
                 f["signings"], f["signings_on_time"],
                 to_date(f["contact_due"]) if f["contact_due"] else None, opt_dt(f["contacted"]), False, f["lead_assignments"],
-                f["contacts_on_time"], f["overrides"], f["followed_up"],
+                f["contacts_on_time"], f["overrides"], f["followed_up"], "solved" if f["first_resolved"] else "", "", None,
+                False,
             )
             rows = []
             for a in assignments:

@@ -72,6 +72,11 @@ def expected_report(cursor, as_of):
         f"AND {co_unclaimed('co_feedback_due_soon', 'due_date')}",
         "co_feedback_late": f"{waiting} AND a.due_date < %(today)s AND {co_unclaimed('co_feedback_late', 'due_date')}",
     }
+    # Not feasible for now (DESIGN.md §9): the review date has come (the generator makes none).
+    outcome_review = (
+        "t.outcome = 'not_feasible' AND t.status IN ('resolved', 'closed') AND t.outcome_review_date <= %(today)s "
+        f"AND {unclaimed('outcome_review', '', 'outcome_review_date')}"
+    )
     params = {"today": today, "soon": soon, "red": red_cutoff, "before": before}
     report = {}
     for key, condition in queries.items():
@@ -85,4 +90,6 @@ def expected_report(cursor, as_of):
     for key, condition in co_queries.items():
         cursor.execute(f"SELECT count(*) FROM tickets_assignment a JOIN tickets_ticket t ON t.id = a.ticket_id WHERE {condition}", params)
         report[key] = cursor.fetchone()[0]
+    cursor.execute(f"SELECT count(*) FROM tickets_ticket t WHERE {outcome_review}", params)
+    report["outcome_review"] = cursor.fetchone()[0]
     return report
