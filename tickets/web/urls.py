@@ -1,12 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tickets.web import calls, enterprises, exports, notifications, reports, returns, reviews, tickets
+from tickets.web import accounts, calls, enterprises, exports, notifications, reports, returns, reviews, tickets
 
 urlpatterns = [
     path("", tickets.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", accounts.password_change, name="password_change"),
+    path("accounts/password/changed/", accounts.password_change_done, name="password_change_done"),
+    path("accounts/password/reset/", accounts.password_reset, name="password_reset"),
+    path("accounts/password/reset/sent/", accounts.password_reset_done, name="password_reset_done"),
+    path("accounts/password/reset/<uidb64>/<token>/", accounts.password_reset_confirm, name="password_reset_confirm"),
+    path("accounts/password/reset/done/", accounts.password_reset_complete, name="password_reset_complete"),
     path("tickets/", tickets.ticket_list, name="ticket_list"),
     path("tickets/new/", tickets.ticket_new, name="ticket_new"),
     path("tickets/<str:reference>/", tickets.ticket_detail, name="ticket_detail"),
