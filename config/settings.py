@@ -1,8 +1,9 @@
 """Settings, read from the environment (django-environ).
 
 With nothing set, the project runs on the embedded default: SQLite in ./var, files in ./var,
-e-mail printed to the console, DEBUG on. Production sets DJANGO_DEBUG=false, SECRET_KEY,
-DATABASE_URL, ALLOWED_HOSTS (see README, "Deploying for real").
+e-mail printed to the console, DEBUG on; scripts/run adds DJANGO_DEMO=true (DEBUG off, plain HTTP).
+Production sets DJANGO_DEBUG=false (or DJANGO_ENV=production), SECRET_KEY, DATABASE_URL,
+ALLOWED_HOSTS (see README, "Deploying for real").
 """
 
 from datetime import timedelta
@@ -20,10 +21,21 @@ VAR_DIR = Path(env.str("DJANGO_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded default keeps its database and files here
 
 DEV_SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789abcdef"
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# Three ways to run. Development (nothing set): DEBUG on. The demo (scripts/run sets
+# DJANGO_DEMO=true): DEBUG off, so that people see the product's own error pages and never Django's
+# debug page, but over plain HTTP on this machine, with the development key and static files served
+# from the source. Production (DJANGO_DEBUG=false without the demo, or DJANGO_ENV=production):
+# SECRET_KEY required, HTTPS hardening on, and DEBUG refused.
+DEMO = env.bool("DJANGO_DEMO", default=False)
+DEBUG = env.bool("DJANGO_DEBUG", default=not DEMO)
+PRODUCTION = env.str("DJANGO_ENV", default="") == "production" or (not DEBUG and not DEMO)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DJANGO_ENV=production refuses DJANGO_DEBUG=true: DEBUG shows code and settings to anyone.")
+if PRODUCTION and DEMO:
+    raise ImproperlyConfigured("DJANGO_ENV=production refuses DJANGO_DEMO=true.")
 SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
-if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DJANGO_DEBUG=false.")
+if PRODUCTION and SECRET_KEY == DEV_SECRET_KEY:
+    raise ImproperlyConfigured("SECRET_KEY must be set in production (DJANGO_DEBUG=false).")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -222,11 +234,14 @@ STORAGES = {
         "OPTIONS": {"location": env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))},
     },
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Outside production static files are served from the source by whitenoise (no collectstatic),
+# with DEBUG off too (the demo).
+WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # Attachments: what a user may upload.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
@@ -296,8 +311,8 @@ if DELIVERY_LEASE_SECONDS < 10 * EMAIL_TIMEOUT:
         f"DELIVERY_LEASE_SECONDS ({DELIVERY_LEASE_SECONDS}) must be at least ten times EMAIL_TIMEOUT ({EMAIL_TIMEOUT})"
     )
 
-# Production hardening: on whenever DEBUG is off (each can be relaxed behind a TLS-terminating proxy).
-if not DEBUG:
+# Production hardening (each can be relaxed behind a TLS-terminating proxy).
+if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True

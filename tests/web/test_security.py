@@ -88,7 +88,11 @@ def _production_env(**extra):
 def test_check_deploy_is_clean_under_production_settings():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=_production_env(), capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -226,3 +230,42 @@ def test_each_role_decides_a_review_through_the_api_only_as_the_rules_say(reques
     expected = 200 if role in DECIDES_REVIEWS else 403 if SEES_THE_TICKET[role] else 404
     assert response.status_code == expected, response.content
     assert RatingReview.objects.get().state == ("refused" if role in DECIDES_REVIEWS else "pending")
+
+
+def _settings_of(**env_vars):
+    """settings.DEBUG, PRODUCTION and the static storage under these variables (a fresh process)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_DEBUG", "DJANGO_DEMO", "DJANGO_ENV", "SECRET_KEY")}
+    env.update(env_vars, DJANGO_SETTINGS_MODULE="config.settings")
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DEBUG, settings.PRODUCTION, settings.STORAGES['staticfiles']['BACKEND'].rsplit('.', 1)[1], "
+        "getattr(settings, 'SECURE_SSL_REDIRECT', False))"
+    )
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_the_demo_runs_with_debug_off_over_plain_http_with_static_files_from_the_source():
+    result = _settings_of(DJANGO_DEMO="true")
+    assert result.stdout.split() == ["False", "False", "StaticFilesStorage", "False"], result.stderr
+
+
+def test_scripts_run_starts_the_demo_mode():
+    assert "export DJANGO_DEMO=${DJANGO_DEMO:-true}" in (ROOT / "scripts" / "run").read_text()
+
+
+@pytest.mark.parametrize(
+    "variables", [{"DJANGO_ENV": "production", "DJANGO_DEBUG": "true"}, {"DJANGO_ENV": "production", "DJANGO_DEMO": "true"}]
+)
+def test_production_refuses_debug_and_the_demo_mode(variables):
+    result = _settings_of(SECRET_KEY=secrets.token_urlsafe(60), **variables)
+    assert result.returncode != 0 and "DJANGO_ENV=production refuses" in result.stderr
+
+
+def test_debug_off_outside_the_demo_is_production_with_its_hardening():
+    result = _settings_of(DJANGO_DEBUG="false", SECRET_KEY=secrets.token_urlsafe(60))
+    assert result.stdout.split() == ["False", "True", "CompressedManifestStaticFilesStorage", "True"], result.stderr
+
+
+def test_the_product_s_own_404_page_is_shown_with_debug_off(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404 and "页面不存在" in response.content.decode()
