@@ -10,7 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from tickets import rules, selectors, services
-from tickets.api.errors import form_errors, refused
+from tickets.api.errors import decide, form_errors
 from tickets.models import VerificationCall
 from tickets.selectors.lookup import visible_or_404
 from tickets.web.call_forms import VerificationAnswerForm, VerificationMonthForm
@@ -69,14 +69,12 @@ class VerificationCallViewSet(viewsets.GenericViewSet):
     def answer(self, request, pk=None):
         self._require_caller()
         call = visible_or_404(lambda: selectors.visible_verification_call(request.user, pk))
-        VerificationAnswerArguments(data=request.data).is_valid(raise_exception=True)
-        form = VerificationAnswerForm(request.data)
-        if not form.is_valid():
-            raise form_errors(form)
-        try:
-            recorded = services.verification_record(
-                call=call, by=request.user, confirmed=form.cleaned_data["answer"] == "confirmed", said=form.cleaned_data["said"]
-            )
-        except services.ActionRefused as error:
-            raise refused(error) from error
+        recorded = decide(
+            VerificationAnswerArguments,
+            VerificationAnswerForm,
+            request.data,
+            lambda data: services.verification_record(
+                call=call, by=request.user, confirmed=data["answer"] == "confirmed", said=data["said"]
+            ),
+        )
         return Response(VerificationCallSerializer(recorded).data)

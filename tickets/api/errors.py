@@ -61,6 +61,22 @@ def form_errors(form):
     return _by_field(form.errors)
 
 
+def decide(arguments, form_class, data, run):
+    """A decision through the API: `data` checked as the API's `arguments` (types, what the schema
+    shows), then as the page's form (its rules and messages), then `run(cleaned_data)`, the
+    service; a refusal (services.ActionRefused) becomes the API's error."""
+    from tickets.services import ActionRefused
+
+    arguments(data=data).is_valid(raise_exception=True)
+    form = form_class(data)
+    if not form.is_valid():
+        raise form_errors(form)
+    try:
+        return run(form.cleaned_data)
+    except ActionRefused as error:
+        raise refused(error) from error
+
+
 def _by_field(messages):
     """field → messages (Django's "__all__" as DRF's "non_field_errors") as a DRF ValidationError."""
     return exceptions.ValidationError(

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from enterprises.models import Department
 from tickets import rules, selectors, services
 from tickets.api.arguments import ARGUMENTS, DecisionArguments, RatingReviewDecisionArguments, ReturnDecisionArguments
-from tickets.api.errors import ApiError, form_errors, refused
+from tickets.api.errors import ApiError, decide, form_errors, refused
 from tickets.api.serializers import (
     TRANSITIONS,
     WITH_FILES,
@@ -274,16 +274,14 @@ class ExtensionRequestViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def decision(self, request, pk=None):
         extension = visible_or_404(lambda: selectors.visible_extension_request(request.user, pk))
-        DecisionArguments(data=request.data).is_valid(raise_exception=True)
-        form = forms.ExtensionDecisionForm(request.data)
-        if not form.is_valid():
-            raise form_errors(form)
-        try:
-            decided = services.extension_decide(
-                request=extension, by=request.user, approve=form.cleaned_data["decision"] == "approve", note=form.cleaned_data["note"]
-            )
-        except services.ActionRefused as error:
-            raise refused(error) from error
+        decided = decide(
+            DecisionArguments,
+            forms.ExtensionDecisionForm,
+            request.data,
+            lambda data: services.extension_decide(
+                request=extension, by=request.user, approve=data["decision"] == "approve", note=data["note"]
+            ),
+        )
         return Response(ExtensionRequestSerializer(decided).data)
 
 
@@ -307,16 +305,14 @@ class ReturnRequestViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def decision(self, request, pk=None):
         pending = visible_or_404(lambda: selectors.visible_return_request(request.user, pk))
-        ReturnDecisionArguments(data=request.data).is_valid(raise_exception=True)
-        form = forms.ReturnDecisionForm(request.data)
-        if not form.is_valid():
-            raise form_errors(form)
-        try:
-            ruled = services.return_request_decide(
-                request=pending, by=request.user, uphold=form.cleaned_data["decision"] == "upheld", reason=form.cleaned_data["reason"]
-            )
-        except services.ActionRefused as error:
-            raise refused(error) from error
+        ruled = decide(
+            ReturnDecisionArguments,
+            forms.ReturnDecisionForm,
+            request.data,
+            lambda data: services.return_request_decide(
+                request=pending, by=request.user, uphold=data["decision"] == "upheld", reason=data["reason"]
+            ),
+        )
         ruled = ReturnRequest.objects.select_related("assignment", "department", "suggested_department", "requested_by", "decided_by").get(
             pk=ruled.pk
         )
@@ -342,16 +338,14 @@ class RatingReviewViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def decision(self, request, pk=None):
         review = visible_or_404(lambda: selectors.visible_rating_review(request.user, pk))
-        RatingReviewDecisionArguments(data=request.data).is_valid(raise_exception=True)
-        form = forms.RatingReviewDecisionForm(request.data)
-        if not form.is_valid():
-            raise form_errors(form)
-        try:
-            decided = services.rating_review_decide(
-                review=review, by=request.user, uphold=form.cleaned_data["decision"] == "uphold", note=form.cleaned_data["note"]
-            )
-        except services.ActionRefused as error:
-            raise refused(error) from error
+        decided = decide(
+            RatingReviewDecisionArguments,
+            forms.RatingReviewDecisionForm,
+            request.data,
+            lambda data: services.rating_review_decide(
+                review=review, by=request.user, uphold=data["decision"] == "uphold", note=data["note"]
+            ),
+        )
         return Response(RatingReviewSerializer(decided).data)
 
 

@@ -63,8 +63,14 @@ def co_aggregates(conditions):
 
 def co_group_expression(by):
     """What a co assignment is grouped by in breakdown(by)."""
+    return group_of_ticket_row(by, F("department_id"))
+
+
+def group_of_ticket_row(by, department):
+    """What a row about a ticket (a co assignment, a return request) is grouped by in
+    breakdown(by): `department`, the department the row credits, or its ticket's group."""
     if by == "department":
-        return F("department_id")
+        return department
     if by == "month":
         return TruncMonth("ticket__submitted_at", tzinfo=timezone.get_default_timezone())
     return {

@@ -14,10 +14,10 @@ A request is counted when its ticket is in the report's scope and accepted at as
 
 from django.db.models import BigIntegerField, CharField, Count, F, Q, Value
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce, TruncMonth
-from django.utils import timezone
+from django.db.models.functions import Cast, Coalesce
 
 from tickets.models import EventKind, ReturnRequest, Status, TicketEvent
+from tickets.reports.co import group_of_ticket_row
 from tickets.reports.sql import LIFECYCLE_EVENTS, _events, _last
 
 RETURN_COUNTS = ("overruled_returns",)
@@ -55,12 +55,4 @@ def return_aggregates():
 
 def return_group_expression(by):
     """What an overruled request is grouped by in breakdown(by): the department that asked, or its ticket's group."""
-    if by == "department":
-        return F("r_department")
-    if by == "month":
-        return TruncMonth("ticket__submitted_at", tzinfo=timezone.get_default_timezone())
-    return {
-        "category": F("ticket__category_id"),
-        "district": F("ticket__enterprise__district_id"),
-        "industry": F("ticket__enterprise__industry_id"),
-    }[by]
+    return group_of_ticket_row(by, F("r_department"))
