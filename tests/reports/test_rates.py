@@ -8,7 +8,7 @@ from fractions import Fraction
 import pytest
 
 from tickets import reports
-from tickets.reports.figures import rounded
+from tickets.reports.numbers import rounded
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from tickets.api.serializers import TRANSITIONS
-from tickets.web import actions, forms
+from tickets.web import actions, forms, request_forms
 from tickets.web.forms import MultipleFileField
 
 # --------------------------------------------------------------------------------------------
@@ -51,13 +51,15 @@ def _action_arguments(name):
 _ACTIONS = (*TRANSITIONS, "comment", "request_extension", "record_call", "request_rating_review")
 ARGUMENTS = {name: _action_arguments(name) for name in _ACTIONS}
 ReturnDecisionArguments = _arguments_serializer(
-    forms.ReturnDecisionForm(), "ReturnDecisionArguments", gettext_lazy("Rule on a return request: upheld or overruled (reason required)")
+    request_forms.ReturnDecisionForm(),
+    "ReturnDecisionArguments",
+    gettext_lazy("Rule on a return request: upheld or overruled (reason required)"),
 )
 DecisionArguments = _arguments_serializer(
-    forms.ExtensionDecisionForm(), "ExtensionDecisionArguments", gettext_lazy("Decide an extension request")
+    request_forms.ExtensionDecisionForm(), "ExtensionDecisionArguments", gettext_lazy("Decide an extension request")
 )
 
 
 RatingReviewDecisionArguments = _arguments_serializer(
-    forms.RatingReviewDecisionForm(), "RatingReviewDecisionArguments", gettext_lazy("Decide a rating review")
+    request_forms.RatingReviewDecisionForm(), "RatingReviewDecisionArguments", gettext_lazy("Decide a rating review")
 )

@@ -37,7 +37,7 @@ from tickets.api.serializers import (
 )
 from tickets.models import Attachment, Category, ExtensionRequest, RatingReview, ReturnRequest
 from tickets.selectors.lookup import visible_or_404
-from tickets.web import actions, forms
+from tickets.web import actions, request_forms
 from tickets.web.downloads import attachment_response
 
 # --------------------------------------------------------------------------------------------
@@ -186,7 +186,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def return_requests(self, request, reference):
         ticket = self._visible_ticket(reference)
         ARGUMENTS["return_to_dispatch"](data=request.data).is_valid(raise_exception=True)
-        form = forms.ReturnRequestForm(request.data, ticket=ticket, user=request.user)
+        form = request_forms.ReturnRequestForm(request.data, ticket=ticket, user=request.user)
         if not form.is_valid():
             raise form_errors(form)
         try:  # the service makes every check, each with its own message (window, pending, who)
@@ -276,7 +276,7 @@ class ExtensionRequestViewSet(viewsets.GenericViewSet):
         extension = visible_or_404(lambda: selectors.visible_extension_request(request.user, pk))
         decided = decide(
             DecisionArguments,
-            forms.ExtensionDecisionForm,
+            request_forms.ExtensionDecisionForm,
             request.data,
             lambda data: services.extension_decide(
                 request=extension, by=request.user, approve=data["decision"] == "approve", note=data["note"]
@@ -307,7 +307,7 @@ class ReturnRequestViewSet(viewsets.GenericViewSet):
         pending = visible_or_404(lambda: selectors.visible_return_request(request.user, pk))
         ruled = decide(
             ReturnDecisionArguments,
-            forms.ReturnDecisionForm,
+            request_forms.ReturnDecisionForm,
             request.data,
             lambda data: services.return_request_decide(
                 request=pending, by=request.user, uphold=data["decision"] == "upheld", reason=data["reason"]
@@ -340,7 +340,7 @@ class RatingReviewViewSet(viewsets.GenericViewSet):
         review = visible_or_404(lambda: selectors.visible_rating_review(request.user, pk))
         decided = decide(
             RatingReviewDecisionArguments,
-            forms.RatingReviewDecisionForm,
+            request_forms.RatingReviewDecisionForm,
             request.data,
             lambda data: services.rating_review_decide(
                 review=review, by=request.user, uphold=data["decision"] == "uphold", note=data["note"]

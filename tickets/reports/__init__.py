@@ -156,6 +156,8 @@ the tickets in scope; a partial index on ``assignment (ticket_id) WHERE role = '
 candidate if a large database shows the need.
 """
 
+from tickets.reports.numbers import format_rate, rounded, shown_rate
+
 from .facts import STORED_FACTS, current_facts_disagreeing, recount_handling_days, store_current_facts
 from .figures import (
     ASSIGNMENT_COUNTS,
@@ -170,10 +172,7 @@ from .figures import (
     breakdown,
     dashboard,
     department_ranking,
-    format_rate,
     report,
-    rounded,
-    shown_rate,
     ticket_facts,
     ticket_ids_for,
     tickets_for,

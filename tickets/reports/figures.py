@@ -8,7 +8,6 @@ one API over one _Scope; split, each part would import the others' private helpe
 
 import datetime
 from contextlib import contextmanager
-from decimal import Decimal
 from fractions import Fraction
 
 from django.db import connections, transaction
@@ -28,6 +27,7 @@ from tickets.models import (
     Ticket,
 )
 from tickets.reports.co import CO_COUNTS, co_aggregates, co_assignments, co_group_expression
+from tickets.reports.numbers import HANDLING_PLACES, _ratio, rounded
 from tickets.reports.periods import require_ordered
 from tickets.reports.returns import RETURN_COUNTS, overruled_returns, return_aggregates, return_group_expression
 from tickets.reports.sql import _aggregates, _conditions, _current_facts, _local_date, _local_midnight, _replayed, _without_jit
@@ -119,9 +119,6 @@ GROUPS = ("department", "category", "district", "industry", "month")
 # count is aggregated from the tickets' facts.
 ASSIGNMENT_COUNTS = CO_COUNTS
 
-# A rate is shown as a percentage with this many decimals ("54.5%"); handling time with one.
-PERCENT_PLACES = 1
-HANDLING_PLACES = 1
 
 
 # --------------------------------------------------------------------------------------------
@@ -217,39 +214,6 @@ class _Scope:
         result["handling_time"] = rounded(Fraction(days, resolved), places=HANDLING_PLACES) if resolved else None
         result["start"], result["end"], result["as_of"] = self.start, self.end, self.as_of
         return result
-
-
-def _ratio(numerator, denominator):
-    """The exact rate (a Fraction), or None without a denominator. Rounded only where it is shown."""
-    if not denominator:
-        return None
-    return Fraction(numerator, denominator)
-
-
-def rounded(value: Fraction | Decimal | int, *, places: int) -> Decimal:
-    """`value` rounded once, half-up (half away from zero), to `places` decimals, from its exact
-    value: rounded(Fraction(6, 11), places=4) is Decimal("0.5455"), rounded(Fraction(1, 32),
-    places=4) Decimal("0.0313"). Every rate and the handling time are rounded here and nowhere else."""
-    scaled = Fraction(value) * 10**places
-    whole, remainder = divmod(abs(scaled.numerator), scaled.denominator)
-    if 2 * remainder >= scaled.denominator:
-        whole += 1
-    return Decimal(-whole if scaled < 0 else whole).scaleb(-places)
-
-
-def shown_rate(value: Fraction | Decimal | int | None) -> Decimal | None:
-    """The rate as shown, rounded once to a tenth of a percent: Decimal("0.545") for 6/11 (54.5%)."""
-    if value is None:
-        return None
-    return rounded(value, places=PERCENT_PLACES + 2)
-
-
-def format_rate(value: Fraction | Decimal | int | None) -> str:
-    """The rate as a percentage: "54.5%" for Fraction(6, 11) (the exact rate rounded once); "—" for None."""
-    shown = shown_rate(value)
-    if shown is None:
-        return "—"
-    return f"{(shown * 100).quantize(Decimal(1).scaleb(-PERCENT_PLACES))}%"  # exact: no second rounding
 
 
 # --------------------------------------------------------------------------------------------

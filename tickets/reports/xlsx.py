@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from tickets.reports.figures import HANDLING_PLACES, PERCENT_PLACES, shown_rate
+from tickets.reports.numbers import HANDLING_PLACES, PERCENT_PLACES, shown_rate
 from tickets.spreadsheets import put_cell
 
 _BOLD = Font(bold=True)

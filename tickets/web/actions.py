@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from tickets import services
-from tickets.web import call_forms, forms
+from tickets.web import call_forms, forms, request_forms
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ ACTIONS = [
     ),
     TicketAction(
         "request_extension", _("Ask for more time"), _("Request extension"), "",
-        _form(forms.ExtensionRequestForm, needs_ticket=True, needs_user=True),
+        _form(request_forms.ExtensionRequestForm, needs_ticket=True, needs_user=True),
         lambda t, u, d: services.extension_request(ticket=t, by=u, requested_due_date=d["requested_due_date"], reason=d["reason"]),
         _("Extension requested. The dispatch office will decide."),
     ),
@@ -133,13 +133,13 @@ ACTIONS = [
     # The department's return is a request that dispatch rules on (退单审核, DESIGN.md §9).
     TicketAction(
         "return_to_dispatch", _("Not our responsibility: ask dispatch to take it back"), _("Ask to return"), "danger",
-        _form(forms.ReturnRequestForm, needs_ticket=True, needs_user=True),
+        _form(request_forms.ReturnRequestForm, needs_ticket=True, needs_user=True),
         lambda t, u, d: services.return_request_file(ticket=t, by=u, reason=d["reason"], suggested_department=d["suggested_department"]),
         _("Return requested. The dispatch office will rule on it; until then the ticket stays with you and its due date runs on."),
     ),
     TicketAction(
         "request_release", _("Not our part: ask to be released from co-handling"), _("Ask to be released"), "danger",
-        _form(forms.ReturnRequestForm, needs_ticket=True, needs_user=True),
+        _form(request_forms.ReturnRequestForm, needs_ticket=True, needs_user=True),
         lambda t, u, d: services.return_request_file(ticket=t, by=u, reason=d["reason"], suggested_department=d["suggested_department"]),
         _("Release requested. The dispatch office will rule on it; until then your part and its due date stand."),
     ),
@@ -150,7 +150,7 @@ ACTIONS = [
     ),
     TicketAction(
         "request_rating_review", _("Ask for a review of the rating (评价复核)"), _("Ask for a review"), "",
-        _form(forms.RatingReviewRequestForm, needs_ticket=True),
+        _form(request_forms.RatingReviewRequestForm, needs_ticket=True),
         lambda t, u, d: services.rating_review_request(ticket=t, by=u, reason=d["reason"], files=d["files"]),
         _("Review requested. The supervision office will decide."), multipart=True,
         why_not=lambda t, u: services.rating_review_refusal(ticket=t, by=u),

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from tickets import selectors, services
 from tickets.selectors.lookup import visible_or_404
-from tickets.web.forms import ReturnDecisionForm
+from tickets.web.request_forms import ReturnDecisionForm
 from tickets.web.tickets import _safe_next
 
 

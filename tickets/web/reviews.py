@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from tickets import rules, selectors, services
 from tickets.selectors.lookup import visible_or_404
-from tickets.web import forms
+from tickets.web import request_forms
 from tickets.web.pagination import _paginate
 
 
@@ -22,7 +22,7 @@ def rating_review_list(request):
     return render(
         request,
         "tickets/rating_review_list.html",
-        {"page": _paginate(request, selectors.pending_rating_reviews(request.user)), "form": forms.RatingReviewDecisionForm()},
+        {"page": _paginate(request, selectors.pending_rating_reviews(request.user)), "form": request_forms.RatingReviewDecisionForm()},
     )
 
 
@@ -32,7 +32,7 @@ def rating_review_decide(request, pk):
     review = visible_or_404(lambda: selectors.visible_rating_review(request.user, pk))
     if not rules.may_decide_rating_reviews(request.user):
         raise PermissionDenied
-    form = forms.RatingReviewDecisionForm(request.POST)
+    form = request_forms.RatingReviewDecisionForm(request.POST)
     back = request.POST.get("from") == "ticket"
     target = reverse("ticket_detail", args=[review.ticket.reference]) if back else reverse("rating_review_list")
     if not form.is_valid():

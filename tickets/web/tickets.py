@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from tickets import rules, selectors, services
 from tickets.selectors.lookup import visible_or_404
 from tickets.web import actions as ticket_actions
-from tickets.web import forms
+from tickets.web import forms, request_forms
 from tickets.web.downloads import attachment_response
 from tickets.web.pagination import _bounded_page, _paginate
 
@@ -183,7 +183,7 @@ def ticket_action(request, reference, action):
 def extension_decide(request, pk):
     request_obj = visible_or_404(lambda: selectors.visible_extension_request(request.user, pk))
     reference = request_obj.ticket.reference
-    form = forms.ExtensionDecisionForm(request.POST)
+    form = request_forms.ExtensionDecisionForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
