@@ -71,7 +71,7 @@ def may_submit(user: User) -> bool:
 
 def may_submit_for(user: User, enterprise_id: int) -> bool:
     """May `user` raise a problem for this company? Its own people, and dispatch (hotline calls)."""
-    return user.is_dispatcher or visibility.speaks_for(user, enterprise_id)
+    return user.is_dispatcher or visibility.speaks_for(user, enterprise_id)  # is_dispatcher: administrators too
 
 
 def may_comment(user: User, ticket: Any) -> bool:
@@ -150,6 +150,31 @@ def may_record_call(user: User, ticket: Any) -> bool:
 def may_view_reports(user: User) -> bool:
     """The leadership report: the roles that see everything."""
     return bool(user.is_authenticated) and visibility.sees_everything(user)
+
+
+# ----- personal data (DESIGN.md §11) -----------------------------------------------------------
+# A company's contact person's name, phone and e-mail, and the names of its users in a timeline,
+# are shown in full only by these two predicates; every page, workbook, mailing and API answer asks
+# them (through tickets.personal) and shows the masked form (138****1234, 王*) otherwise.
+
+
+def sees_company_contact(user: User, enterprise_id: int | None) -> bool:
+    """The company's own contact in full: the company itself, its liaison officials and dispatch."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.is_dispatcher or visibility.speaks_for(user, enterprise_id)  # is_dispatcher: administrators too
+
+
+def sees_ticket_contact(user: User, ticket: Any, *, call_pending: bool = False) -> bool:
+    """A ticket's contact in full: those of `sees_company_contact`, the departments holding the
+    ticket now (the lead and the co-handlers whose part is open), and a caller (回访) while a call
+    on it is due: the ticket is resolved and awaits the company's answer, or `call_pending` (a
+    verification call drawn for it and not made yet). Reads the prefetched `assignments`."""
+    if sees_company_contact(user, ticket.enterprise_id):
+        return True
+    if holds_ticket(user, ticket) or (user.is_department and open_co_assignment(user, ticket) is not None):
+        return True
+    return may_call(user) and (call_pending or ticket.status == Status.RESOLVED)
 
 
 # ----- rating review (评价复核, DESIGN.md §9) ----------------------------------------------------

@@ -8,7 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from enterprises.models import Enterprise
-from tickets import selectors
+from tickets import personal, selectors
 from tickets.api.serializers import EventSerializer, Page, TicketSerializer
 from tickets.casefile import selectors as casefile_selectors
 from tickets.models import Status
@@ -39,11 +39,27 @@ class EnterpriseListSerializer(EnterpriseSerializer):
 
 
 class EnterpriseDetailSerializer(EnterpriseSerializer):
-    contact_email = serializers.CharField(read_only=True, help_text=_("E-mail address, or empty"))
+    # Personal data (DESIGN.md §11): in full for the company, its liaisons and dispatch, masked
+    # (王*, 138****1234) for every other reader: `full_contact` in the context, from the case file.
+    contact_name = serializers.SerializerMethodField(help_text=_("The contact person (masked unless you may see it)"))
+    contact_phone = serializers.SerializerMethodField(help_text=_("Their phone (masked unless you may see it)"))
+    contact_email = serializers.SerializerMethodField(help_text=_("E-mail address, or empty (masked unless you may see it)"))
     liaisons = serializers.StringRelatedField(many=True, read_only=True)
 
     class Meta(EnterpriseSerializer.Meta):
         fields = EnterpriseSerializer.Meta.fields + ["address", "contact_name", "contact_phone", "contact_email", "liaisons"]
+
+    def _contact(self, enterprise):
+        return personal.company_contact(enterprise, full=bool(self.context.get("full_contact")))
+
+    def get_contact_name(self, enterprise) -> str:
+        return self._contact(enterprise).name
+
+    def get_contact_phone(self, enterprise) -> str:
+        return self._contact(enterprise).phone
+
+    def get_contact_email(self, enterprise) -> str:
+        return self._contact(enterprise).email
 
 
 class StatusCountsSerializer(serializers.Serializer):
@@ -114,4 +130,4 @@ class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def retrieve(self, request, pk):
         case_file = visible_or_404(lambda: casefile_selectors.enterprise_case_file(request.user, pk), _("No such company."))
-        return Response(CaseFileSerializer(case_file).data)
+        return Response(CaseFileSerializer(case_file, context={"full_contact": case_file.full_contact}).data)

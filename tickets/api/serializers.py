@@ -14,7 +14,7 @@ from rest_framework import exceptions, pagination, renderers, serializers
 
 from enterprises.models import Department, Enterprise
 from enterprises.validators import normalize_credit_code, validate_credit_code
-from tickets import rules, selectors, services
+from tickets import personal, rules, selectors, services
 from tickets.casefile import selectors as casefile_selectors
 from tickets.models import (
     Assignment,
@@ -104,12 +104,18 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor_label", read_only=True)
+    actor = serializers.SerializerMethodField(
+        help_text=gettext_lazy("Who made it; a company's people are masked (王*) for readers without their contact")
+    )
     attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = TicketEvent
         fields = ["kind", "from_state", "to_state", "note", "actor", "created_at", "attachments"]
+
+    def get_actor(self, event) -> str:
+        # DESIGN.md §11: set by the root serializer from tickets.rules (masked when it is not).
+        return personal.actor_label(event, full=bool(self.context.get("full_contact")))
 
 
 class TicketSerializer(serializers.ModelSerializer):
@@ -271,6 +277,12 @@ class TicketDetailSerializer(TicketSerializer):
     def get_rating_review(self, ticket):
         review = selectors.rating_review_of(ticket)
         return RatingReviewSerializer(review).data if review is not None else None
+
+    def to_representation(self, ticket):
+        # The reader sees the contact's people in full or masked (tickets.rules, DESIGN.md §11);
+        # the timeline's events read it from the shared context.
+        self.context["full_contact"] = personal.sees_ticket_contact(self.context["request"].user, ticket)
+        return super().to_representation(ticket)
 
     def get_allowed_transitions(self, ticket) -> list[str]:
         return allowed_transitions(ticket, self.context["request"].user)

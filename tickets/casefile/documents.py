@@ -95,12 +95,13 @@ def ticket_columns():
     ]
 
 
-def event_columns(references):
+def event_columns(references, actor_label):
+    """The timeline's columns; `actor_label(event)` names who made it, as the reader may see it."""
     return [
         ("created_at", _label("created_at", TicketEvent), 17, "datetime", lambda e: local(e.created_at)),
         ("reference", _label("reference"), 16, "text", lambda e: references.get(e.ticket_id, "")),
         ("kind", _label("kind", TicketEvent), 16, "text", lambda e: e.get_kind_display()),
-        ("actor", _label("actor", TicketEvent), 18, "text", lambda e: str(e.actor_label)),
+        ("actor", _label("actor", TicketEvent), 18, "text", lambda e: str(actor_label(e))),
         ("from_state", _label("from_state", TicketEvent), 12, "text", lambda e: _event_from_to(e)[0]),
         ("to_state", _label("to_state", TicketEvent), 12, "text", lambda e: _event_from_to(e)[1]),
         ("note", _label("note", TicketEvent), 60, "wrap", lambda e: e.note),
@@ -142,7 +143,6 @@ def _table(sheet, columns, items):
 def profile_rows(data):
     """(label, value) pairs of the company profile, shared by the workbook and the page."""
     e = data.enterprise
-    contact = " ".join(part for part in (e.contact_name, e.contact_phone, e.contact_email) if part)
     return [
         (_label("name", Enterprise), e.name),
         (_label("credit_code", Enterprise), e.credit_code),
@@ -150,7 +150,7 @@ def profile_rows(data):
         (_label("district", Enterprise), e.district.name),
         (_label("size", Enterprise), e.get_size_display()),
         (_label("address", Enterprise), e.address),
-        (_("Contact"), contact),
+        (_("Contact"), str(data.contact)),
         (_label("liaisons", Enterprise), liaison_text(data.liaisons)),
     ]
 
@@ -208,7 +208,7 @@ def write_workbook(data):
 
     _table(workbook.create_sheet(SHEET_TICKETS), ticket_columns(), data.tickets)
     references = {t.pk: t.reference for t in data.tickets}
-    _table(workbook.create_sheet(SHEET_TIMELINE), event_columns(references), data.events)
+    _table(workbook.create_sheet(SHEET_TIMELINE), event_columns(references, data.actor_label), data.events)
 
     for sheet in workbook.worksheets:
         sheet.page_setup.orientation = "landscape"
@@ -258,7 +258,7 @@ def render_printable(data):
     """A standalone HTML page (inline CSS, no external assets) for printing on A4."""
     by_name = {name: (header, width, kind, value) for name, header, width, kind, value in ticket_columns()}
     references = {t.pk: t.reference for t in data.tickets}
-    ev_columns = event_columns(references)
+    ev_columns = event_columns(references, data.actor_label)
     events_by_ticket = {t.pk: [] for t in data.tickets}
     for event in data.events:
         events_by_ticket[event.ticket_id].append(

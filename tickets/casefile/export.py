@@ -223,6 +223,13 @@ class CaseFileData:
     def status_counts(self):
         return self.file.status_counts
 
+    @property
+    def contact(self):
+        return self.file.contact
+
+    def actor_label(self, event):
+        return self.file.actor_label(event)
+
 
 def collect(export):
     """The company, and the tickets and events the requester may see now (the same read as

@@ -32,7 +32,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from enterprises.models import Enterprise, User
-from tickets import reports, visibility
+from tickets import personal, reports, rules, visibility
 from tickets.models import OPEN_STATUSES, CaseFileExport, EventKind, Rating, Status, Ticket, TicketEvent
 from tickets.reports import RATINGS
 
@@ -66,6 +66,16 @@ class CaseFile:
     overdue: int = 0
     rated: int = 0
     satisfied: int = 0
+    # Whether the reader sees the company's contact and its people's names in full (DESIGN.md §11,
+    # tickets.rules.sees_company_contact); masked otherwise, wherever the case file is shown.
+    full_contact: bool = False
+
+    @property
+    def contact(self) -> personal.Contact:
+        return personal.company_contact(self.enterprise, full=self.full_contact)
+
+    def actor_label(self, event: TicketEvent) -> str:
+        return personal.actor_label(event, full=self.full_contact)
 
     @property
     def status_counts(self) -> list[tuple[str, int]]:
@@ -157,7 +167,7 @@ def _timeline(tickets: list[Ticket], *, newest_first: bool, limit: int | None, a
     return events
 
 
-def _case_file(enterprise, tickets, today, *, newest_first, timeline_limit, attachments=False):
+def _case_file(enterprise, tickets, today, *, newest_first, timeline_limit, full_contact, attachments=False):
     for ticket in tickets:
         ticket.enterprise = enterprise  # the case file's company, read once
     timeline = _timeline(tickets, newest_first=newest_first, limit=timeline_limit, attachments=attachments)
@@ -168,6 +178,7 @@ def _case_file(enterprise, tickets, today, *, newest_first, timeline_limit, atta
         today=today,
         timeline=timeline,
         timeline_limit=timeline_limit,
+        full_contact=full_contact,
         **case_file_figures(tickets, today),
     )
 
@@ -176,7 +187,8 @@ def _for_reader(reader, enterprise_pk, today, **options) -> CaseFile:
     """Raises Enterprise.DoesNotExist if `reader` may not open this company's file."""
     enterprise = _enterprises(visibility.visible_enterprises(reader)).get(pk=enterprise_pk)
     tickets = list(_ticket_rows(case_file_tickets(reader, enterprise.pk)))
-    return _case_file(enterprise, tickets, today or timezone.localdate(), **options)
+    full_contact = rules.sees_company_contact(reader, enterprise.pk)
+    return _case_file(enterprise, tickets, today or timezone.localdate(), full_contact=full_contact, **options)
 
 
 def enterprise_case_file(user: User, enterprise_pk: int, *, today: datetime.date | None = None) -> CaseFile:
@@ -204,7 +216,7 @@ def company_side_case_files(enterprise_ids: Iterable[int], *, today: datetime.da
     for ticket in _ticket_rows(Ticket.objects.filter(enterprise_id__in=ids)):
         by_company[ticket.enterprise_id].append(ticket)
     return {
-        enterprise.pk: _case_file(enterprise, by_company[enterprise.pk], today, newest_first=False, timeline_limit=0)
+        enterprise.pk: _case_file(enterprise, by_company[enterprise.pk], today, newest_first=False, timeline_limit=0, full_contact=True)
         for enterprise in _enterprises(Enterprise.objects.filter(pk__in=ids)).order_by("pk")
     }
 

@@ -2,6 +2,7 @@
 
 from django import template
 
+from tickets import personal
 from tickets.models import Assignment, ContactMethod, Outcome
 
 register = template.Library()
@@ -32,3 +33,16 @@ def contact_method_label(value):
 def outcome_label(value):
     """What a resolution achieved (Outcome), in words; a resolution from before outcomes existed was solved."""
     return dict(Outcome.choices).get(value or Outcome.SOLVED, value)
+
+
+@register.filter
+def actor_for(event, full_contact):
+    """Who made the event, as this reader may see it: a company's user masked unless the page's
+    reader sees the company's contact (`full_contact`, from tickets.rules; tickets.personal)."""
+    return personal.actor_label(event, full=bool(full_contact))
+
+
+@register.filter
+def person_for(person, full_contact):
+    """A user's name as this reader may see it (a company's user masked; tickets.personal)."""
+    return personal.person_label(person, full=bool(full_contact))

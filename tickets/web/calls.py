@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tickets import rules, selectors, services
+from tickets import personal, rules, selectors, services
 from tickets.selectors.lookup import visible_or_404
 from tickets.web.call_forms import VerificationAnswerForm, VerificationMonthForm
 
@@ -32,6 +32,9 @@ def _list_context(user, month_form, bound=None):
     calls = list(selectors.verification_list(user, month)) if month else []
     for call in calls:
         call.form = bound[1] if bound and bound[0] == call.pk else (VerificationAnswerForm() if call.is_pending else None)
+        # The company's contact in full while the call is to be made (DESIGN.md §11), masked after.
+        full = rules.sees_ticket_contact(user, call.ticket, call_pending=call.is_pending)
+        call.contact = personal.company_contact(call.ticket.enterprise, full=full)
     return {
         "month_form": month_form,
         "months": months,

@@ -25,4 +25,5 @@ def enterprise_list(request):
 @login_required
 def enterprise_case_file(request, pk):
     case_file = visible_or_404(lambda: casefile_selectors.enterprise_case_file(request.user, pk), _("No such company."))
-    return render(request, "enterprises/case_file.html", {"case_file": case_file, "today": case_file.today})
+    context = {"case_file": case_file, "today": case_file.today, "full_contact": case_file.full_contact}
+    return render(request, "enterprises/case_file.html", context)

@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tickets import rules, selectors, services
+from tickets import personal, rules, selectors, services
 from tickets.selectors.lookup import visible_or_404
 from tickets.web import actions as ticket_actions
 from tickets.web import forms, request_forms
@@ -112,8 +112,12 @@ def _detail_context(request, ticket, bound=None):
     user = request.user
     actions = rules.available_actions(ticket, user)
     assignments = selectors.assignment_rows(ticket)
+    full_contact = personal.sees_ticket_contact(user, ticket)
     return {
         "ticket": ticket,
+        # Personal data (DESIGN.md §11): the contact and the company's people in the timeline.
+        "full_contact": full_contact,
+        "contact": personal.ticket_contact(ticket, full=full_contact),
         "panels": _action_panels(ticket, user, actions, bound),
         "assignments": assignments,
         "my_co": rules.open_co_assignment(user, ticket),
