@@ -13,6 +13,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.client_address import axes_client_ip_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -199,12 +201,25 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login-failure lockout (django-axes): 5 failures for one username from one address lock it for 30 min.
+# Login-failure lockout (django-axes, enterprises/lockout.py): 5 failures for one username from one
+# address lock it there for 30 min; 20 from any addresses lock the account everywhere.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+ACCOUNT_FAILURE_LIMIT = env.int("ACCOUNT_FAILURE_LIMIT", default=20)
+if ACCOUNT_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured("ACCOUNT_FAILURE_LIMIT must be at least AXES_FAILURE_LIMIT.")
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Per address and per account, in this order (enterprises.lockout reads them so).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_HANDLER = "enterprises.lockout.AddressAndAccountHandler"
+# A try while locked out does not extend the lock: the lockout page says when it lifts.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "tickets.web.accounts.locked_out"
+# The client's address: REMOTE_ADDR, or behind this many reverse proxies the X-Forwarded-For they
+# set (config/client_address.py; README's nginx: 1).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+vars().update(axes_client_ip_settings(TRUSTED_PROXY_COUNT))
+IPWARE_STRICT = True  # a forwarded-for header of the wrong length is not believed
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_VERBOSE = False
 

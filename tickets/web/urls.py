@@ -5,7 +5,7 @@ from tickets.web import accounts, calls, enterprises, exports, notifications, re
 
 urlpatterns = [
     path("", tickets.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", accounts.login, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", accounts.password_change, name="password_change"),
     path("accounts/password/changed/", accounts.password_change_done, name="password_change_done"),
