@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from enterprises.models import User
 from tests.conftest import ROLE_FIXTURES
@@ -80,7 +81,7 @@ def test_assign_with_co_handlers_and_complex(client, dispatcher, ticket, departm
     ticket = Ticket.objects.get(pk=ticket.pk)
     assert ticket.status == Status.ASSIGNED and ticket.department == department and ticket.is_complex
     assert {a.department for a in ticket.assignments.filter(role="co")} == {co_department, second_co_department}
-    start = ticket.assigned_at.date()
+    start = timezone.localdate(ticket.assigned_at)  # the day in Shanghai, as the deadline counts it
     assert ticket.due_date == workdays.add_working_days(start, ticket.deadlines().complex_resolution_days)
 
 
