@@ -15,32 +15,25 @@ def fresh(ticket):
 # --- the masked forms ---------------------------------------------------------------------------
 
 
-def test_a_mobile_number_keeps_its_first_three_and_last_four_digits():
-    assert personal.mask_phone("13812341234") == "138****1234"
+@pytest.mark.parametrize(
+    "number, masked",
+    [
+        ("13812341234", "138****1234"),  # a mobile: the first three and last four digits
+        ("0356-1234567", "035*****4567"),  # a landline: masked in its middle
+        ("12345", "***45"),  # a short number: only its last two characters
+        ("", ""),
+    ],
+)
+def test_a_phone_number_is_masked_in_its_middle(number, masked):
+    assert personal.mask_phone(number) == masked
 
 
-def test_a_landline_number_is_masked_in_its_middle():
-    assert personal.mask_phone("0356-1234567") == "035*****4567"
-
-
-def test_a_short_number_keeps_only_its_last_two_characters():
-    assert personal.mask_phone("12345") == "***45"
-
-
-def test_an_empty_number_stays_empty():
-    assert personal.mask_phone("") == ""
-
-
-def test_a_two_character_name_keeps_its_family_name():
-    assert personal.mask_name("王伟") == "王*"
-
-
-def test_a_longer_name_has_one_star_per_hidden_character():
-    assert personal.mask_name("欧阳娜娜") == "欧***"
-
-
-def test_a_one_character_name_is_still_masked():
-    assert personal.mask_name("王") == "王*"
+@pytest.mark.parametrize(
+    "name, masked",
+    [("王伟", "王*"), ("欧阳娜娜", "欧***"), ("王", "王*")],  # the family name, then one star per hidden character
+)
+def test_a_name_keeps_its_first_character(name, masked):
+    assert personal.mask_name(name) == masked
 
 
 def test_an_email_address_keeps_the_first_character_and_the_domain():

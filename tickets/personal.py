@@ -89,7 +89,7 @@ def person_label(person: Any, *, full: bool) -> str:
     """A user's name: staff always in full, a company's user masked unless `full`."""
     if person is None:
         return ""
-    if not full and person.role == "company":
+    if not full and person.is_company:
         return mask_name(str(person))
     return str(person)
 
