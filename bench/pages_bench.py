@@ -276,11 +276,13 @@ def main(argv=None):
             "contact_phone": "",
         }
     )
-    from rest_framework.authtoken.models import Token
+    from tickets.models import ApiToken
+    from tickets.services import api_token_issue
 
-    # The API as an integration calls it: a token, JSON.
-    dept_api = token_client(Token.objects.get_or_create(user=dept_user)[0].key)
-    company_api = token_client(Token.objects.get_or_create(user=company_user)[0].key)
+    # The API as an integration calls it: a token (issued for this run, revoked after), JSON.
+    ApiToken.objects.filter(user__in=[dept_user, company_user], name="pages_bench").delete()
+    dept_api = token_client(api_token_issue(user=dept_user, name="pages_bench", days=1)[1])
+    company_api = token_client(api_token_issue(user=company_user, name="pages_bench", days=1)[1])
     api_body = json.dumps(
         {"category": category.pk, "title": "基准测试：接口提交", "description": "经接口提交的诉求（基准测试）。"}, ensure_ascii=False
     )

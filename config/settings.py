@@ -54,7 +54,7 @@ INSTALLED_APPS = [
     "axes",
     "django_celery_beat",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "enterprises",
@@ -63,10 +63,10 @@ INSTALLED_APPS = [
 
 REST_FRAMEWORK = {
     # People use their session (with CSRF); integrations an API token an administrator issues
-    # and revokes in the admin ("Tokens").
+    # and revokes in the admin ("API tokens"), stored hashed (tickets.models.tokens).
     # Token first, so that a refusal is a 401 with "WWW-Authenticate: Token".
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "tickets.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -82,6 +82,18 @@ REST_FRAMEWORK = {
 }
 # Requests per token; a platform over the limit gets 429 with Retry-After.
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/min")
+# API tokens (django-rest-knox, our own model with a name and last use): a new token lives
+# API_TOKEN_DAYS unless the administrator says otherwise, at most API_TOKEN_MAX_DAYS; a plain-text
+# token of the old kind is hashed by migration 0020 and lives API_TOKEN_MIGRATED_DAYS from then.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+API_TOKEN_MIGRATED_DAYS = env.int("API_TOKEN_MIGRATED_DAYS", default=90)
+if not 1 <= API_TOKEN_DAYS <= API_TOKEN_MAX_DAYS:
+    raise ImproperlyConfigured("API_TOKEN_DAYS must be between 1 and API_TOKEN_MAX_DAYS.")
+KNOX_TOKEN_MODEL = "tickets.ApiToken"
+REST_KNOX = {"AUTH_HEADER_PREFIX": "Token", "TOKEN_TTL": timedelta(days=API_TOKEN_DAYS), "AUTO_REFRESH": False}
+# knox's own AuthToken is swapped for tickets.ApiToken: without its migrations no unused table is made.
+MIGRATION_MODULES = {"knox": None}
 SPECTACULAR_SETTINGS = {
     "TITLE": "企业诉求闭环办理系统 API",
     "DESCRIPTION": (
@@ -222,6 +234,9 @@ IPWARE_STRICT = True  # a forwarded-for header of the wrong length is not believ
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_VERBOSE = False
+# Sign-ins and sign-outs (axes' access log) and every failed try (its failure log) are kept for the
+# audit, and pruned with the access log after ACCESS_LOG_RETENTION_DAYS (tickets.jobs.access).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 # Session timeout: 30 idle minutes, and gone when the browser closes.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
@@ -325,6 +340,12 @@ if DELIVERY_LEASE_SECONDS < 10 * EMAIL_TIMEOUT:
     raise ImproperlyConfigured(
         f"DELIVERY_LEASE_SECONDS ({DELIVERY_LEASE_SECONDS}) must be at least ten times EMAIL_TIMEOUT ({EMAIL_TIMEOUT})"
     )
+
+# The access log (who opened which ticket, case file, file, export or report) is kept this many
+# days, then pruned daily; the database refuses to delete a row younger than 180 days (等保).
+ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=200)
+if ACCESS_LOG_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured("ACCESS_LOG_RETENTION_DAYS must be at least 180: audit records are kept six months (等保).")
 
 # Production hardening (each can be relaxed behind a TLS-terminating proxy).
 if PRODUCTION:

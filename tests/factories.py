@@ -119,3 +119,10 @@ def returned_to_dispatch(*, ticket, by, reason, at=None, dispatcher=None, sugges
     services.return_request_decide(request=request, by=dispatcher, uphold=True, at=at)
     request.ticket.refresh_from_db()
     return request.ticket
+
+
+def api_key(user, name="integration", days=None):
+    """An API token for `user` (issued as the admin issues one); its key, for `Authorization: Token …`."""
+    from tickets.services import api_token_issue
+
+    return api_token_issue(user=user, name=name, days=days)[1]

@@ -1,14 +1,22 @@
 """Admin for reference data. Tickets are shown read-only: their state changes only through the
 workflow (services), never by hand, and events are append-only."""
 
-from django.contrib import admin
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.validators import MaxValueValidator
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from tickets import workdays
+from tickets import services, workdays
 from tickets.models import (
+    AccessLog,
+    ApiToken,
     Assignment,
     AssignmentReminder,
     CalendarDay,
@@ -263,3 +271,105 @@ class CaseFileExportAdmin(ReadOnlyAdmin):
     list_display = ["enterprise", "requested_by", "state", "progress", "created_at", "finished_at"]
     list_filter = ["state"]
     list_select_related = ["enterprise", "requested_by"]
+
+
+class ApiTokenAddForm(forms.ModelForm):
+    days = forms.IntegerField(label=_("valid for (days)"), min_value=1)
+
+    class Meta:
+        model = ApiToken
+        fields = ["user", "name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["days"].initial = settings.API_TOKEN_DAYS
+        self.fields["days"].max_value = settings.API_TOKEN_MAX_DAYS
+        self.fields["days"].validators.append(MaxValueValidator(settings.API_TOKEN_MAX_DAYS))
+        self.fields["days"].help_text = _("At most %(max)d.") % {"max": settings.API_TOKEN_MAX_DAYS}
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Issue (the key is shown once, on the page after saving), list, rename and revoke (delete)
+    API tokens. The key itself is never stored: only its hash and its first characters."""
+
+    list_display = ["name", "user", "key_start", "created", "expiry", "state", "last_used_at"]
+    list_select_related = ["user"]
+    search_fields = ["name", "user__username", "token_key"]
+    list_filter = [("expiry", admin.DateFieldListFilter)]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["user", "key_start", "created", "expiry", "state", "last_used_at"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ApiTokenAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ["user", "name", "days"] if obj is None else ["name", *self.readonly_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["name"])
+            return
+        data = form.cleaned_data
+        token, key = services.api_token_issue(user=data["user"], name=data["name"], days=data["days"])
+        obj.pk, obj.token_key, obj.created, obj.expiry = token.pk, token.token_key, token.created, token.expiry
+        obj._state.adding = False
+        self.message_user(
+            request,
+            _("The token's key, shown only now (copy it into the integration; it cannot be read again): %(key)s") % {"key": key},
+            messages.WARNING,
+        )
+
+    def delete_model(self, request, obj):
+        services.api_token_revoke(token=obj)
+
+    @admin.display(description=_("key starts with"))
+    def key_start(self, obj):
+        return f"{obj.token_key[:8]}…"
+
+    @admin.display(description=_("state"))
+    def state(self, obj):
+        return _("expired") if obj.is_expired else _("valid")
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdmin):
+    """Read by administrators only (superusers); nobody edits or deletes a row (the database refuses)."""
+
+    list_display = ["at", "user", "kind", "ticket_reference", "enterprise", "detail", "address", "via_api"]
+    list_filter = ["kind", "via_api", ("at", admin.DateFieldListFilter)]
+    list_select_related = ["user", "ticket", "enterprise"]
+    search_fields = ["user__username", "user__display_name", "ticket__reference", "enterprise__name"]
+    search_help_text = _("A user name, a ticket reference, a company name, or a day (2026-11-05) or month (2026-11).")
+    show_full_result_count = False
+    list_per_page = 50
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        for pattern, lookup in (("%Y-%m-%d", "day"), ("%Y-%m", "month")):
+            try:
+                day = datetime.datetime.strptime(term, pattern).date()
+            except ValueError:
+                continue
+            start = timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+            end = timezone.make_aware(
+                datetime.datetime.combine(day + datetime.timedelta(days=1) if lookup == "day" else _next_month(day), datetime.time())
+            )
+            return queryset.filter(at__gte=start, at__lt=end), False
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description=_("ticket"), ordering="ticket__reference")
+    def ticket_reference(self, obj):
+        return obj.ticket.reference if obj.ticket_id else ""
+
+
+def _next_month(day):
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)

@@ -7,6 +7,7 @@ import logging
 from celery import shared_task
 
 from tickets.casefile.export import build_case_file_export as build_export
+from tickets.jobs.access import prune_access_log as prune_log
 from tickets.jobs.mailings import send_case_histories, send_department_digests
 from tickets.jobs.sweep import run_sweep
 from tickets.jobs.verification import draw_last_month
@@ -51,3 +52,11 @@ def draw_verification_calls():
     if drawn:
         logger.info("Verification calls drawn: %s", drawn)
     return drawn
+
+
+@shared_task(name="tickets.prune_access_log")
+def prune_access_log():
+    deleted = prune_log()
+    if deleted:
+        logger.info("Access log: %s rows past ACCESS_LOG_RETENTION_DAYS deleted", deleted)
+    return {"deleted": deleted}

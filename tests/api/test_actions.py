@@ -8,11 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.conftest import ROLE_FIXTURES, api_as, race
-from tests.factories import CategoryFactory, make_credit_code
+from tests.factories import CategoryFactory, api_key, make_credit_code
 from tickets import services
 from tickets.models import Attachment, Ticket, TicketEvent
 
@@ -397,7 +396,7 @@ def test_a_download_works_with_a_token_and_any_accept_header(ticket, company_use
     event = api_as(company_user).post(f"/api/tickets/{ticket.reference}/attachments/", {"files": [pdf()]}, format="multipart")
     attachment = Attachment.objects.get()
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=company_user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(company_user)}")
     assert event.status_code == 201
     assert client.get(f"/api/attachments/{attachment.pk}/", HTTP_ACCEPT="application/octet-stream").status_code == 200
 
@@ -495,8 +494,8 @@ def test_filters_by_company_and_due_dates(submit, dispatcher, department, other_
 def test_a_token_over_its_rate_limit_gets_429_and_others_do_not(settings, dispatcher, supervisor, ticket):
     settings.API_RATE_LIMIT = "3/min"
     busy, other = APIClient(), APIClient()
-    busy.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=dispatcher).key}")
-    other.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=supervisor).key}")
+    busy.credentials(HTTP_AUTHORIZATION=f"Token {api_key(dispatcher)}")
+    other.credentials(HTTP_AUTHORIZATION=f"Token {api_key(supervisor)}")
     assert [busy.get("/api/tickets/").status_code for _ in range(3)] == [200, 200, 200]
     refused = busy.get("/api/tickets/")
     assert refused.status_code == 429 and refused.json()["code"] == "throttled"

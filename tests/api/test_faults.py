@@ -8,10 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from enterprises.models import User
+from tests.factories import api_key
 from tests.services_down import DEAD_REDIS_URL, Broker, hung_redis
 from tickets.models import Delivery, Ticket
 
@@ -23,7 +23,7 @@ def payload(category):
 
 def token_client(user):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
     return client
 
 

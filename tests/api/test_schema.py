@@ -11,9 +11,8 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
-from rest_framework.authtoken.models import Token
 
-from tests.factories import EnterpriseFactory
+from tests.factories import EnterpriseFactory, api_key
 from tickets import services
 from tickets.models import Attachment
 
@@ -77,7 +76,7 @@ def world(dispatcher, department_user, company_user, submit, department, categor
         "credit_code": company_user.enterprise.credit_code,
         "category": category.pk,
         "department": department.pk,
-        "tokens": {"dispatcher": Token.objects.create(user=dispatcher).key, "department": Token.objects.create(user=department_user).key},
+        "tokens": {"dispatcher": api_key(dispatcher), "department": api_key(department_user)},
     }
 
 

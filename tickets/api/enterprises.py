@@ -8,10 +8,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from enterprises.models import Enterprise
-from tickets import personal, selectors
+from tickets import access, personal, selectors
 from tickets.api.serializers import EventSerializer, Page, TicketSerializer
 from tickets.casefile import selectors as casefile_selectors
-from tickets.models import Status
+from tickets.models import AccessKind, Status
 from tickets.selectors.lookup import visible_or_404
 
 
@@ -130,4 +130,5 @@ class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def retrieve(self, request, pk):
         case_file = visible_or_404(lambda: casefile_selectors.enterprise_case_file(request.user, pk), _("No such company."))
+        access.record(request, AccessKind.CASE_FILE, enterprise_id=case_file.enterprise.pk)
         return Response(CaseFileSerializer(case_file, context={"full_contact": case_file.full_contact}).data)

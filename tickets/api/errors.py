@@ -129,7 +129,7 @@ def exception_handler(exc, context):
 
 
 def _code(exc):
-    if isinstance(exc, ApiError):
+    if getattr(exc, "error_code", None):  # ApiError, and tickets.api.authentication's own
         return exc.error_code
     for exception_class, code in _CODES:
         if isinstance(exc, exception_class):

@@ -12,8 +12,9 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tickets import reports, rules
+from tickets import access, reports, rules
 from tickets.api.errors import form_errors
+from tickets.models import AccessKind
 from tickets.web.forms import ReportForm
 
 
@@ -122,4 +123,7 @@ class ReportView(APIView):
         responses=ReportSerializer,
     )
     def get(self, request):
-        return Response(ReportSerializer(reports.dashboard(**report_args(request.query_params))).data)
+        args = report_args(request.query_params)
+        data = ReportSerializer(reports.dashboard(**args)).data
+        access.record(request, AccessKind.REPORT, detail=f"api {args['start']:%Y-%m-%d}–{args['end']:%Y-%m-%d}")
+        return Response(data)

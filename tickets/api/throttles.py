@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from rest_framework import throttling
-from rest_framework.authtoken.models import Token
+
+from tickets.models import ApiToken
 
 
 class TokenRateThrottle(throttling.SimpleRateThrottle):
@@ -16,8 +17,8 @@ class TokenRateThrottle(throttling.SimpleRateThrottle):
     def get_cache_key(self, request, view):
         if not request.user.is_authenticated:
             return None
-        if isinstance(request.auth, Token):
-            ident = f"token-{request.auth.user_id}-{request.auth.key[:8]}"
+        if isinstance(request.auth, ApiToken):
+            ident = f"token-{request.auth.digest[:16]}"  # a part of the hash, never of the key
         else:
             ident = f"user-{request.user.pk}"
         return self.cache_format % {"scope": self.scope, "ident": ident}

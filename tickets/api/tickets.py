@@ -12,7 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from enterprises.models import Department
-from tickets import rules, selectors, services
+from tickets import access, rules, selectors, services
 from tickets.api.arguments import ARGUMENTS, DecisionArguments, RatingReviewDecisionArguments, ReturnDecisionArguments
 from tickets.api.errors import ApiError, decide, form_errors, refused
 from tickets.api.serializers import (
@@ -35,7 +35,7 @@ from tickets.api.serializers import (
     _idempotency_key,
     allowed_transitions,
 )
-from tickets.models import Attachment, Category, ExtensionRequest, RatingReview, ReturnRequest
+from tickets.models import AccessKind, Attachment, Category, ExtensionRequest, RatingReview, ReturnRequest
 from tickets.selectors.lookup import visible_or_404
 from tickets.web import actions, request_forms
 from tickets.web.downloads import attachment_response
@@ -70,7 +70,9 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(summary="A ticket with its timeline", responses=TicketDetailSerializer)
     def retrieve(self, request, *args, **kwargs):
-        return super().retrieve(request, *args, **kwargs)
+        ticket = self.get_object()
+        access.record(request, AccessKind.TICKET, ticket_id=ticket.pk, enterprise_id=ticket.enterprise_id)
+        return Response(self.get_serializer(ticket).data)
 
     def _detail(self, ticket, status_code=status.HTTP_200_OK, headers=None):
         # 404 for a replayed submission of a company the caller no longer speaks for.
@@ -366,7 +368,10 @@ class AttachmentViewSet(viewsets.GenericViewSet):
         responses={(200, "*/*"): OpenApiTypes.BINARY},
     )
     def retrieve(self, request, pk=None):
-        return attachment_response(visible_or_404(lambda: selectors.visible_attachment(request.user, pk)))
+        attachment = visible_or_404(lambda: selectors.visible_attachment(request.user, pk))
+        response = attachment_response(attachment)
+        access.record(request, AccessKind.ATTACHMENT, ticket_id=attachment.ticket_id, detail=attachment.original_name)
+        return response
 
 
 @extend_schema_view(list=extend_schema(summary="Active departments"), retrieve=extend_schema(summary="A department"))

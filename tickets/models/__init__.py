@@ -1,6 +1,7 @@
 """The tickets app's models, one module per subject, re-exported here so that
 `from tickets.models import Ticket` (and Django's model discovery) keep working."""
 
+from .access import ACCESS_LOG_MIN_RETENTION_DAYS, AccessKind, AccessLog, AccessLogQuerySet
 from .assignment import Assignment
 from .calendar import CalendarDay, CalendarYear
 from .calls import VerificationCall
@@ -37,8 +38,10 @@ from .states import (
     SupervisionLevel,
 )
 from .ticket import Ticket, TicketQuerySet
+from .tokens import ApiToken
 
 __all__ = [
+    "ACCESS_LOG_MIN_RETENTION_DAYS", "AccessKind", "AccessLog", "AccessLogQuerySet", "ApiToken",
     "AT_RISK_WORKING_DAYS", "CO_WORK_STATUSES", "DEFAULT_DEADLINES", "HANDLING_STATUSES", "OPEN_ASSIGNMENT_STATES", "OPEN_STATUSES",
     "AppendOnlyQuerySet", "Assignment", "AssignmentReminder", "AssignmentRole", "AssignmentState", "Attachment",
     "ContactMethod", "DeadlineProfile",

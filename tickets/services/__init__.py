@@ -20,8 +20,11 @@ after the commit. Views, the admin, the API and tasks call these and repeat none
     reviews      rating_review_request, rating_review_decide (评价复核)
     exports      case_file_export_request (a case file export for one person)
     calls        ticket_record_call (回访), verification_draw / verification_record (回访核实)
+    tokens       api_token_issue, api_token_revoke (the API's hashed tokens)
+    access       access_record (the access log: who opened what)
 """
 
+from .access import access_record
 from .base import ActionRefused
 from .calls import ticket_record_call, verification_draw, verification_record
 from .cohandling import (
@@ -49,10 +52,12 @@ from .returns import return_request_decide, return_request_file, return_window_d
 from .reviews import rating_review_decide, rating_review_refusal, rating_review_request
 from .submission import next_reference, ticket_submit, ticket_submit_once
 from .supervision import ticket_raise_supervision
+from .tokens import api_token_issue, api_token_revoke
 from .uploads import validate_upload, validate_uploads
 
 __all__ = [
-    "ActionRefused", "assignment_co_feedback", "assignment_co_sign", "assignment_end", "ticket_add_co_department",
+    "ActionRefused", "access_record", "api_token_issue", "api_token_revoke",
+    "assignment_co_feedback", "assignment_co_sign", "assignment_end", "ticket_add_co_department",
     "ticket_contact", "missing_co_feedback", "case_file_export_request", "extension_decide", "extension_request", "next_reference",
     "return_request_decide", "return_request_file", "return_window_days", "return_window_end",
     "ticket_assign",

@@ -4,8 +4,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from tickets import selectors
+from tickets import access, selectors
 from tickets.casefile import selectors as casefile_selectors
+from tickets.models import AccessKind
 from tickets.selectors.lookup import visible_or_404
 from tickets.web.pagination import _paginate
 
@@ -25,5 +26,6 @@ def enterprise_list(request):
 @login_required
 def enterprise_case_file(request, pk):
     case_file = visible_or_404(lambda: casefile_selectors.enterprise_case_file(request.user, pk), _("No such company."))
+    access.record(request, AccessKind.CASE_FILE, enterprise_id=case_file.enterprise.pk)
     context = {"case_file": case_file, "today": case_file.today, "full_contact": case_file.full_contact}
     return render(request, "enterprises/case_file.html", context)

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from tickets import services
+from tickets import access, services
 from tickets.casefile import export as exports
 from tickets.casefile import selectors as casefile_selectors
-from tickets.models import CaseFileExport
+from tickets.models import AccessKind, CaseFileExport
 from tickets.selectors.lookup import visible_or_404
 from tickets.services import ActionRefused
 
@@ -97,6 +97,7 @@ def _ready_file(export, field_name):
 def export_xlsx(request, pk):
     export = _visible_export(request.user, pk)
     handle = _ready_file(export, "xlsx")
+    access.record(request, AccessKind.EXPORT, enterprise_id=export.enterprise_id, detail="xlsx")
     response = FileResponse(
         handle,
         as_attachment=True,
@@ -113,6 +114,7 @@ def export_xlsx(request, pk):
 def export_print(request, pk):
     export = _visible_export(request.user, pk)
     handle = _ready_file(export, "printable")
+    access.record(request, AccessKind.EXPORT, enterprise_id=export.enterprise_id, detail="print")
     response = FileResponse(handle, content_type="text/html; charset=utf-8")
     response["Content-Security-Policy"] = PRINT_CSP
     response["X-Content-Type-Options"] = "nosniff"

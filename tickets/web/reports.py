@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from tickets import reports, rules
+from tickets import access, reports, rules
+from tickets.models import AccessKind
 from tickets.reports import periods
 from tickets.reports.xlsx import workbook
 from tickets.web import forms
@@ -261,6 +262,7 @@ def dashboard_xlsx(request):
         return render(request, "reports/dashboard.html", {"form": form}, status=400)
     data = _dashboard_data(args)
     content = workbook(args, data)
+    access.record(request, AccessKind.REPORT, detail=f"xlsx {args['start']:%Y-%m-%d}–{args['end']:%Y-%m-%d}")
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     name = _("Leadership report") + f" {args['start']:%Y%m%d}-{args['end']:%Y%m%d}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, name)

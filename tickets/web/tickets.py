@@ -11,7 +11,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tickets import personal, rules, selectors, services
+from tickets import access, personal, rules, selectors, services
+from tickets.models import AccessKind
 from tickets.selectors.lookup import visible_or_404
 from tickets.web import actions as ticket_actions
 from tickets.web import forms, request_forms
@@ -146,6 +147,7 @@ def _visible_ticket(user, reference):
 @login_required
 def ticket_detail(request, reference):
     ticket = _visible_ticket(request.user, reference)
+    access.record(request, AccessKind.TICKET, ticket_id=ticket.pk, enterprise_id=ticket.enterprise_id)
     return render(request, "tickets/ticket_detail.html", _detail_context(request, ticket))
 
 
@@ -212,7 +214,10 @@ def _safe_next(request):
 
 @login_required
 def attachment_download(request, pk):
-    return attachment_response(visible_or_404(lambda: selectors.visible_attachment(request.user, pk)))
+    attachment = visible_or_404(lambda: selectors.visible_attachment(request.user, pk))
+    response = attachment_response(attachment)
+    access.record(request, AccessKind.ATTACHMENT, ticket_id=attachment.ticket_id, detail=attachment.original_name)
+    return response
 
 
 @login_required
