@@ -699,10 +699,11 @@ def test_the_pages_run_under_their_content_security_policy(
     assert page.evaluate("getComputedStyle(document.querySelector('h2')).borderBottomStyle") == "solid"  # its inline style
     settled(page)
 
-    # The leader's report.
+    # The leader's report, and its printable page.
     page = new_page(WIDE)
     log_in(page, base, "leader", "/reports/")
     visit(page, "/reports/", styled)
+    visit(page, "/reports/?print=1")
 
     # The admin: its index, a change list and form, and django-celery-beat's form, whose inline
     # script runs with the page's nonce (it hides the crontab's translation row).
@@ -711,6 +712,14 @@ def test_the_pages_run_under_their_content_security_policy(
     visit(page, "/admin/")
     visit(page, "/admin/tickets/ticket/")
     visit(page, f"/admin/tickets/ticket/{closed_ticket.pk}/change/")
+    # The admin's own widgets: two-list pickers (filter_horizontal), the calendar, the password form.
+    visit(page, "/admin/tickets/category/add/")
+    expect(page.locator(".selector-available")).to_be_visible()
+    visit(page, "/admin/tickets/calendarday/add/")
+    page.locator(".datetimeshortcuts a").last.click()
+    expect(page.locator(".calendarbox")).to_be_visible()
+    settled(page)
+    visit(page, f"/admin/enterprises/user/{company_user.pk}/change/")
     visit(page, "/admin/django_celery_beat/periodictask/add/")
     expect(page.locator(".field-crontab_translation")).to_be_hidden()
     settled(page)
