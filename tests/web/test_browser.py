@@ -78,20 +78,43 @@ def browser(allow_async_unsafe):
             connections.close_all()
 
 
+# Every page reports its Content-Security-Policy violations on its console (an init script is not
+# itself under the page's policy), where new_page collects them.
+CSP_REPORTER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.effectiveDirective} refused ${event.blockedURI || "an inline one"} on ${event.documentURI}`);
+});
+"""
+
+
 @pytest.fixture
-def new_page(browser):
-    """A fresh browser context (its own cookies) asking for Chinese, as a Chinese user's browser does."""
+def csp_violations():
+    """What the pages of new_page met of the Content-Security-Policy; none, or the test fails."""
+    return []
+
+
+@pytest.fixture
+def new_page(browser, csp_violations):
+    """A fresh browser context (its own cookies) asking for Chinese, as a Chinese user's browser does.
+    Each page's CSP violations are collected: a test whose pages met any fails at its end."""
     contexts = []
+
+    def _collect(message):
+        if message.text.startswith("CSP violation:") or "Content Security Policy" in message.text:
+            csp_violations.append(message.text)
 
     def _new_page(viewport=DESKTOP):
         context = browser.new_context(viewport=viewport, locale="zh-CN", accept_downloads=False)
         context.set_default_timeout(10_000)
+        context.add_init_script(CSP_REPORTER)
+        context.on("console", _collect)
         contexts.append(context)
         return context.new_page()
 
     yield _new_page
     for context in contexts:
         context.close()
+    assert not csp_violations, "the pages broke their Content-Security-Policy:\n" + "\n".join(csp_violations)
 
 
 @pytest.fixture
@@ -605,3 +628,105 @@ def test_a_rating_review_is_asked_for_and_upheld(
     expect(satisfaction.locator(".figure-value")).to_have_text("—")
     shoot(page, "review-06-report-without-the-upheld-rating")
     assert RatingReview.objects.get().state == "upheld"
+
+
+def test_the_pages_run_under_their_content_security_policy(
+    live_server, new_page, shoot, csp_violations, company_user, leader, admin_user, department_user, closed_ticket
+):
+    """A strict policy (config/settings.py) on every page, and no page breaks it: their scripts and
+    styles come from our own files, the language switch still works, the admin's and the API docs'
+    scripts run; the stored print page has its own policy, its inline style applies."""
+    from playwright.sync_api import expect
+
+    from tickets.casefile import export as exports
+    from tickets.models import CaseFileExport
+
+    base = live_server.url
+
+    def settled(page):
+        """The page's console messages so far are in (one round trip), and none was a violation."""
+        page.evaluate("() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 50)))")
+        assert csp_violations == [], f"on {page.url}"
+
+    def visit(page, path, check=None):
+        response = page.goto(f"{base}{path}")
+        assert response is not None and response.ok, path
+        policy = response.headers.get("content-security-policy", "")
+        assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy, f"{path}: {policy!r}"
+        assert "camera=()" in response.headers.get("permissions-policy", ""), path
+        if check:
+            check(page)
+        settled(page)
+
+    def styled(page):
+        # app.css applies: the top bar is the site's red, not the browser's default.
+        assert page.evaluate("getComputedStyle(document.querySelector('header.topbar')).backgroundColor") not in ("", "rgba(0, 0, 0, 0)")
+
+    # The reporter catches what the policy refuses (else "no violation" would prove nothing).
+    page = new_page(WIDE)
+    visit(page, "/accounts/login/", styled)
+    page.evaluate("document.body.setAttribute('style', 'outline: 1px solid red')")
+    for _ in range(40):  # Chromium's own console message, then the reporter's
+        if any(v.startswith("CSP violation: style-src") for v in csp_violations):
+            break
+        page.wait_for_timeout(50)
+    assert any(v.startswith("CSP violation: style-src") for v in csp_violations), csp_violations
+    csp_violations.clear()
+
+    # Signed out: the login page at both widths, and the language switch (static/js/app.js).
+    for viewport, width in ((WIDE, 1366), (PHONE, 390)):
+        page = new_page(viewport)
+        visit(page, "/accounts/login/", styled)
+        shoot(page, f"csp-login-{width}")
+    page.locator("header select[name=language]").select_option("en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    settled(page)
+
+    # The company: its list, a ticket (both widths), the form, its file and the stored print page.
+    export = CaseFileExport.objects.create(enterprise=company_user.enterprise, requested_by=company_user)
+    exports.build_case_file_export(export.pk)
+    for viewport, width in ((WIDE, 1366), (PHONE, 390)):
+        page = new_page(viewport)
+        log_in(page, base, "company", "/tickets/")
+        settled(page)
+        visit(page, f"/tickets/{closed_ticket.reference}/", styled)
+        expect(page.locator(".page-head .ref")).to_have_text(closed_ticket.reference)
+        shoot(page, f"csp-ticket-{width}")
+    visit(page, "/tickets/new/", styled)
+    visit(page, f"/enterprises/{company_user.enterprise_id}/", styled)
+    response = page.goto(f"{base}/exports/{export.pk}/print/")
+    assert response is not None and "default-src 'none'" in response.headers["content-security-policy"]
+    assert page.evaluate("getComputedStyle(document.querySelector('h2')).borderBottomStyle") == "solid"  # its inline style
+    settled(page)
+
+    # The leader's report, and its printable page.
+    page = new_page(WIDE)
+    log_in(page, base, "leader", "/reports/")
+    visit(page, "/reports/", styled)
+    visit(page, "/reports/?print=1")
+
+    # The admin: its index, a change list and form, and django-celery-beat's form, whose inline
+    # script runs with the page's nonce (it hides the crontab's translation row).
+    page = new_page(WIDE)
+    log_in(page, base, "admin", "/dispatch/")
+    visit(page, "/admin/")
+    visit(page, "/admin/tickets/ticket/")
+    visit(page, f"/admin/tickets/ticket/{closed_ticket.pk}/change/")
+    # The admin's own widgets: two-list pickers (filter_horizontal), the calendar, the password form.
+    visit(page, "/admin/tickets/category/add/")
+    expect(page.locator(".selector-available")).to_be_visible()
+    visit(page, "/admin/tickets/calendarday/add/")
+    page.locator(".datetimeshortcuts a").last.click()
+    expect(page.locator(".calendarbox")).to_be_visible()
+    settled(page)
+    visit(page, f"/admin/enterprises/user/{company_user.pk}/change/")
+    visit(page, "/admin/django_celery_beat/periodictask/add/")
+    expect(page.locator(".field-crontab_translation")).to_be_hidden()
+    settled(page)
+
+    # The API docs: Swagger UI's scripts (its init script from ?script) render the operations.
+    page = new_page(WIDE)
+    log_in(page, base, "dept", "/inbox/")
+    visit(page, "/api/docs/")
+    expect(page.locator(".opblock", has_text="/api/tickets/").first).to_be_visible()
+    settled(page)
