@@ -181,3 +181,11 @@ def test_a_staff_member_who_is_not_an_administrator_cannot_read_the_audit_trail(
     client.force_login(staff)
 
     assert client.get(reverse("admin:auditlog_logentry_changelist")).status_code == 403
+
+
+def test_an_administrator_who_is_not_a_superuser_reads_it_with_the_permission_to_view_it(client, db):
+    administrator = UserFactory(username="guanli", role=User.Role.ADMIN, is_staff=True)
+    administrator.user_permissions.add(Permission.objects.get(codename="view_logentry", content_type__app_label="auditlog"))
+    client.force_login(administrator)
+
+    assert client.get(reverse("admin:auditlog_logentry_changelist")).status_code == 200
