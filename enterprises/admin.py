@@ -82,8 +82,9 @@ class TrackedModelFilter(ResourceTypeFilter):
 
     def lookups(self, request, model_admin):
         used = model_admin.get_queryset(request).order_by().values("content_type").distinct()
-        kinds = [(kind.pk, capfirst(kind.model_class()._meta.verbose_name)) for kind in ContentType.objects.filter(pk__in=used)]
-        return sorted((kind for kind in kinds if kind[1]), key=lambda kind: str(kind[1]))
+        models_used = ((kind.pk, kind.model_class()) for kind in ContentType.objects.filter(pk__in=used))
+        kinds = [(pk, capfirst(model._meta.verbose_name)) for pk, model in models_used if model]  # not a model removed since
+        return sorted(kinds, key=lambda kind: str(kind[1]))
 
 
 admin.site.unregister(LogEntry)
@@ -132,7 +133,7 @@ class AuditTrailAdmin(LogEntryAdmin):
     def msg(self, obj):
         """A table of the changed fields: the value before and after (a choice by its label)."""
         model = obj.content_type.model_class()
-        shown = obj.changes_display_dict
+        shown = obj.changes_display_dict if model else {}  # auditlog's labels need the model
         rows = []
         for name, change in obj.changes_dict.items():
             field = _field(model, name)
