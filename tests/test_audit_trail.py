@@ -10,6 +10,8 @@ from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -189,3 +191,16 @@ def test_an_administrator_who_is_not_a_superuser_reads_it_with_the_permission_to
     client.force_login(administrator)
 
     assert client.get(reverse("admin:auditlog_logentry_changelist")).status_code == 200
+
+
+def test_the_audit_trails_list_takes_as_many_queries_for_many_entries_as_for_few(as_admin):
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert as_admin.get(reverse("admin:auditlog_logentry_changelist")).status_code == 200
+        return len(ctx)
+
+    UserFactory.create_batch(2, role=User.Role.DEPARTMENT)
+    few = queries()
+    UserFactory.create_batch(10, role=User.Role.DEPARTMENT)
+
+    assert queries() == few
