@@ -44,6 +44,9 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["username", "display_name", "email", "enterprise__name"]
     list_select_related = ["enterprise", "department"]
     autocomplete_fields = ["enterprise"]
+    # Shown, not edited: the form would save date_joined back without its microseconds, a change
+    # the audit trail would record on the first save of every account.
+    readonly_fields = ["last_login", "date_joined"]
     fieldsets = DjangoUserAdmin.fieldsets + (
         (_("Role in the system"), {"fields": ("role", "display_name", "phone", "enterprise", "department")}),
     )

@@ -13,7 +13,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from config.audit import HIDDEN
 from enterprises.models import Department, District, Enterprise, Industry, User
@@ -34,11 +33,9 @@ def dispatcher_to_promote(db):
 
 def _user_form(user, **changes):
     """The admin's change form for `user`, as the page would post it, with `changes`."""
-    joined = timezone.localtime(user.date_joined)
     form = {
         "username": user.username, "first_name": user.first_name, "last_name": user.last_name, "email": user.email,
-        "is_active": "on", "date_joined_0": joined.date().isoformat(), "date_joined_1": joined.time().isoformat(),
-        "role": user.role, "display_name": user.display_name, "phone": user.phone,
+        "is_active": "on", "role": user.role, "display_name": user.display_name, "phone": user.phone,
         "enterprise": user.enterprise_id or "", "department": user.department_id or "",
     }  # fmt: skip
     form.update(changes)
