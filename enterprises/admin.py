@@ -7,6 +7,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -114,7 +115,7 @@ class AuditTrailAdmin(LogEntryAdmin):
 
     @admin.display(description=_("changed at"), ordering="timestamp")
     def created(self, obj):
-        return super().created(obj)
+        return timezone.localtime(obj.timestamp).strftime("%Y-%m-%d %H:%M:%S")  # to the second, in the city's time
 
     @admin.display(description=_("record"))
     def resource_url(self, obj):

@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from config.audit import HIDDEN
 from enterprises.models import Department, District, Enterprise, Industry, User
@@ -172,6 +173,7 @@ def test_an_administrator_reads_a_change_in_the_admin_in_chinese(as_admin, dispa
 
     assert "审计日志" in listing and "交办员 赵" in listing
     assert "修改前" in page and "修改后" in page and "交办部门" in page and "督办部门" in page  # the roles by their names
+    assert timezone.localtime(entry.timestamp).strftime("%Y-%m-%d %H:%M:%S") in page
 
 
 def test_a_staff_member_who_is_not_an_administrator_cannot_read_the_audit_trail(client, dispatcher_to_promote):
