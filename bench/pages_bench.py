@@ -245,6 +245,7 @@ def main(argv=None):
 
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)  # the API rate counters without REDIS_URL
     print(f"migrate on the snapshot: {common.fmt_seconds(time.perf_counter() - t0)}")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

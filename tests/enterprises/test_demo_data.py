@@ -6,6 +6,7 @@ import random
 from collections import Counter
 
 import pytest
+from auditlog.models import LogEntry
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core import mail
@@ -216,6 +217,14 @@ def test_running_twice_creates_nothing(loaded):
     output = run()
     assert counts() == before
     assert "已经载入" in output and "dispatcher" in output
+
+
+def test_loading_the_demo_records_nothing_in_the_audit_trail(db):
+    before = LogEntry.objects.count()
+
+    run()
+
+    assert LogEntry.objects.count() == before  # a setting-up, not an administrator's changes
 
 
 def test_check_exit_status(db):
