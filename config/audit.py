@@ -36,6 +36,9 @@ TRACKED_MODELS = {
     "tickets.DeadlineProfile": {},
     "tickets.CalendarYear": {"exclude_fields": ["updated_at"]},
     "tickets.CalendarDay": {},
+    # Who issued, renamed or revoked which integration's API token (its key is never stored; the
+    # row's id is the key's hash, useless to sign in with); its last use is not a change.
+    "tickets.ApiToken": {"exclude_fields": ["last_used_at"]},
 }
 
 

@@ -137,6 +137,19 @@ def test_the_admin_shows_the_key_once_when_it_issues_a_token(admin_user, dispatc
     assert key not in listing and token.token_key[:8] in listing and "12345 平台" in listing
 
 
+def test_issuing_and_revoking_a_token_in_the_admin_is_in_the_audit_trail(admin_user, dispatcher):
+    from auditlog.models import LogEntry
+
+    client = _admin_client(admin_user)
+    client.post("/admin/tickets/apitoken/add/", {"user": dispatcher.pk, "name": "12345 平台", "days": 60})
+    token = ApiToken.objects.get()
+    client.post(f"/admin/tickets/apitoken/{token.pk}/delete/", {"post": "yes"})
+    entries = LogEntry.objects.filter(content_type__model="apitoken").order_by("timestamp")
+    expected = [(LogEntry.Action.CREATE, admin_user.pk), (LogEntry.Action.DELETE, admin_user.pk)]
+    assert [(entry.action, entry.actor_id) for entry in entries] == expected
+    assert entries[0].changes_dict["name"] == ["None", "12345 平台"]
+
+
 def test_the_admin_refuses_a_token_past_the_longest_life(admin_user, dispatcher):
     response = _admin_client(admin_user).post("/admin/tickets/apitoken/add/", {"user": dispatcher.pk, "name": "12345", "days": 400})
     assert response.status_code == 200 and response.context["adminform"].form.errors["days"]
