@@ -119,3 +119,25 @@ def returned_to_dispatch(*, ticket, by, reason, at=None, dispatcher=None, sugges
     services.return_request_decide(request=request, by=dispatcher, uphold=True, at=at)
     request.ticket.refresh_from_db()
     return request.ticket
+
+
+def authenticator_app(user, *, confirmed=True, recovery_codes=()):
+    """An enrolled authenticator app (django-otp TOTP device) for `user`, and recovery codes if
+    given. Returns the device; app_code(device) is the code it shows now."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=confirmed)
+    if recovery_codes:
+        codes = StaticDevice.objects.create(user=user, name="Recovery codes")
+        for code in recovery_codes:
+            codes.token_set.create(token=code)
+    return device
+
+
+def app_code(device, *, steps=0):
+    """The code `device`'s app shows now (or `steps` time steps from now), as six digits."""
+    from django_otp.oath import totp
+
+    device.refresh_from_db()
+    return f"{totp(device.bin_key, device.step, device.t0 - steps * device.step, device.digits, device.drift):0{device.digits}d}"
