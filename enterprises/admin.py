@@ -55,7 +55,7 @@ class UserAdmin(DjangoUserAdmin):
     def second_factor(self, user):
         return user.has_second_factor
 
-    @admin.action(description=_("Reset second factor (the person sets it up again at the next login)"))
+    @admin.action(description=_("Reset second factor (the person sets it up again at the next login)"), permissions=["change"])
     def reset_second_factor(self, request, queryset):
         reset = [user for user in queryset if two_factor.reset(user=user)]
         self.message_user(

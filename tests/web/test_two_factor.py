@@ -316,6 +316,19 @@ def test_the_admin_resets_a_persons_second_factor(client, admin_user, dispatcher
     assert path_of(other.get(reverse("home"))) == reverse("two_factor_setup")
 
 
+def test_only_who_may_change_users_may_reset(client, supervisor, dispatcher, enrolled):
+    from django.contrib.auth.models import Permission
+
+    supervisor.is_staff = True
+    supervisor.save()
+    supervisor.user_permissions.add(Permission.objects.get(codename="view_user"))
+    client.force_login(supervisor)
+    listing = client.get(reverse("admin:enterprises_user_changelist"))
+    assert listing.status_code == 200 and "重置双重验证" not in listing.content.decode()
+    client.post(reverse("admin:enterprises_user_changelist"), {"action": "reset_second_factor", "_selected_action": [dispatcher.pk]})
+    assert TOTPDevice.objects.filter(user=dispatcher).exists()
+
+
 def test_a_reset_ends_the_verified_sessions_second_factor(client, required, dispatcher, enrolled):
     sign_in(client, dispatcher)
     client.post(reverse("two_factor"), {"code": app_code(enrolled)})
@@ -346,3 +359,21 @@ def test_api_tokens_are_not_concerned(required, dispatcher, enrolled):
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=dispatcher).key}")
     assert api.get("/api/tickets/").status_code == 200
+
+
+# ----- the pages for every role -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url_name", ["two_factor", "two_factor_setup", "two_factor_recovery_codes"])
+def test_the_pages_need_a_login(client, db, url_name):
+    response = client.get(reverse(url_name))
+    assert response.status_code == 302 and path_of(response) == reverse("login")
+
+
+@pytest.mark.parametrize("role", sorted(ROLE_FIXTURES))
+def test_every_role_may_set_one_up_and_is_not_asked_before(request, client, role):
+    user = request.getfixturevalue(ROLE_FIXTURES[role])
+    client.force_login(user)
+    assert path_of(client.get(reverse("two_factor"))) == reverse("home")  # nothing to pass
+    assert client.get(reverse("two_factor_setup")).status_code == 200
+    assert client.get(reverse("two_factor_recovery_codes")).status_code == 405

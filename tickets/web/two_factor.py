@@ -10,6 +10,7 @@ enterprises.two_factor's."""
 
 import segno
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -47,7 +48,7 @@ def _exempt_prefixes():
         reverse("logout"),
         reverse("password_reset"),  # and its sent, confirm and done pages under it
         reverse("set_language"),
-        "/static/",
+        settings.STATIC_URL,
         "/api/",  # the API's session authentication refuses them (tickets.api.authentication)
     )
 
