@@ -4,11 +4,12 @@ codes (a static device of single-use codes), checking a code, and an administrat
 Who must pass it is one rule, tickets.rules.must_verify; the pages are tickets/web/two_factor.py.
 A wrong code changes nothing but django-otp's own throttle of the device it was tried on: after n
 wrong codes in a row the next try waits 2**(n-1) seconds (OTP_TOTP_THROTTLE_FACTOR,
-OTP_STATIC_THROTTLE_FACTOR), so a guesser gets a handful of tries an hour, not a million."""
+OTP_STATIC_THROTTLE_FACTOR), so a guesser gets about a dozen tries an hour."""
 
 from __future__ import annotations
 
 import math
+from base64 import b32encode
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -63,8 +64,6 @@ def pending_app(*, user: User) -> Any:
 
 def secret(device: Any) -> str:
     """The device's secret as an authenticator app takes it typed in: base32, in groups of four."""
-    from base64 import b32encode
-
     text = b32encode(device.bin_key).decode()
     return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
 
