@@ -64,10 +64,38 @@ def test_an_app_not_confirmed_yet_is_not_a_second_factor(dispatcher):
     assert not rules.must_verify(dispatcher)
 
 
-def test_the_setting_is_on_in_production_and_off_in_the_demo_and_development():
-    from config import settings as config_settings
+def test_django_otps_throttling_is_on_for_both_kinds_of_code(settings):
+    assert settings.OTP_TOTP_THROTTLE_FACTOR >= 1 and settings.OTP_STATIC_THROTTLE_FACTOR >= 1
 
-    assert config_settings.REQUIRE_2FA_FOR_STAFF is config_settings.PRODUCTION is False
+
+@pytest.mark.parametrize(
+    ("env", "required"),
+    [
+        ({"DJANGO_DEBUG": "false"}, "True"),  # production
+        ({"DJANGO_DEMO": "true"}, "False"),  # scripts/run
+        ({}, "False"),  # development
+        ({"DJANGO_DEBUG": "false", "REQUIRE_2FA_FOR_STAFF": "false"}, "False"),
+        ({"DJANGO_DEMO": "true", "REQUIRE_2FA_FOR_STAFF": "true"}, "True"),
+    ],
+)
+def test_the_setting_is_on_in_production_and_off_in_the_demo_and_development(env, required):
+    import os
+    import secrets
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    base = {k: v for k, v in os.environ.items() if k not in ("DJANGO_DEBUG", "DJANGO_DEMO", "DJANGO_ENV", "REQUIRE_2FA_FOR_STAFF")}
+    base.update(SECRET_KEY=secrets.token_urlsafe(60), ALLOWED_HOSTS="qiye.example.gov.cn", DJANGO_SETTINGS_MODULE="config.settings", **env)
+    result = subprocess.run(
+        [sys.executable, "-c", "from config import settings; print(settings.REQUIRE_2FA_FOR_STAFF)"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=base,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == required, result.stderr
 
 
 # ----- enrolment --------------------------------------------------------------------------------
@@ -187,7 +215,8 @@ def test_a_person_with_an_app_is_asked_even_with_the_setting_off(client, dispatc
     assert client.get(reverse("ticket_list")).status_code == 200
 
 
-def test_a_wrong_code_is_refused_and_the_next_try_waits(client, dispatcher, enrolled):
+def test_a_wrong_code_is_refused_and_the_next_try_waits(client, dispatcher, enrolled, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 30  # 30 s after one wrong code (1 s in production): no race with a slow machine
     sign_in(client, dispatcher)
     wrong = f"{(int(app_code(enrolled)) + 500000) % 1000000:06d}"
     refused = client.post(reverse("two_factor"), {"code": wrong})
@@ -222,7 +251,8 @@ def test_a_recovery_code_works_once(client, dispatcher, enrolled):
     assert refused.status_code == 200 and "验证码不正确" in refused.content.decode()
 
 
-def test_wrong_recovery_codes_are_throttled_too(dispatcher, enrolled):
+def test_wrong_recovery_codes_are_throttled_too(dispatcher, enrolled, settings):
+    settings.OTP_STATIC_THROTTLE_FACTOR = 30
     with pytest.raises(two_factor.CodeRefused):
         two_factor.verify(user=dispatcher, code="zzzz9999")
     with pytest.raises(two_factor.CodeRefused, match="错误次数过多"):
