@@ -346,6 +346,17 @@ def test_the_admin_resets_a_persons_second_factor(client, admin_user, dispatcher
     assert path_of(other.get(reverse("home"))) == reverse("two_factor_setup")
 
 
+def test_the_admin_shows_no_secret_key_nor_recovery_code(client, admin_user, dispatcher, enrolled):
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client.force_login(admin_user)
+    app = client.get(reverse("admin:otp_totp_totpdevice_change", args=[enrolled.pk]))
+    codes = client.get(reverse("admin:otp_static_staticdevice_change", args=[StaticDevice.objects.get(user=dispatcher).pk]))
+    assert app.status_code == codes.status_code == 200
+    assert enrolled.key not in app.content.decode()
+    assert "abcd2345" not in codes.content.decode()
+
+
 def test_only_who_may_change_users_may_reset(client, supervisor, dispatcher, enrolled):
     from django.contrib.auth.models import Permission
 
