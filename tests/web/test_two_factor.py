@@ -127,6 +127,7 @@ def test_the_setup_page_shows_a_qr_code_and_the_secret(client, required, dispatc
     device = TOTPDevice.objects.get(user=dispatcher)
     assert page.status_code == 200 and not device.confirmed
     assert "<svg" in body and two_factor.secret(device) in body
+    assert page["Cache-Control"] == "no-store"
     assert "扫描" in body and "确认" in body
     # the menus wait for the second factor
     assert reverse("ticket_list") not in body

@@ -129,7 +129,9 @@ def setup(request):
         "secret": two_factor.secret(device),
         "second_factor_pending": not user.is_verified(),
     }
-    return render(request, "registration/two_factor_setup.html", context)
+    response = render(request, "registration/two_factor_setup.html", context)
+    response["Cache-Control"] = "no-store"  # the app's secret: not kept by the browser
+    return response
 
 
 @login_required
