@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "csp",
     # The audit trail of administration: config/audit.py says what it tracks.
     "auditlog",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_celery_beat",
     "rest_framework",
     "knox",
@@ -71,7 +74,8 @@ REST_FRAMEWORK = {
     # Token first, so that a refusal is a 401 with "WWW-Authenticate: Token".
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "tickets.api.authentication.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # The session, once past its second factor where the person must pass one.
+        "tickets.api.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -138,6 +142,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): has this session passed the second factor (django-otp)?
+    "django_otp.middleware.OTPMiddleware",
+    # Sends a signed-in person who must pass the second factor, and has not, to it (tickets.rules.must_verify).
+    "tickets.web.two_factor.SecondFactorMiddleware",
     # The audit trail's actor and address (config/audit.py): after the user is known.
     "config.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -246,6 +254,19 @@ AXES_VERBOSE = False
 # Sign-ins and sign-outs (axes' access log) and every failed try (its failure log) are kept for the
 # audit, and pruned with the access log after ACCESS_LOG_RETENTION_DAYS (tickets.jobs.access).
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+
+# The second factor (django-otp, README "Signing in safely"): with REQUIRE_2FA_FOR_STAFF every role
+# but company signs in with a code from an authenticator app (TOTP) after the password, enrolling
+# at the first login; anyone with an enrolled app is asked for it whatever the setting. On in
+# production, off in development and the demo (whose admin2fa login shows it).
+REQUIRE_2FA_FOR_STAFF = env.bool("REQUIRE_2FA_FOR_STAFF", default=PRODUCTION)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="企业诉求闭环办理系统")
+# The admin shows no device's secret key (nor its QR code): an administrator resets a device, the
+# person enrols a new one.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Wrong codes wait 1, 2, 4, 8… seconds before the next try, per device (django-otp's own throttling).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # Session timeout: 30 idle minutes, and gone when the browser closes.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)

@@ -7,11 +7,15 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import two_factor
 from .models import Department, District, Enterprise, Industry, User
 
 
@@ -40,8 +44,9 @@ class EnterpriseAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "display_name", "role", "enterprise", "department", "is_active"]
+    list_display = ["username", "display_name", "role", "enterprise", "department", "is_active", "second_factor"]
     list_filter = ["role", "is_active", "department"]
+    actions = ["reset_second_factor"]
     search_fields = ["username", "display_name", "email", "enterprise__name"]
     list_select_related = ["enterprise", "department"]
     autocomplete_fields = ["enterprise"]
@@ -152,3 +157,23 @@ class AuditTrailAdmin(LogEntryAdmin):
             return ""
         header = format_html("<tr><th>{}</th><th>{}</th><th>{}</th></tr>", _("field"), _("before"), _("after"))
         return format_html("<table>{}{}</table>", header, format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows))
+    def get_queryset(self, request):
+        enrolled = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).annotate(has_second_factor=Exists(enrolled))
+
+    @admin.display(description=_("Second factor"), boolean=True, ordering="has_second_factor")
+    def second_factor(self, user):
+        return user.has_second_factor
+
+    @admin.action(description=_("Reset second factor (the person sets it up again at the next login)"), permissions=["change"])
+    def reset_second_factor(self, request, queryset):
+        reset = [user for user in queryset if two_factor.reset(user=user)]
+        self.message_user(
+            request,
+            ngettext(
+                "Second factor reset for %(count)d person: they set it up again at their next login.",
+                "Second factor reset for %(count)d people: they set it up again at their next login.",
+                len(reset),
+            )
+            % {"count": len(reset)},
+        )

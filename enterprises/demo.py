@@ -15,6 +15,7 @@ story of each of the 75 tickets — written out as literals so that a reader see
 one place; the code that walks them through the services is short.
 """
 
+import base64
 import datetime
 import logging
 import random
@@ -228,7 +229,12 @@ LOGINS = [
     ("市领导", "leader", "全部诉求和企业档案（只读）"),
     ("回访员（12345热线）", "callback", "全部诉求（只读）：电话回访已办结的诉求并记录企业意见；回访核实上月抽取的销号诉求"),
     ("系统管理员", "admin", "全部数据，可进入后台管理 /admin/"),
+    ("系统管理员（双重验证）", "admin2fa", "同 admin；密码之后还要输入身份验证器中的 6 位验证码（密钥见下）"),
 ]
+# The demo's one login with the second factor on (README "Signing in safely"): its authenticator
+# app's secret is fixed and printed, so that anyone trying the demo adds it to their app.
+TWO_FACTOR_USERNAME = "admin2fa"
+TWO_FACTOR_SECRET = "QIYEDEMOADMINTWOFACTORJINCHENGAA"  # base32, 20 bytes
 MARKER_USERNAME = "dispatcher"
 MARKER_COMPANY = COMPANIES[0][0]
 
@@ -243,6 +249,13 @@ def company_username(index):
 
 def liaison_username(index):
     return "liaison" if index == 0 else f"liaison{index + 1}"
+
+
+def demo_app(user):
+    """The TOTP device (unsaved) of the demo's two-factor login, with its fixed secret."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice(user=user, name="Authenticator app", key=base64.b32decode(TWO_FACTOR_SECRET).hex(), confirmed=True)
 
 
 def is_loaded():
@@ -1016,6 +1029,8 @@ class _Builder(cohandling.CoHandlingActions, outcomes.RatingReviewActions):
         self.supervisor = self.user("supervisor", User.Role.SUPERVISOR, "市委督查室 督办员杨")
         self.user("leader", User.Role.LEADER, "市领导")
         self.user("admin", User.Role.ADMIN, "系统管理员", is_staff=True, is_superuser=True)
+        two_factor_admin = self.user(TWO_FACTOR_USERNAME, User.Role.ADMIN, "系统管理员（双重验证）", is_staff=True, is_superuser=True)
+        demo_app(two_factor_admin).save()
         self.make_companies()
         self.make_tickets()
         demo_returns.add_examples(self)
@@ -1294,4 +1309,7 @@ def login_table():
         f"每家企业另有一个企业账号 {company_username(1)}–{company_username(len(COMPANIES) - 1)}，"
         f"包联干部 {liaison_username(1)}–{liaison_username(len(LIAISON_NAMES) - 1)}（密码相同）。"
     )
+    lines.append("")
+    lines.append(f"双重验证：{TWO_FACTOR_USERNAME} 的身份验证器密钥 {TWO_FACTOR_SECRET}（基于时间，6 位，30 秒），")
+    lines.append(f"  或把这个地址做成二维码扫描：{demo_app(User(username=TWO_FACTOR_USERNAME)).config_url}")
     return lines

@@ -126,3 +126,25 @@ def api_key(user, name="integration", days=None):
     from tickets.services import api_token_issue
 
     return api_token_issue(user=user, name=name, days=days)[1]
+
+
+def authenticator_app(user, *, confirmed=True, recovery_codes=()):
+    """An enrolled authenticator app (django-otp TOTP device) for `user`, and recovery codes if
+    given. Returns the device; app_code(device) is the code it shows now."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=confirmed)
+    if recovery_codes:
+        codes = StaticDevice.objects.create(user=user, name="Recovery codes")
+        for code in recovery_codes:
+            codes.token_set.create(token=code)
+    return device
+
+
+def app_code(device, *, steps=0):
+    """The code `device`'s app shows now (or `steps` time steps from now), as six digits."""
+    from django_otp.oath import totp
+
+    device.refresh_from_db()
+    return f"{totp(device.bin_key, device.step, device.t0 - steps * device.step, device.digits, device.drift):0{device.digits}d}"

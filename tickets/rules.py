@@ -152,6 +152,25 @@ def may_view_reports(user: User) -> bool:
     return bool(user.is_authenticated) and visibility.sees_everything(user)
 
 
+# ----- signing in (README "Signing in safely") ---------------------------------------------------
+
+
+def has_second_factor(user: User) -> bool:
+    """Has `user` an enrolled (confirmed) authenticator app? (django-otp's TOTP device)"""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return bool(user.is_authenticated) and TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def must_verify(user: User) -> bool:
+    """Must `user` pass the second factor (a code from their authenticator app, or a recovery
+    code) before anything but signing in? Anyone with an enrolled app; with REQUIRE_2FA_FOR_STAFF
+    every role but company too (they enrol at their first login). Companies are never made to."""
+    if not user.is_authenticated:
+        return False
+    return (settings.REQUIRE_2FA_FOR_STAFF and not user.is_company) or has_second_factor(user)
+
+
 # ----- personal data (DESIGN.md §11) -----------------------------------------------------------
 # A company's contact person's name, phone and e-mail, and the names of its users in a timeline,
 # are shown in full only by these two predicates; every page, workbook, mailing and API answer asks

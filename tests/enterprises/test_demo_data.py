@@ -448,3 +448,24 @@ def test_one_upheld_one_refused_and_one_pending_rating_review(loaded):
     assert upheld.latest_rating == Rating.DISSATISFIED and upheld.rating_review_upheld
     assert reports.is_rated(upheld) is False  # left out of the satisfaction rate
     assert not reports.current_facts_disagreeing().exists()
+
+
+def test_one_demo_login_has_the_second_factor_on_with_the_printed_secret(loaded, client):
+    """The demo runs without REQUIRE_2FA_FOR_STAFF; admin2fa shows the second factor, its app's
+    secret fixed and printed with the logins (README "Signing in safely")."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tickets import rules
+
+    user = User.objects.get(username=demo.TWO_FACTOR_USERNAME)
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    assert device.config_url.split("secret=")[1].startswith(demo.TWO_FACTOR_SECRET)
+    assert rules.must_verify(user) and not rules.must_verify(User.objects.get(username="admin"))
+    assert demo.TWO_FACTOR_SECRET in loaded and demo.TWO_FACTOR_USERNAME in loaded
+
+    client.post("/accounts/login/", {"username": user.username, "password": demo.DEMO_PASSWORD})
+    assert client.get("/tickets/")["Location"].startswith("/accounts/two-factor/")
+    code = f"{totp(device.bin_key):06d}"
+    assert client.post("/accounts/two-factor/", {"code": code}).status_code == 302
+    assert client.get("/tickets/").status_code == 200

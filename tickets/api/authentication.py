@@ -1,6 +1,13 @@
-"""API token authentication: django-rest-knox's hashed tokens (tickets.models.ApiToken), with an
-expired token refused in words of its own and kept (knox deletes it, and the administrator would
-no longer see which integration's token ran out), and the token's last use recorded."""
+"""How the API signs people in.
+
+API tokens: django-rest-knox's hashed tokens (tickets.models.ApiToken), with an expired token
+refused in words of its own and kept (knox deletes it, and the administrator would no longer see
+which integration's token ran out), and the token's last use recorded. Tokens, which an
+administrator issues to an integration, are not concerned by the second factor.
+
+The session, with the second factor: a browser session whose person must pass it
+(tickets.rules.must_verify) and has not is refused with a 403 (`second_factor_required`) until
+they do on the pages (/accounts/two-factor/)."""
 
 from datetime import timedelta
 from hmac import compare_digest
@@ -12,8 +19,10 @@ from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication
 from knox.crypto import hash_token
 from knox.settings import CONSTANTS
-from rest_framework import exceptions
+from rest_framework import exceptions, status
+from rest_framework.authentication import SessionAuthentication
 
+from tickets import rules
 from tickets.models import ApiToken
 
 # A token's last use is written at most this often: not one UPDATE per API request.
@@ -63,3 +72,21 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")
+
+
+class VerifiedSessionAuthentication(SessionAuthentication):
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None:
+            user = result[0]
+            verified = getattr(user, "is_verified", None)
+            if not (verified is not None and verified()) and rules.must_verify(user):
+                # Here, not at the top: DRF imports this module while its views module is loading.
+                from tickets.api.errors import ApiError
+
+                raise ApiError(
+                    _("Pass the second factor first: sign in on the site and enter the code from your authenticator app."),
+                    code="second_factor_required",
+                    status_code=status.HTTP_403_FORBIDDEN,
+                )
+        return result

@@ -13,7 +13,7 @@ from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 from django.urls import reverse_lazy
 
-from enterprises import lockout
+from enterprises import lockout, two_factor
 
 
 class LoginView(auth_views.LoginView):
@@ -37,7 +37,19 @@ def locked_out(request, original_response=None, credentials=None):
     return render(request, "registration/locked_out.html", {"minutes_left": minutes}, status=settings.AXES_HTTP_RESPONSE_CODE)
 
 
-password_change = auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("password_change_done"))
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """The person's own page: their password, and whether their second factor is on (with new
+    recovery codes to be had there: tickets.web.two_factor)."""
+
+    success_url = reverse_lazy("password_change_done")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["second_factor"] = two_factor.status(user=self.request.user)
+        return context
+
+
+password_change = PasswordChangeView.as_view()
 password_change_done = auth_views.PasswordChangeDoneView.as_view()
 password_reset = auth_views.PasswordResetView.as_view(
     success_url=reverse_lazy("password_reset_done"),

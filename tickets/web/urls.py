@@ -1,12 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tickets.web import accounts, calls, enterprises, exports, notifications, reports, returns, reviews, tickets
+from tickets.web import accounts, calls, enterprises, exports, notifications, reports, returns, reviews, tickets, two_factor
 
 urlpatterns = [
     path("", tickets.home, name="home"),
     path("accounts/login/", accounts.login, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", two_factor.verify, name="two_factor"),
+    path("accounts/two-factor/setup/", two_factor.setup, name="two_factor_setup"),
+    path("accounts/two-factor/recovery-codes/", two_factor.recovery_codes, name="two_factor_recovery_codes"),
     path("accounts/password/", accounts.password_change, name="password_change"),
     path("accounts/password/changed/", accounts.password_change_done, name="password_change_done"),
     path("accounts/password/reset/", accounts.password_reset, name="password_reset"),
