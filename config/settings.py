@@ -4,6 +4,10 @@ With nothing set, the project runs on the embedded default: SQLite in ./var, fil
 e-mail printed to the console, DEBUG on; scripts/run adds DJANGO_DEMO=true (DEBUG off, plain HTTP).
 Production sets DJANGO_DEBUG=false (or DJANGO_ENV=production), SECRET_KEY, DATABASE_URL,
 ALLOWED_HOSTS (see README, "Deploying for real").
+
+Why this is long: Django reads its settings from this one module, and every setting here says
+beside it why it has its value (security headers, lockout, second factor, tokens, retention, Redis
+timeouts); splitting it would put a setting apart from the reason for it.
 """
 
 from datetime import timedelta

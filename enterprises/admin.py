@@ -60,6 +60,27 @@ class UserAdmin(DjangoUserAdmin):
         (_("Role in the system"), {"fields": ("role", "display_name", "enterprise", "department")}),
     )
 
+    def get_queryset(self, request):
+        enrolled = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).annotate(has_second_factor=Exists(enrolled))
+
+    @admin.display(description=_("Second factor"), boolean=True, ordering="has_second_factor")
+    def second_factor(self, user):
+        return user.has_second_factor
+
+    @admin.action(description=_("Reset second factor (the person sets it up again at the next login)"), permissions=["change"])
+    def reset_second_factor(self, request, queryset):
+        reset = [user for user in queryset if two_factor.reset(user=user)]
+        self.message_user(
+            request,
+            ngettext(
+                "Second factor reset for %(count)d person: they set it up again at their next login.",
+                "Second factor reset for %(count)d people: they set it up again at their next login.",
+                len(reset),
+            )
+            % {"count": len(reset)},
+        )
+
 
 # --- the audit trail of administration (config/audit.py) --------------------------------------
 
@@ -157,23 +178,3 @@ class AuditTrailAdmin(LogEntryAdmin):
             return ""
         header = format_html("<tr><th>{}</th><th>{}</th><th>{}</th></tr>", _("field"), _("before"), _("after"))
         return format_html("<table>{}{}</table>", header, format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows))
-    def get_queryset(self, request):
-        enrolled = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
-        return super().get_queryset(request).annotate(has_second_factor=Exists(enrolled))
-
-    @admin.display(description=_("Second factor"), boolean=True, ordering="has_second_factor")
-    def second_factor(self, user):
-        return user.has_second_factor
-
-    @admin.action(description=_("Reset second factor (the person sets it up again at the next login)"), permissions=["change"])
-    def reset_second_factor(self, request, queryset):
-        reset = [user for user in queryset if two_factor.reset(user=user)]
-        self.message_user(
-            request,
-            ngettext(
-                "Second factor reset for %(count)d person: they set it up again at their next login.",
-                "Second factor reset for %(count)d people: they set it up again at their next login.",
-                len(reset),
-            )
-            % {"count": len(reset)},
-        )

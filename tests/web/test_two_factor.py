@@ -11,12 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from enterprises import two_factor
 from tests.conftest import PASSWORD, ROLE_FIXTURES
-from tests.factories import app_code, authenticator_app
+from tests.factories import api_key, app_code, authenticator_app
 from tickets import rules
 
 STAFF_ROLES = sorted(role for role in ROLE_FIXTURES if "company" not in role)
@@ -399,7 +398,7 @@ def test_the_api_answers_the_session_once_verified(client, dispatcher, enrolled)
 
 def test_api_tokens_are_not_concerned(required, dispatcher, enrolled):
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=dispatcher).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_key(dispatcher)}")
     assert api.get("/api/tickets/").status_code == 200
 
 
