@@ -288,6 +288,21 @@ class ApiTokenAddForm(forms.ModelForm):
         self.fields["days"].help_text = _("At most %(max)d.") % {"max": settings.API_TOKEN_MAX_DAYS}
 
 
+class TokenStateFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("valid", _("valid")), ("expired", _("expired"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "valid":
+            return queryset.filter(expiry__gt=timezone.now())
+        if self.value() == "expired":
+            return queryset.filter(expiry__lte=timezone.now())
+        return queryset
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     """Issue (the key is shown once, on the page after saving), list, rename and revoke (delete)
@@ -296,7 +311,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "user", "key_start", "created", "expiry", "state", "last_used_at"]
     list_select_related = ["user"]
     search_fields = ["name", "user__username", "token_key"]
-    list_filter = [("expiry", admin.DateFieldListFilter)]
+    list_filter = [TokenStateFilter]
     autocomplete_fields = ["user"]
     readonly_fields = ["user", "key_start", "created", "expiry", "state", "last_used_at"]
 

@@ -150,6 +150,16 @@ def test_issuing_and_revoking_a_token_in_the_admin_is_in_the_audit_trail(admin_u
     assert entries[0].changes_dict["name"] == ["None", "12345 平台"]
 
 
+def test_the_admin_lists_valid_and_expired_tokens_apart(admin_user, dispatcher):
+    expired, _key = api_token_issue(user=dispatcher, name="旧平台")
+    ApiToken.objects.filter(pk=expired.pk).update(expiry=timezone.now() - datetime.timedelta(days=1))
+    api_token_issue(user=dispatcher, name="新平台")
+    client = _admin_client(admin_user)
+    for state, names in (("valid", ["新平台"]), ("expired", ["旧平台"])):
+        listed = client.get("/admin/tickets/apitoken/", {"state": state}).context["cl"].result_list
+        assert [token.name for token in listed] == names
+
+
 def test_the_admin_refuses_a_token_past_the_longest_life(admin_user, dispatcher):
     response = _admin_client(admin_user).post("/admin/tickets/apitoken/add/", {"user": dispatcher.pk, "name": "12345", "days": 400})
     assert response.status_code == 200 and response.context["adminform"].form.errors["days"]

@@ -14,7 +14,7 @@ from tickets.models import CaseFileExport
 
 ROOT = Path(__file__).resolve().parents[2]
 # Off on every page: no page uses a device, the location or payments.
-FEATURES_OFF = ("camera", "microphone", "geolocation", "payment", "usb", "display-capture", "serial", "hid", "bluetooth")
+FEATURES_OFF = ("camera", "microphone", "geolocation", "payment", "usb", "display-capture", "serial", "hid")
 
 
 def directives(header):
