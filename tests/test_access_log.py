@@ -83,7 +83,13 @@ def test_downloading_the_report_records_its_period(leader):
     assert signed_in(leader).get(reverse("report_xlsx"), period).status_code == 200
     assert api_as(leader).get("/api/reports/", period).status_code == 200
     rows = AccessLog.objects.order_by("id").values_list("kind", "detail", "via_api")
-    assert list(rows) == [("report", "xlsx 2026-03-01–2026-03-31", False), ("report", "api 2026-03-01–2026-03-31", True)]
+    assert signed_in(leader).get(reverse("report_dashboard"), {**period, "print": "1"}).status_code == 200
+    assert signed_in(leader).get(reverse("report_dashboard"), period).status_code == 200  # on screen: not a download
+    assert list(rows) == [
+        ("report", "xlsx 2026-03-01–2026-03-31", False),
+        ("report", "api 2026-03-01–2026-03-31", True),
+        ("report", "print 2026-03-01–2026-03-31", False),
+    ]
 
 
 def test_the_address_behind_a_trusted_proxy_is_the_forwarded_one(dispatcher, ticket, settings):

@@ -209,6 +209,8 @@ def dashboard(request):
         context["query"] = _query(args)
         context["query_keep"] = request.GET.urlencode()
     template = "reports/print.html" if request.GET.get("print") else "reports/dashboard.html"
+    if args is not None and request.GET.get("print"):  # the printable report is a copy taken away, like the workbook
+        access.record(request, AccessKind.REPORT, detail=f"print {args['start']:%Y-%m-%d}–{args['end']:%Y-%m-%d}")
     return render(request, template, context, status=200 if args is not None else 400)
 
 
