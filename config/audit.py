@@ -65,6 +65,13 @@ class AuditMiddleware(AuditlogMiddleware):
     not from whatever X-Forwarded-For a client sends."""
 
     @staticmethod
+    def _get_actor(request):
+        """request.user as it is, still lazy: auditlog reads it (checking that it is a User, so an
+        anonymous visitor is no actor) only when it records a change, instead of every request
+        paying for the session and the user."""
+        return getattr(request, "user", None)
+
+    @staticmethod
     def _get_remote_addr(request):
         from axes.helpers import get_client_ip_address
 
