@@ -128,8 +128,10 @@ def as_json(value: object) -> Any:
     return value
 
 
-def _stored(figures: Mapping[str, object]) -> dict[str, Any]:
-    return {name: as_json(value) for name, value in figures.items() if name not in ("group", "key", "label")}
+def _stored(figures: Mapping[str, object], at: datetime.datetime) -> dict[str, Any]:
+    """The figures as stored, "as_of" the moment of freezing (that of the edition's claim)."""
+    stored = {name: as_json(value) for name, value in figures.items() if name not in ("group", "key", "label")}
+    return stored | {"as_of": as_json(at)}
 
 
 def _key(value: object) -> str:
@@ -142,14 +144,14 @@ def _rows(
     """Every row of one edition of `month`, from the report as it stands now."""
     period = {"start": month, "end": month_end(month)}
     common = {"month": month, "edition": edition, "scheme": scheme, "reason": reason, "frozen_at": at, "frozen_by": by}
-    rows = [MonthlyAssessment(kind=Kind.CITY, key="", label="", figures=_stored(reports.report(**period)), **common)]
+    rows = [MonthlyAssessment(kind=Kind.CITY, key="", label="", figures=_stored(reports.report(**period), at), **common)]
     groups = {m.department_id: m.group for m in SchemeMembership.objects.filter(scheme=scheme).select_related("group")}
     weights, deductions = scheme.weights(), scheme.deductions()
     for kind in BREAKDOWNS:
         by_group: dict[int, list[Entry]] = {}
         kind_rows = []
         for line in reports.breakdown(kind.value, **period):
-            row = MonthlyAssessment(kind=kind, key=_key(line["key"]), label=line["label"], figures=_stored(line), **common)
+            row = MonthlyAssessment(kind=kind, key=_key(line["key"]), label=line["label"], figures=_stored(line, at), **common)
             if kind == Kind.DEPARTMENT and line["key"] is not None:
                 row.score = score(figures=line, weights=weights, deductions=deductions)
                 row.group = groups.get(line["key"])
