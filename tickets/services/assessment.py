@@ -186,8 +186,9 @@ def _scheme_for(month: datetime.date) -> AssessmentScheme:
 
 
 def _repeatable_read() -> None:
-    """One snapshot for every query of the freeze (PostgreSQL; SQLite's transactions are serializable)."""
-    if connection.vendor == "postgresql" and not connection.needs_rollback:
+    """One snapshot for every query of the freeze (PostgreSQL; SQLite's transactions are serializable).
+    The first statement of the outermost transaction: inside another one the level can no longer change."""
+    if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 
