@@ -10,8 +10,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 
+from enterprises.models import User
 from tests.conftest import day, race
-from tests.factories import SCHEME_DEDUCTIONS, SCHEME_WEIGHTS, DepartmentFactory, EnterpriseFactory, assessment_scheme
+from tests.factories import SCHEME_DEDUCTIONS, SCHEME_WEIGHTS, DepartmentFactory, EnterpriseFactory, UserFactory, assessment_scheme
 from tests.reports.test_reports import cast, story  # noqa: F401  (the hand-built data set's fixtures)
 from tickets import reports
 from tickets.assessment.score import score
@@ -133,12 +134,26 @@ def test_the_current_month_a_future_month_and_a_month_without_a_scheme_are_refus
     assert not AssessmentMonth.objects.exists() and not MonthlyAssessment.objects.exists()
 
 
-def test_a_correction_needs_a_reason_and_keeps_edition_1_readable(story, cast, scheme, dispatcher, admin_user):  # noqa: F811
+def test_only_an_administrator_or_the_system_freezes_or_corrects(story, cast, scheme, dispatcher, leader, admin_user):  # noqa: F811
+    with translation.override("zh-hans"):
+        for user in (dispatcher, leader):
+            with pytest.raises(ActionRefused) as error:
+                assessment_freeze_month(month=SEPTEMBER, by=user)
+            assert (error.value.code, error.value.message) == ("forbidden", "只有管理员可以冻结或更正月度考核。")
+        assert not AssessmentMonth.objects.exists()
+        assessment_freeze_month(month=SEPTEMBER, by=None)
+        with pytest.raises(ActionRefused) as error:
+            assessment_correct_month(month=SEPTEMBER, by=dispatcher, reason="更正")
+        assert error.value.code == "forbidden" and frozen_month(SEPTEMBER).edition == 1
+
+
+def test_a_correction_needs_a_reason_and_keeps_edition_1_readable(story, cast, scheme, admin_user):  # noqa: F811
     with translation.override("zh-hans"):
         with pytest.raises(ActionRefused) as error:
             assessment_correct_month(month=SEPTEMBER, by=admin_user, reason="更正")
         assert error.value.message == "2026-09尚未冻结：请先冻结。"
-        assessment_freeze_month(month=SEPTEMBER, by=dispatcher)
+        operator = UserFactory(username="operator", role=User.Role.ADMIN)
+        assessment_freeze_month(month=SEPTEMBER, by=operator)
         edition_1 = rows_as_dicts(SEPTEMBER)
         for reason in ("", "   "):
             with pytest.raises(ActionRefused) as error:
@@ -154,7 +169,7 @@ def test_a_correction_needs_a_reason_and_keeps_edition_1_readable(story, cast, s
     assert rows_as_dicts(SEPTEMBER, edition=1) == edition_1
     latest = monthly_assessment(SEPTEMBER, kind="city").get()
     first = monthly_assessment(SEPTEMBER, kind="city", edition=1).get()
-    assert (latest.edition, latest.reason, first.edition, first.reason, first.frozen_by) == (2, "T6办结信息补录", 1, "", dispatcher)
+    assert (latest.edition, latest.reason, first.edition, first.reason, first.frozen_by) == (2, "T6办结信息补录", 1, "", operator)
     assert figures(latest)["resolved"] == figures(first)["resolved"] + 1
     assert shown(figures(latest)) == shown(reports.report(**PERIOD, as_of=latest.frozen_at))
     assert assessment_correct_month(month=SEPTEMBER, by=None, reason="再次更正").edition == 3

@@ -10,6 +10,7 @@
   stores it freezes the month, the other stores nothing and is told "already frozen".
 - assessment_correct_month: edition n+1 of a frozen month, with a reason; the earlier editions
   stay as they were.
+Both are the system's (beat, a command: `by` None) or an administrator's.
 """
 
 from __future__ import annotations
@@ -167,6 +168,12 @@ def _rows(
     return rows
 
 
+def _require_administrator(by: User | None) -> None:
+    """A month is frozen or corrected by the system (beat, a command: `by` None) or an administrator."""
+    if by is not None and not (by.is_superuser or by.role == by.Role.ADMIN):
+        raise ActionRefused(_("Only an administrator freezes or corrects a month's assessment."), code="forbidden")
+
+
 def _refuse_unfinished(month: datetime.date) -> None:
     if month >= month_start(timezone.localdate()):
         raise ActionRefused(
@@ -196,6 +203,7 @@ def _repeatable_read() -> None:
 def assessment_freeze_month(*, month: datetime.date, by: User | None) -> FreezeResult:
     """Freeze `month` (any day of it; a month that has ended) as edition 1. A month frozen already
     is left as it is (FreezeResult.frozen False)."""
+    _require_administrator(by)
     month = month_start(month)
     _refuse_unfinished(month)
     existing = AssessmentMonth.objects.filter(month=month).first()
@@ -221,6 +229,7 @@ def assessment_freeze_month(*, month: datetime.date, by: User | None) -> FreezeR
 def assessment_correct_month(*, month: datetime.date, by: User | None, reason: str) -> FreezeResult:
     """A corrected edition (n+1) of a frozen month, from the figures as they stand now and the
     scheme version in force for the month now; the reason is required and stored on every row."""
+    _require_administrator(by)
     month = month_start(month)
     reason = (reason or "").strip()
     if not reason:
