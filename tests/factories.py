@@ -7,7 +7,7 @@ from stdnum.cn import uscc
 
 from enterprises.demo import DEMO_PASSWORD as PASSWORD  # the tests log in as a newcomer would
 from enterprises.models import Department, District, Enterprise, Industry, User
-from tickets.models import Category
+from tickets.models import AssessmentGroup, Category
 
 _serial = itertools.count(1)
 
@@ -148,3 +148,33 @@ def app_code(device, *, steps=0):
 
     device.refresh_from_db()
     return f"{totp(device.bin_key, device.step, device.t0 - steps * device.step, device.digits, device.drift):0{device.digits}d}"
+
+
+class AssessmentGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AssessmentGroup
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"考核组{n}")
+
+
+# The weights and deductions of the scheme the assessment tests use (tests/assessment).
+SCHEME_WEIGHTS = {
+    "response_rate": 10, "contact_rate": 10, "on_time_rate": 30, "solved_rate": 20, "satisfaction_rate": 20, "co_feedback_rate": 10,
+}  # fmt: skip
+SCHEME_DEDUCTIONS = {"overruled_returns": 2, "reopened": 1, "yellow": 2, "red": 5}
+
+
+def assessment_scheme(*, valid_from, groups=None, weights=None, deductions=None, **fields):
+    """A scheme version through the service; `groups` {group name: [departments]}."""
+    from tickets.services.assessment import assessment_scheme_create
+
+    memberships = [(department, AssessmentGroupFactory(name=name)) for name, members in (groups or {}).items() for department in members]
+    return assessment_scheme_create(
+        valid_from=valid_from,
+        by=None,
+        weights=SCHEME_WEIGHTS if weights is None else weights,
+        deductions=SCHEME_DEDUCTIONS if deductions is None else deductions,
+        memberships=memberships,
+        **fields,
+    )

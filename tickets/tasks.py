@@ -8,6 +8,7 @@ from celery import shared_task
 
 from tickets.casefile.export import build_case_file_export as build_export
 from tickets.jobs.access import prune_access_log as prune_log
+from tickets.jobs.assessment import freeze_last_month as freeze_month_job
 from tickets.jobs.mailings import send_case_histories, send_department_digests
 from tickets.jobs.sweep import run_sweep
 from tickets.jobs.verification import draw_last_month
@@ -60,3 +61,10 @@ def prune_access_log():
     if deleted:
         logger.info("Access log: %s rows past ACCESS_LOG_RETENTION_DAYS deleted", deleted)
     return {"deleted": deleted}
+
+
+@shared_task(name="tickets.freeze_last_month")
+def freeze_last_month():
+    done = freeze_month_job()
+    logger.info("Assessment freeze: %s", done)
+    return done

@@ -13,6 +13,9 @@ PERIODIC_TASKS = [
     # Daily too: each run draws last month's verification calls if they are not drawn yet (a
     # month is drawn once), so a run missed on the 1st is caught up the next day.
     ("Verification calls (回访核实抽样)", "tickets.draw_verification_calls", {"crontab": {"minute": "30", "hour": "7"}}),
+    # Daily too: each run freezes last month's assessment (考核) if it is not frozen yet and this
+    # month's first working day has come, so a run missed that day is caught up the next.
+    ("Monthly assessment freeze (月度考核冻结)", "tickets.freeze_last_month", {"crontab": {"minute": "0", "hour": "8"}}),
     # Daily, at night: the access log's rows past ACCESS_LOG_RETENTION_DAYS.
     ("Access log pruning (访问日志清理)", "tickets.prune_access_log", {"crontab": {"minute": "15", "hour": "3"}}),
 ]

@@ -2,6 +2,7 @@
 `from tickets.models import Ticket` (and Django's model discovery) keep working."""
 
 from .access import ACCESS_LOG_MIN_RETENTION_DAYS, AccessKind, AccessLog, AccessLogQuerySet
+from .assessment import AssessmentGroup, AssessmentMonth, AssessmentScheme, MonthlyAssessment, SchemeMembership
 from .assignment import Assignment
 from .calendar import CalendarDay, CalendarYear
 from .calls import VerificationCall
@@ -50,4 +51,5 @@ __all__ = [
     "ReferenceCounter", "Reminder", "ReturnRequest", "Status", "SupervisionLevel", "Ticket", "TicketEvent", "TicketQuerySet",
     "attachment_path",
     "VerificationCall", "Outcome", "RatingReview",
+    "AssessmentGroup", "AssessmentMonth", "AssessmentScheme", "MonthlyAssessment", "SchemeMembership",
 ]  # fmt: skip
