@@ -64,6 +64,13 @@ class AuditMiddleware(AuditlogMiddleware):
     (config/client_address.py: REMOTE_ADDR, or the X-Forwarded-For of TRUSTED_PROXY_COUNT proxies),
     not from whatever X-Forwarded-For a client sends."""
 
+    def __call__(self, request):
+        # A read changes no tracked record, and auditlog's context (a signal receiver connected and
+        # disconnected around the request) costs about half a millisecond: only writes get it.
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return self.get_response(request)
+        return super().__call__(request)
+
     @staticmethod
     def _get_actor(request):
         """request.user as it is, still lazy: auditlog reads it (checking that it is a User, so an
