@@ -51,7 +51,7 @@ class AccessLog(models.Model):
 
     class Meta:
         verbose_name = _("access log entry")
-        verbose_name_plural = _("access log")
+        verbose_name_plural = _("page and file access log")
         ordering = ["-at", "-id"]
         indexes = [
             # the admin's search by date, and the pruning's "at < cutoff"
