@@ -87,7 +87,9 @@ class UserAdmin(DjangoUserAdmin):
 
 def reads_the_audit_trail(user):
     """Administrators only: a superuser, or an administrator given the permission to view log entries."""
-    return user.is_active and user.is_staff and (user.is_superuser or user.role == User.Role.ADMIN)
+    from tickets import rules
+
+    return user.is_staff and rules.is_administrator(user)
 
 
 def _shown(field, value):

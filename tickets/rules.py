@@ -155,6 +155,12 @@ def may_view_reports(user: User) -> bool:
 # ----- signing in (README "Signing in safely") ---------------------------------------------------
 
 
+def is_administrator(user: User) -> bool:
+    """An administrator: a superuser, or a user of the administrator role (the audit trail's
+    readers, who freezes or corrects a month's assessment)."""
+    return bool(user.is_active) and (bool(user.is_superuser) or user.role == user.Role.ADMIN)
+
+
 def has_second_factor(user: User) -> bool:
     """Has `user` an enrolled (confirmed) authenticator app? (django-otp's TOTP device)"""
     from django_otp.plugins.otp_totp.models import TOTPDevice

@@ -26,7 +26,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tickets import reports
+from tickets import reports, rules
 from tickets.assessment.score import Entry, ranks, score
 from tickets.models import AssessmentGroup, AssessmentMonth, AssessmentScheme, MonthlyAssessment, SchemeMembership
 from tickets.models.assessment import DEDUCTED_COUNTS, WEIGHTED_RATES
@@ -170,7 +170,7 @@ def _rows(
 
 def _require_administrator(by: User | None) -> None:
     """A month is frozen or corrected by the system (beat, a command: `by` None) or an administrator."""
-    if by is not None and not (by.is_superuser or by.role == by.Role.ADMIN):
+    if by is not None and not rules.is_administrator(by):
         raise ActionRefused(_("Only an administrator freezes or corrects a month's assessment."), code="forbidden")
 
 
