@@ -36,6 +36,7 @@ from django.utils import timezone
 from enterprises.models import User
 from tests.conftest import at, day
 from tests.factories import CategoryFactory, EnterpriseFactory, UserFactory
+from tests.reports.dashboard_check import assert_dashboard_is_its_breakdowns
 from tickets import reports, services, workdays
 from tickets.models import Assignment, Ticket
 
@@ -338,6 +339,25 @@ def test_the_dashboard_totals_are_the_report(story):
     assert figures(data["figures"], *names) == figures(reports.report(**PERIOD), *names)
 
 
+@pytest.mark.parametrize("as_of", [None, FINAL, at(day(11, 5), 12)], ids=["now", "final", "nov5"])
+def test_the_dashboard_is_exactly_the_report_its_ranking_and_its_breakdowns(story, as_of):
+    assert_dashboard_is_its_breakdowns(**PERIOD, as_of=as_of)
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_dashboard_scans_the_tickets_the_co_assignments_and_the_returns_once(story):
+    statements = assert_dashboard_is_its_breakdowns(**PERIOD)
+    # Inside the test's transaction (no snapshot to open): one GROUP BY GROUPING SETS query each
+    # for the tickets' facts, the co assignments and the overruled returns, and the four label
+    # queries; one grouped query per breakdown would be fifteen.
+    assert len(statements) == 3 + 4
+    assert [statement.count("GROUPING SETS") for statement in statements[:3]] == [1, 1, 1]
+    assert all(" GROUPING(" in statement for statement in statements[:3])
+    assert [statement.split(" FROM ")[1].split()[0] for statement in statements[:3]] == [
+        '"tickets_ticket"', '"tickets_assignment"', '"tickets_returnrequest"',
+    ]  # fmt: skip
+
+
 def test_a_ticket_submitted_after_the_period_is_not_counted(story):
     assert story.T7.pk not in reports.ticket_ids_for("co_on_time", **PERIOD)
     november = reports.report(start=day(11, 1), end=day(11, 30))
@@ -421,11 +441,12 @@ def test_queries_do_not_grow_with_the_number_of_co_assignments(cast, on_postgres
     assert few == many
     jit = 1 if on_postgres else 0
     # Three queries (the tickets' facts, the co assignments, the overruled returns), one more for
-    # the labels but by month.
+    # the labels but by month. The dashboard now on PostgreSQL: the three, each grouped by
+    # GROUPING SETS, and four label queries.
     expected = {"report": 3, "department": 4, "category": 4, "district": 4, "industry": 4, "month": 3}
     assert few == {("timeline", name): count + jit for name, count in expected.items()} | {
         ("now", name): count for name, count in expected.items()
-    } | {("timeline", "dashboard"): 19 + 5 * jit, ("now", "dashboard"): 19}
+    } | {("timeline", "dashboard"): 19 + 5 * jit, ("now", "dashboard"): 7 if on_postgres else 19}
 
 
 def test_the_stored_columns_count_what_the_transitions_did(story):

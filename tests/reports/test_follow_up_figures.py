@@ -25,6 +25,7 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import api_as, at, day
+from tests.reports.dashboard_check import assert_dashboard_is_its_breakdowns
 from tickets import reports, services
 from tickets.models import VerificationCall
 
@@ -99,3 +100,7 @@ def test_the_dashboard_xlsx_and_api_show_the_follow_up_rate(story, client, leade
     assert (body["figures"]["followed_up"], body["figures"]["follow_up_rate"]) == (4, 0.8)
     xlsx = client.get(reverse("report_xlsx"), {"period": "custom", "start": "2026-10-01", "end": "2026-10-31"})
     assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_the_dashboard_is_exactly_the_report_its_ranking_and_its_breakdowns(story):
+    assert_dashboard_is_its_breakdowns(**PERIOD)

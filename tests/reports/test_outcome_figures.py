@@ -28,6 +28,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.conftest import api_as, at, day
+from tests.reports.dashboard_check import assert_dashboard_is_its_breakdowns
 from tickets import reports, services
 
 pytestmark = pytest.mark.django_db
@@ -153,3 +154,7 @@ def test_the_dashboard_the_xlsx_and_the_api_show_the_solved_rate(client, leader,
     api = api_as(leader).get("/api/reports/", {"start": "2026-11-01", "end": "2026-11-30"}).json()
     assert (api["figures"]["solved"], api["figures"]["resolved"], api["figures"]["solved_rate"]) == (5, 6, 0.8333)
     assert api["figures"]["satisfaction_rate"] == 0.5
+
+
+def test_the_dashboard_is_exactly_the_report_its_ranking_and_its_breakdowns(story):
+    assert_dashboard_is_its_breakdowns(**PERIOD)

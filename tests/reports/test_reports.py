@@ -37,6 +37,7 @@ from tests.factories import (
     UserFactory,
     returned_to_dispatch,
 )
+from tests.reports.dashboard_check import assert_dashboard_is_its_breakdowns
 from tickets import reports, services, workdays
 from tickets.models import CalendarDay, CalendarYear, Ticket
 
@@ -411,16 +412,21 @@ def test_the_dashboard_replays_the_timeline_for_a_past_moment(story):
     assert figures(data["figures"], *COUNT_NAMES) == figures(reports.report(**PERIOD, as_of=then), *COUNT_NAMES)
 
 
+@pytest.mark.parametrize("as_of", [None, FINAL, at(day(9, 30), 18)], ids=["now", "final", "sep30"])
+def test_the_dashboard_is_exactly_the_report_its_ranking_and_its_breakdowns(story, as_of):
+    assert_dashboard_is_its_breakdowns(**PERIOD, as_of=as_of)
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_dashboard_reads_one_snapshot_on_postgresql():
     with CaptureQueriesContext(connection) as queries:
         reports.dashboard(start=day(9, 14), end=day(9, 30))
     statements = [query["sql"] for query in queries.captured_queries]
-    # BEGIN, the isolation level, fifteen grouped queries (tickets, co assignments, overruled
-    # returns; no groups found: no label queries), COMMIT.
+    # BEGIN, the isolation level, three queries grouped by GROUPING SETS (tickets, co assignments,
+    # overruled returns; no groups found: no label queries), COMMIT.
     assert statements[:2] == ["BEGIN", "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"]
-    assert len(statements) == 2 + 15 + 1 and statements[-1] == "COMMIT"
+    assert len(statements) == 2 + 3 + 1 and statements[-1] == "COMMIT"
 
 
 def test_rejected_tickets_are_counted_apart_and_in_no_rate(story):
@@ -926,10 +932,11 @@ def test_queries_do_not_grow_with_the_number_of_tickets(cast, on_postgres):
     jit = 1 if on_postgres else 0
     expected = {"report": 3, "department": 4, "category": 4, "district": 4, "industry": 4, "month": 3, "ranking": 4}
     # The dashboard: fifteen grouped queries and four label queries (inside the test's transaction,
-    # without the statement that opens its snapshot).
+    # without the statement that opens its snapshot); now on PostgreSQL three grouped by GROUPING
+    # SETS (one for all five breakdowns of each kind of row) and the four label queries.
     assert few == {("timeline", name): count + jit for name, count in expected.items()} | {
         ("now", name): count for name, count in expected.items()
-    } | {("timeline", "dashboard"): 19 + 5 * jit, ("now", "dashboard"): 19}
+    } | {("timeline", "dashboard"): 19 + 5 * jit, ("now", "dashboard"): 7 if on_postgres else 19}
 
 
 # --------------------------------------------------------------------------------------------

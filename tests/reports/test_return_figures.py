@@ -35,6 +35,7 @@ import pytest
 from enterprises.models import User
 from tests.conftest import at, day
 from tests.factories import EnterpriseFactory, UserFactory
+from tests.reports.dashboard_check import assert_dashboard_is_its_breakdowns
 from tickets import reports, services
 from tickets.models import ReturnRequest
 
@@ -140,3 +141,8 @@ def test_the_dashboard_totals_agree_with_the_report(story):
 def test_a_pending_request_is_not_counted(story):
     assert ReturnRequest.objects.filter(ticket=story.T3).get().state == "pending"
     assert reports.report(**PERIOD, department=story.O)["overruled_returns"] == 1  # T4's only
+
+
+@pytest.mark.parametrize("as_of", [None, FINAL], ids=["now", "final"])
+def test_the_dashboard_is_exactly_the_report_its_ranking_and_its_breakdowns(story, as_of):
+    assert_dashboard_is_its_breakdowns(**PERIOD, as_of=as_of)

@@ -25,7 +25,8 @@ rewrites them, ``recount_handling_days()`` follows a change of the working calen
 ``tickets.workdays.calendar_changed_signal``).
 
 Modules: ``sql`` (the per-ticket fact expressions and conditions), ``co`` (the co assignments'
-facts and conditions), ``figures`` (the API below), ``facts`` (the stored fact columns),
+facts and conditions), ``figures`` (the API below), ``grouping`` (several breakdowns in one
+GROUPING SETS query, PostgreSQL), ``facts`` (the stored fact columns),
 ``periods`` (the periods a report is asked for), ``xlsx`` (the workbook).
 
 API
@@ -50,7 +51,8 @@ API
     ``LISTED_ASSIGNMENTS``, the figures that count assignments, not tickets.
 ``dashboard(**same_args)``
     Everything the dashboard shows (figures, ranking, the departments that only co-handled,
-    category / district / industry / month breakdowns) in one database snapshot.
+    category / district / industry / month breakdowns) in one database snapshot; now on PostgreSQL
+    one GROUPING SETS scan each of the tickets, co assignments and overruled returns.
 ``ticket_facts(**same_args)``
     The per-ticket facts queryset the figures are aggregated from (``r_*`` annotations), for
     exports and for checking a figure ticket by ticket.
@@ -145,15 +147,19 @@ Queries: a fixed number, whatever the data (above). Replaying the timeline adds,
 one ``SET LOCAL jit = off`` before each report or breakdown (see ``_without_jit``; it covers both
 its queries); ``report()`` then aggregates over a derived table ``SELECT DISTINCT pk, <facts> …``
 so that each correlated subquery runs once per ticket. ``dashboard()`` reads everything the
-dashboard shows in one snapshot (ten grouped queries and four label queries).
+dashboard shows in one snapshot: now on PostgreSQL three queries grouped by GROUPING SETS (one scan
+each of the tickets, the co assignments and the overruled returns for all five breakdowns,
+``grouping``) and four label queries; otherwise fifteen grouped queries and the four.
 
 Indexes: ``ticket_report_facts`` (``submitted_at`` INCLUDE every fact column above, and the
 category, company and department) for "now"; for the replay ``event_ticket_created`` (``ticketevent
 (ticket_id, created_at)``), the FK index ``assignment.ticket_id`` and ``calendarday.date``. The co
-assignments have no index of their own: PostgreSQL scans ``assignment`` for role "co" (or uses the
-partial ``assignment_seen_dept_ticket``, ended or co, when co rows are few) and hash-joins them to
-the tickets in scope; a partial index on ``assignment (ticket_id) WHERE role = 'co'`` is the
-candidate if a large database shows the need.
+assignments "now" are read from the partial covering index ``assignment_co_report`` (role "co",
+``ticket_id`` INCLUDE the co columns; they are counted as ``COUNT(ticket_id)`` so that the scan is
+index-only) hash-joined to the tickets in scope. The statistics object ``ticket_submitted_month``
+(migration 0025) tells the planner how many local months of submission there are, so that it
+hashes the month breakdown (and the dashboard's month grouping set) instead of sorting a year of
+tickets on disk.
 """
 
 from tickets.reports.numbers import format_rate, rounded, shown_rate

@@ -26,6 +26,7 @@ from tickets.models import (
     Category,
     Ticket,
 )
+from tickets.reports import grouping
 from tickets.reports.co import CO_COUNTS, co_aggregates, co_assignments, co_group_expression
 from tickets.reports.numbers import HANDLING_PLACES, _ratio, rounded
 from tickets.reports.periods import require_ordered
@@ -302,8 +303,8 @@ def _month(value):
 
 
 def _grouped_counts(by, scope):
-    """{group key: raw counts} of the tickets' facts and of the co assignments, grouped by `by`
-    (two queries); a group with co assignments only has only those counts."""
+    """{group key: raw counts} of the tickets' facts, the co assignments and the overruled returns,
+    grouped by `by` (three queries); a group with co assignments or returns only has only those counts."""
     grouped = scope.facts(selected=False).annotate(r_group=_group_expression(by)).values("r_group")
     grouped = grouped.annotate(**_aggregates(scope.conditions())).order_by()
     co, co_conditions = co_assignments(scope)
@@ -315,15 +316,39 @@ def _grouped_counts(by, scope):
     else:
         with _without_jit():
             rows, co_rows, return_rows = list(grouped), list(co_grouped), list(returns)
+    return _merged(by, rows, co_rows, return_rows)
+
+
+def _merged(by, rows, *other_rows):
+    """{group key: raw counts} from the grouped rows of the tickets' facts and those of the other
+    queries (co assignments, overruled returns), each row's group under "r_group"."""
     key = _month if by == "month" else (lambda value: value)
     counts = {key(row.pop("r_group")): row for row in rows}
-    for row in (*co_rows, *return_rows):
+    for row in (row for rows_of_query in other_rows for row in rows_of_query):
         counts.setdefault(key(row.pop("r_group")), {}).update(row)
     return counts
 
 
-def _breakdown(by, scope):
-    counts = _grouped_counts(by, scope)
+def _all_grouped_counts(groups, scope):
+    """{by: _grouped_counts(by, scope)} for every `groups` name. Now on PostgreSQL: three queries in
+    all, each grouped by GROUPING SETS (one scan of the tickets for every breakdown, one of the co
+    assignments, one of the overruled returns); otherwise three queries per breakdown."""
+    if not (scope.current and grouping.supported(Ticket.objects)):
+        return {by: _grouped_counts(by, scope) for by in groups}
+    rows = grouping.grouped_by_sets(
+        scope.facts(selected=False), {by: _group_expression(by) for by in groups}, _aggregates(scope.conditions())
+    )
+    co, co_conditions = co_assignments(scope)
+    co_rows = grouping.grouped_by_sets(co, {by: co_group_expression(by) for by in groups}, co_aggregates(co_conditions))
+    returns = overruled_returns(scope)
+    return_rows = grouping.grouped_by_sets(returns, {by: return_group_expression(by) for by in groups}, return_aggregates())
+    return {by: _merged(by, rows[by], co_rows[by], return_rows[by]) for by in groups}
+
+
+def _breakdown(by, scope, counts=None):
+    """The rows of breakdown(by) (from `counts`, that breakdown's _grouped_counts, when given)."""
+    if counts is None:
+        counts = _grouped_counts(by, scope)
     results = []
     if by == "month":
         for month, row in sorted(counts.items()):
@@ -380,17 +405,22 @@ def dashboard(**args):
     that co-handled tickets of the period without accepting any as lead: not ranked, listed so
     that their co figures are seen.
 
-    Ten grouped queries (the tickets' facts and the co assignments, each by department, category,
-    district, industry and month) plus the four label queries; `figures` is the sum of the month
-    rows (every count is additive and each ticket, so each co assignment, falls in exactly one
-    month), not a query of its own. On PostgreSQL, outside a transaction, the queries share one
-    REPEATABLE READ, READ ONLY transaction, so that the totals, the ranking and the breakdowns
-    agree even while tickets change.
+    Now on PostgreSQL: three queries, the tickets' facts, the co assignments and the overruled
+    returns, each grouped by GROUPING SETS ((department), (category), (district), (industry),
+    (month)) — one scan each for every breakdown (tickets.reports.grouping) — plus the four label
+    queries. Elsewhere, and for a given as_of (which replays the timeline), fifteen grouped queries
+    (those three by each breakdown) plus the labels. The rows are the same either way (tests hold
+    them to breakdown() and department_ranking()). `figures` is the sum of the month rows (every
+    count is additive and each ticket, so each co assignment, falls in exactly one month), not a
+    query of its own. On PostgreSQL, outside a transaction, the queries share one REPEATABLE READ,
+    READ ONLY transaction, so that the totals, the ranking and the breakdowns agree even while
+    tickets change.
     """
     scope = _Scope(**args)
     with _snapshot():
-        department = _breakdown("department", scope)
-        rows = {by: _breakdown(by, scope) for by in DASHBOARD_GROUPS}
+        counts = _all_grouped_counts(("department", *DASHBOARD_GROUPS), scope)
+        department = _breakdown("department", scope, counts["department"])
+        rows = {by: _breakdown(by, scope, counts[by]) for by in DASHBOARD_GROUPS}
     totals = {name: sum(row[name] for row in rows["month"]) for name in COUNTS}
     ranking = _ranked(department)
     ranked = {row["key"] for row in ranking}
