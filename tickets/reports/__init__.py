@@ -51,7 +51,7 @@ API
     ``LISTED_ASSIGNMENTS``, the figures that count assignments, not tickets.
 ``dashboard(**same_args)``
     Everything the dashboard shows (figures, ranking, the departments that only co-handled,
-    category / district / industry / month breakdowns) in one database snapshot; now on PostgreSQL
+    category / district / industry / month breakdowns) in one database snapshot; on PostgreSQL
     one GROUPING SETS scan each of the tickets, co assignments and overruled returns.
 ``ticket_facts(**same_args)``
     The per-ticket facts queryset the figures are aggregated from (``r_*`` annotations), for
@@ -147,9 +147,9 @@ Queries: a fixed number, whatever the data (above). Replaying the timeline adds,
 one ``SET LOCAL jit = off`` before each report or breakdown (see ``_without_jit``; it covers both
 its queries); ``report()`` then aggregates over a derived table ``SELECT DISTINCT pk, <facts> …``
 so that each correlated subquery runs once per ticket. ``dashboard()`` reads everything the
-dashboard shows in one snapshot: now on PostgreSQL three queries grouped by GROUPING SETS (one scan
+dashboard shows in one snapshot: on PostgreSQL three queries grouped by GROUPING SETS (one scan
 each of the tickets, the co assignments and the overruled returns for all five breakdowns,
-``grouping``) and four label queries; otherwise fifteen grouped queries and the four.
+``grouping``; now or replayed) and four label queries; on SQLite fifteen grouped queries and the four.
 
 Indexes: ``ticket_report_facts`` (``submitted_at`` INCLUDE every fact column above, and the
 category, company and department) for "now"; for the replay ``event_ticket_created`` (``ticketevent
