@@ -215,17 +215,13 @@ class EndCoAssignmentForm(forms.Form):
         if ticket is None:  # the API's description: any co assignment id
             field.queryset = Assignment.objects.filter(role="co")
             return
-        field.queryset = Assignment.objects.filter(pk__in=[a.pk for a in rules.open_co_assignments(ticket)]).select_related(
-            "department"
-        )
+        field.queryset = Assignment.objects.filter(pk__in=[a.pk for a in rules.open_co_assignments(ticket)]).select_related("department")
         field.label_from_instance = lambda assignment: assignment.department.name
 
 
 class ContactForm(forms.Form):
     method = forms.ChoiceField(label=_("How"), choices=ContactMethod.choices, widget=forms.RadioSelect, initial=ContactMethod.PHONE)
-    note = forms.CharField(
-        label=_("What was discussed"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    note = forms.CharField(label=_("What was discussed"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class CoFeedbackForm(forms.Form):
@@ -313,7 +309,6 @@ class ResolveForm(forms.Form):
         field.help_text = gettext("No feedback yet from: %(departments)s. It is recorded and counted as resolved without it.") % {
             "departments": "、".join(a.department.name for a in missing)
         }
-
 
     def clean(self):
         data = super().clean()
@@ -410,23 +405,15 @@ class TicketFilterForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    period = forms.ChoiceField(
-        label=_("Period"), choices=list(periods.PERIODS.items()), required=False, initial=periods.DEFAULT_PERIOD
-    )
+    period = forms.ChoiceField(label=_("Period"), choices=list(periods.PERIODS.items()), required=False, initial=periods.DEFAULT_PERIOD)
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     department = forms.ModelChoiceField(
         label=_("Department"), queryset=Department.objects.all(), required=False, empty_label=_("All departments")
     )
-    category = forms.ModelChoiceField(
-        label=_("Category"), queryset=Category.objects.all(), required=False, empty_label=_("All categories")
-    )
-    district = forms.ModelChoiceField(
-        label=_("District"), queryset=District.objects.all(), required=False, empty_label=_("All districts")
-    )
-    industry = forms.ModelChoiceField(
-        label=_("Industry"), queryset=Industry.objects.all(), required=False, empty_label=_("All industries")
-    )
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all(), required=False, empty_label=_("All categories"))
+    district = forms.ModelChoiceField(label=_("District"), queryset=District.objects.all(), required=False, empty_label=_("All districts"))
+    industry = forms.ModelChoiceField(label=_("Industry"), queryset=Industry.objects.all(), required=False, empty_label=_("All industries"))
 
     def clean(self):
         """The period's first and last day by the rules of tickets.reports.periods, whose refusals

@@ -269,4 +269,3 @@ def dashboard_xlsx(request):
     name = _("Leadership report") + f" {args['start']:%Y%m%d}-{args['end']:%Y%m%d}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
-
