@@ -53,10 +53,10 @@ def bulletin_workbook(bulletin: Bulletin, *, heading: str, city_columns: Sequenc
         ranking = book.create_sheet(_("Ranking")[:31])
         header_row(ranking, 1, [_("Group"), _("Rank"), _("Department"), _("Score"), *[name for _key, name, _rate in line_columns]])
         row = 1
-        for group in bulletin.groups:
-            for line in group.lines:
+        for group_ranking in bulletin.groups:
+            for line in group_ranking.lines:
                 row += 1
-                _line_values(ranking, row, [group.group.name, line.rank], line, line_columns)
+                _line_values(ranking, row, [group_ranking.group.name, line.rank], line, line_columns)
         for line in bulletin.ungrouped:
             row += 1
             _line_values(ranking, row, [_("Not in a group"), "—"], line, line_columns)

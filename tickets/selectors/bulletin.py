@@ -116,11 +116,12 @@ def _line(row: MonthlyAssessment) -> Line:
     )
 
 
-def _ranking(group: AssessmentGroup, lines: list[Line], scheme: AssessmentScheme) -> GroupRanking:
-    lines.sort(key=lambda line: (line.rank is None, line.rank or 0, line.label))
-    honour = [line for line in lines if line.accepted and not line.red][: scheme.honour_list_size]
+def rank_group(group: AssessmentGroup, lines: list[Line], *, honour_size: int, red_size: int) -> GroupRanking:
+    """A group's lines in rank order, with its honour and red lists (the rule above)."""
+    lines = sorted(lines, key=lambda line: (line.rank is None, line.rank or 0, line.label))
+    honour = [line for line in lines if line.accepted and not line.red][:honour_size]
     rest = [line for line in lines if line not in honour]
-    bottom = rest[len(rest) - scheme.red_list_size :] if scheme.red_list_size else []
+    bottom = rest[len(rest) - red_size :] if red_size else []
     red = [line for line in lines if line in bottom or (line.red and line not in honour)]
     return GroupRanking(group=group, lines=tuple(lines), honour=tuple(honour), red=tuple(red), size=len(lines))
 
@@ -160,7 +161,8 @@ def bulletin(month: datetime.date, *, edition: int | None = None) -> Bulletin | 
             by_group.setdefault(line.group.pk, (line.group, []))[1].append(line)
     scheme = city.scheme
     groups = tuple(
-        _ranking(group, lines, scheme) for group, lines in sorted(by_group.values(), key=lambda pair: (pair[0].sort_order, pair[0].name))
+        rank_group(group, lines, honour_size=scheme.honour_list_size, red_size=scheme.red_list_size)
+        for group, lines in sorted(by_group.values(), key=lambda pair: (pair[0].sort_order, pair[0].name))
     )
     ungrouped.sort(key=lambda line: (-(line.score or 0), line.label))
     return Bulletin(
@@ -178,4 +180,4 @@ def bulletin(month: datetime.date, *, edition: int | None = None) -> Bulletin | 
     )
 
 
-__all__ = ["Bulletin", "GroupRanking", "Line", "bulletin"]
+__all__ = ["Bulletin", "GroupRanking", "Line", "bulletin", "rank_group"]

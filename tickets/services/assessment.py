@@ -290,7 +290,7 @@ def _tell_readers(*, month: datetime.date, edition: int, rows: list[MonthlyAsses
                 values | {"reason": reason}
             )
         for person in bulletin_readers():
-            own = f"\n{_own_line(departments.get(person.department_id))}" if person.role == person.Role.DEPARTMENT else ""
+            own = f"\n{_own_line(departments.get(person.department_id or 0))}" if person.role == person.Role.DEPARTMENT else ""
             body = notifications.email_body(text + own, settings.SITE_URL + url)
             messages.append(notifications.message_row(person, kind, subject, body, url, at))
     notifications.save_and_queue(messages)
