@@ -38,7 +38,8 @@ KNOWN_LONG: set[str] = set()
 # dispatch for both) and the file responses. Anything else there is a page.
 # Forms modules, not pages: the API validates its input with the pages' forms.
 API_MAY_IMPORT_FROM_WEB = {
-    "tickets.web.forms", "tickets.web.report_form", "tickets.web.request_forms", "tickets.web.call_forms", "tickets.web.actions", "tickets.web.downloads",
+    "tickets.web.forms", "tickets.web.report_form", "tickets.web.request_forms", "tickets.web.call_forms", "tickets.web.actions",
+    "tickets.web.downloads",
 }  # fmt: skip
 # Known imports of a page module by the API, to be moved out (then removed from here).
 KNOWN_API_PAGE_IMPORTS: set[tuple[str, str]] = set()
