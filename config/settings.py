@@ -323,6 +323,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@qiye.example
 
 # Where links in e-mails point.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The city's name, heading the monthly bulletin and the public page ("晋城市"); empty: no name.
+CITY_NAME = env.str("CITY_NAME", default="")
 
 # Background work (Celery). With REDIS_URL set, tasks go to a worker through Redis. Without it
 # (the embedded default) tasks run in-process: `celery beat` then runs the periodic work itself.

@@ -61,12 +61,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     display_name = factory.LazyAttribute(lambda u: u.username)
     password = factory.django.Password(PASSWORD)  # hashed before the one INSERT
     role = User.Role.COMPANY
-    enterprise = factory.Maybe(
-        factory.LazyAttribute(lambda u: u.role == User.Role.COMPANY), factory.SubFactory(EnterpriseFactory), None
-    )
-    department = factory.Maybe(
-        factory.LazyAttribute(lambda u: u.role == User.Role.DEPARTMENT), factory.SubFactory(DepartmentFactory), None
-    )
+    enterprise = factory.Maybe(factory.LazyAttribute(lambda u: u.role == User.Role.COMPANY), factory.SubFactory(EnterpriseFactory), None)
+    department = factory.Maybe(factory.LazyAttribute(lambda u: u.role == User.Role.DEPARTMENT), factory.SubFactory(DepartmentFactory), None)
 
 
 CATEGORY_DEADLINES = {"response_days": 1, "contact_days": 1, "co_feedback_days": 3, "resolution_days": 5, "complex_resolution_days": 20}

@@ -124,9 +124,7 @@ def test_header_declares_chinese_with_one_plural_form(zh_entries):
 
 
 def test_every_entry_is_translated_and_none_is_fuzzy(zh_entries):
-    untranslated = [
-        _where(e) for e in zh_entries if not e.is_header and (not e.msgstr or any(not s.strip() for s in e.msgstr.values()))
-    ]
+    untranslated = [_where(e) for e in zh_entries if not e.is_header and (not e.msgstr or any(not s.strip() for s in e.msgstr.values()))]
     fuzzy = [_where(e) for e in zh_entries if "fuzzy" in e.flags]
     assert not untranslated, "untranslated entries:\n" + "\n".join(untranslated)
     assert not fuzzy, "fuzzy entries (check the translation, then remove the flag):\n" + "\n".join(fuzzy)

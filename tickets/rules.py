@@ -152,6 +152,11 @@ def may_view_reports(user: User) -> bool:
     return bool(user.is_authenticated) and visibility.sees_everything(user)
 
 
+def may_view_bulletin(user: User) -> bool:
+    """The monthly bulletin's pages: whoever sees a line of it (visibility.bulletin_departments)."""
+    return visibility.bulletin_departments(user) != set()
+
+
 # ----- signing in (README "Signing in safely") ---------------------------------------------------
 
 

@@ -9,6 +9,10 @@
   of the department), and a company through those tickets;
 - anyone else, an anonymous or deactivated account, sees nothing.
 
+The monthly bulletin (bulletin_departments): the roles that see everything read all of it,
+department staff the city's figures and their own department's line, no one else any of it (the
+public page, /public/monthly/, shows what anyone may see).
+
 `Ticket.objects.visible_to(user)` and `Enterprise.objects.visible_to(user)` delegate here, and so
 does every predicate about the company side (`speaks_for`). Every page, export, e-mail, API call
 and admin list reads through these.
@@ -82,6 +86,19 @@ def visible_enterprises(user: User, enterprises: QuerySet | None = None) -> Quer
     if user.role == DEPARTMENT and user.department_id:
         return enterprises.filter(Exists(visible_tickets(user).filter(enterprise=OuterRef("pk"))))
     return enterprises.none()
+
+
+def bulletin_departments(user: User) -> set[int] | None:
+    """Whose lines of the monthly bulletin (DESIGN.md §10) `user` sees, beside the city's figures:
+    None for every department's (the roles that see everything), else the ids of the departments
+    (department staff: their own; anyone else: none)."""
+    if not _active(user):
+        return set()
+    if sees_everything(user):
+        return None
+    if user.role == DEPARTMENT and user.department_id:
+        return {user.department_id}
+    return set()
 
 
 def speaks_for(user: User, enterprise_id: int | None) -> bool:

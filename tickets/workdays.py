@@ -27,12 +27,8 @@ class Calendar:
 
     def __init__(self, start: datetime.date, end: datetime.date) -> None:
         self.start, self.end = start, end
-        self.exceptions = dict(
-            CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_working_day")
-        )
-        self.known_years = set(
-            CalendarYear.objects.filter(year__range=(start.year, end.year)).values_list("year", flat=True)
-        )
+        self.exceptions = dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_working_day"))
+        self.known_years = set(CalendarYear.objects.filter(year__range=(start.year, end.year)).values_list("year", flat=True))
         self.fallback_years: set[int] = set()
 
     def is_working_day(self, day: datetime.date) -> bool:
@@ -66,9 +62,7 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
     if end <= start:
         return 0
     calendar = Calendar(start, end)
-    return sum(
-        1 for offset in range(1, (end - start).days + 1) if calendar.is_working_day(start + datetime.timedelta(days=offset))
-    )
+    return sum(1 for offset in range(1, (end - start).days + 1) if calendar.is_working_day(start + datetime.timedelta(days=offset)))
 
 
 def is_working_day(day: datetime.date) -> bool:

@@ -10,3 +10,11 @@ document.addEventListener("change", (event) => {
     field.form.submit();
   }
 });
+
+// A button marked data-print prints the page (the monthly bulletin).
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element ? event.target.closest("[data-print]") : null;
+  if (button) {
+    window.print();
+  }
+});

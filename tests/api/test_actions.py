@@ -290,7 +290,10 @@ def test_supervisor_raises_supervision(in_progress_ticket, supervisor):
 
 def test_resolve_with_files(in_progress_ticket, department_user):
     response = transition(
-        department_user, in_progress_ticket, "resolve", {"result": "已办结", "outcome": "solved", "files": [pdf("批复.pdf")]},
+        department_user,
+        in_progress_ticket,
+        "resolve",
+        {"result": "已办结", "outcome": "solved", "files": [pdf("批复.pdf")]},
         format="multipart",
     )
     assert response.status_code == 200

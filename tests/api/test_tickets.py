@@ -28,8 +28,12 @@ def test_anonymous_gets_a_json_refusal(api, ticket):
 def test_company_lists_only_its_own_tickets(company_user, other_company_user, submit, category):
     mine = submit(title="我的诉求")
     services.ticket_submit(
-        by=other_company_user, enterprise=other_company_user.enterprise, category=category,
-        title="别人的诉求", description="x", priority="normal",
+        by=other_company_user,
+        enterprise=other_company_user.enterprise,
+        category=category,
+        title="别人的诉求",
+        description="x",
+        priority="normal",
     )
     assert references(as_user(company_user).get("/api/tickets/")) == [mine.reference]
 

@@ -71,8 +71,10 @@ def test_the_frozen_figures_are_the_report_replayed_at_the_moment_of_freezing(st
         lines = {key(line["key"]): shown(line) for line in reports.breakdown(kind, **PERIOD, as_of=frozen_at)}
         assert frozen == lines, kind
         assert frozen, kind
-    assert result.rows == MonthlyAssessment.objects.count() == 1 + sum(
-        len(reports.breakdown(kind, **PERIOD)) for kind in ("department", "category", "district", "industry")
+    assert (
+        result.rows
+        == MonthlyAssessment.objects.count()
+        == 1 + sum(len(reports.breakdown(kind, **PERIOD)) for kind in ("department", "category", "district", "industry"))
     )
 
 

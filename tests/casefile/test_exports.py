@@ -461,7 +461,9 @@ def test_status_page_says_a_stuck_build_was_queued_again(client, company_user, t
     calls = []
     monkeypatch.setattr(tasks.build_case_file_export, "delay", lambda *args: calls.append(args))
     export = new_export(
-        company_user, company_user.enterprise, state=State.RUNNING,
+        company_user,
+        company_user.enterprise,
+        state=State.RUNNING,
         started_at=timezone.now() - exports.BUILD_LEASE - datetime.timedelta(seconds=1),
     )
     client.force_login(company_user)
@@ -554,7 +556,9 @@ def test_a_build_whose_worker_died_is_taken_over_after_its_lease(company_user, t
     from tickets.models import CaseFileExport
 
     export = CaseFileExport.objects.create(
-        enterprise=company_user.enterprise, requested_by=company_user, state="running",
+        enterprise=company_user.enterprise,
+        requested_by=company_user,
+        state="running",
         started_at=timezone.now() - exports.BUILD_LEASE - datetime.timedelta(seconds=1),
     )
     assert exports.is_stale(export)

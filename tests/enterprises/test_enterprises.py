@@ -197,9 +197,7 @@ def test_full_clean_reports_role_inconsistency(db):
     assert "department" in excinfo.value.message_dict
 
 
-@pytest.mark.parametrize(
-    ("role", "field"), [(User.Role.COMPANY, "enterprise"), (User.Role.DEPARTMENT, "department")]
-)
+@pytest.mark.parametrize(("role", "field"), [(User.Role.COMPANY, "enterprise"), (User.Role.DEPARTMENT, "department")])
 def test_database_refuses_company_or_department_user_without_their_organisation(role, field, db):
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create(username="u", role=role)

@@ -290,8 +290,13 @@ def test_the_periodic_tasks_exist_after_migrate(db):
     for name, task, _when in PERIODIC_TASKS:
         assert stored.get(name) == task, name
     assert {task for _n, task, _w in PERIODIC_TASKS} == {
-        "tickets.sweep", "tickets.send_notification_emails", "tickets.department_digests", "tickets.case_history_mailing",
-        "tickets.draw_verification_calls", "tickets.prune_access_log", "tickets.freeze_last_month",
+        "tickets.sweep",
+        "tickets.send_notification_emails",
+        "tickets.department_digests",
+        "tickets.case_history_mailing",
+        "tickets.draw_verification_calls",
+        "tickets.prune_access_log",
+        "tickets.freeze_last_month",
     }
 
 

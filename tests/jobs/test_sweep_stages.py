@@ -265,7 +265,11 @@ def test_no_co_reminder_once_the_lead_resolved_the_ticket(build, co_department, 
     ticket = build(assigned=day(9, 28), co=[co_department], contacted=day(9, 28))
     ticket = services.ticket_resolve(
         outcome="solved",
-        ticket=ticket, by=department_user, result="已协调解决。", override_reason="企业诉求已当场解决。", at=at(day(9, 28), 15)
+        ticket=ticket,
+        by=department_user,
+        result="已协调解决。",
+        override_reason="企业诉求已当场解决。",
+        at=at(day(9, 28), 15),
     )
 
     assert only(sweep_on(day(10, 9)))

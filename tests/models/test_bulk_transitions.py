@@ -9,7 +9,9 @@ from tickets.models.ticket import AUTO_CLOSE_WRITES, declared_transition
 
 def test_the_yellow_raise_is_read_from_its_declaration():
     assert declared_transition(Ticket.raise_to_yellow) == (
-        (SupervisionLevel.NONE,), SupervisionLevel.YELLOW, {"status": tuple(OPEN_STATUSES)}
+        (SupervisionLevel.NONE,),
+        SupervisionLevel.YELLOW,
+        {"status": tuple(OPEN_STATUSES)},
     )
 
 

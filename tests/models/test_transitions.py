@@ -66,18 +66,8 @@ TRANSITIONS = {
     "reopen": (["resolved"], "in_progress", COMPANY_SIDE),
 }
 
-ALLOWED = [
-    (name, source, role)
-    for name, (sources, _target, roles) in TRANSITIONS.items()
-    for source in sources
-    for role in sorted(roles)
-]
-WRONG_STATE = [
-    (name, state)
-    for name, (sources, _target, _roles) in TRANSITIONS.items()
-    for state in STATES
-    if state not in sources
-]
+ALLOWED = [(name, source, role) for name, (sources, _target, roles) in TRANSITIONS.items() for source in sources for role in sorted(roles)]
+WRONG_STATE = [(name, state) for name, (sources, _target, _roles) in TRANSITIONS.items() for state in STATES if state not in sources]
 WRONG_ROLE = [
     (name, source, role)
     for name, (sources, _target, roles) in TRANSITIONS.items()
@@ -383,7 +373,13 @@ def test_assign_records_the_assignment_and_dates_in_the_event(assigned_ticket, d
 
 def test_assign_uses_the_deadline_profile_for_the_tickets_priority(submit, category, dispatcher, department):
     DeadlineProfile.objects.create(
-        category=category, priority="urgent", name="急", response_days=1, contact_days=1, co_feedback_days=1, resolution_days=2,
+        category=category,
+        priority="urgent",
+        name="急",
+        response_days=1,
+        contact_days=1,
+        co_feedback_days=1,
+        resolution_days=2,
         complex_resolution_days=5,
     )
     ticket = submit(priority="urgent", at=local_datetime(2026, 9, 29))
@@ -734,9 +730,7 @@ def test_supervision_is_refused_on_finished_tickets(state, level, ticket_in, sup
 @pytest.mark.parametrize("role", [r for r in ROLES if r not in SUPERVISION])
 def test_only_supervision_office_raises_supervision(role, assigned_ticket, user_for):
     before = snapshot(assigned_ticket)
-    assert_refused(
-        "forbidden", services.ticket_raise_supervision, ticket=assigned_ticket, by=user_for(role), level="yellow", notice="督办"
-    )
+    assert_refused("forbidden", services.ticket_raise_supervision, ticket=assigned_ticket, by=user_for(role), level="yellow", notice="督办")
     assert snapshot(assigned_ticket) == before
 
 
@@ -1023,8 +1017,7 @@ def test_refused_attachment_on_resolve_saves_nothing(in_progress_ticket, departm
     before = snapshot(in_progress_ticket)
     with pytest.raises(ValidationError):
         services.ticket_resolve(
-            outcome="solved",
-            ticket=in_progress_ticket, by=department_user, result="已解决", files=[SimpleUploadedFile("x.exe", b"MZ")]
+            outcome="solved", ticket=in_progress_ticket, by=department_user, result="已解决", files=[SimpleUploadedFile("x.exe", b"MZ")]
         )
     assert snapshot(in_progress_ticket) == before
     assert stored_files(settings) == []
@@ -1140,9 +1133,7 @@ def test_extension_action_not_offered_while_one_is_pending(extension, assigned_t
     assert "request_extension" not in rules.available_actions(reload(assigned_ticket), department_user)
 
 
-def test_extension_asked_before_a_reopen_cannot_move_the_new_due_date(
-    submit, dispatcher, department, department_user, company_user
-):
+def test_extension_asked_before_a_reopen_cannot_move_the_new_due_date(submit, dispatcher, department, department_user, company_user):
     ticket = submit(at=local_datetime(2026, 9, 14))
     services.ticket_assign(ticket=ticket, by=dispatcher, department=department, at=local_datetime(2026, 9, 14))
     ticket = reload(ticket)

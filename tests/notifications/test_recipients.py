@@ -99,8 +99,9 @@ def co_id(kind, co_department_user):
 
 
 def test_the_table_names_who_is_told_about_every_kind_but_the_export_its_requester_asked_for():
-    # and the verification calls due, about a month's list (verification_callers, tests/services/test_calls.py)
-    assert set(RECIPIENTS) == set(Kind.values) - {Kind.EXPORT_READY, Kind.VERIFICATION_DUE} == set(EXPECTED)
+    # and the verification calls due, about a month's list (verification_callers, tests/services/test_calls.py),
+    # and the monthly bulletin, about a frozen month (bulletin_readers, tests/assessment/test_bulletin.py)
+    assert set(RECIPIENTS) == set(Kind.values) - {Kind.EXPORT_READY, Kind.VERIFICATION_DUE, Kind.BULLETIN} == set(EXPECTED)
 
 
 @pytest.mark.parametrize("kind", list(EXPECTED))

@@ -98,8 +98,7 @@ class Desk:
 
     def resolve(self, ticket, when, override=""):
         return services.ticket_resolve(
-            outcome="solved",
-            ticket=ticket, by=self.c.staff[ticket.department_id], result="已协调解决。", override_reason=override, at=when
+            outcome="solved", ticket=ticket, by=self.c.staff[ticket.department_id], result="已协调解决。", override_reason=override, at=when
         )
 
 

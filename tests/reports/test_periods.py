@@ -33,10 +33,14 @@ def test_this_year_is_january_the_first_to_today():
 @pytest.mark.parametrize(
     ("today", "first_day"),
     [
-        (day(1, 1), day(1, 1)), (day(3, 31), day(1, 1)),
-        (day(4, 1), day(4, 1)), (day(6, 30), day(4, 1)),
-        (day(7, 1), day(7, 1)), (day(9, 30), day(7, 1)),
-        (day(10, 1), day(10, 1)), (day(12, 31), day(10, 1)),
+        (day(1, 1), day(1, 1)),
+        (day(3, 31), day(1, 1)),
+        (day(4, 1), day(4, 1)),
+        (day(6, 30), day(4, 1)),
+        (day(7, 1), day(7, 1)),
+        (day(9, 30), day(7, 1)),
+        (day(10, 1), day(10, 1)),
+        (day(12, 31), day(10, 1)),
     ],
     ids=str,
 )

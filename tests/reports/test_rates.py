@@ -56,7 +56,6 @@ def test_rounded_is_half_up_from_the_exact_value(value, places, expected):
     assert result == expected and result.as_tuple().exponent == -places
 
 
-
 def test_the_per_ticket_rating_predicates_agree_with_the_report(submit, dispatcher, department, department_user, company_user):
     """reports.is_accepted / is_rated / is_satisfied (for loaded tickets) count what report() counts."""
     import datetime

@@ -145,14 +145,22 @@ def cast(department, other_department, department_user, other_department_user, c
         staff={department.pk: department_user, other_department.pk: other_department_user},
         companies={e1.pk: c1, e2.pk: c2},
     )
-    return SimpleNamespace(
-        desk=desk, d1=department, d2=other_department, finance=category, hiring=hiring, e1=e1, e2=e2
-    )
+    return SimpleNamespace(desk=desk, d1=department, d2=other_department, finance=category, hiring=hiring, e1=e1, e2=e2)
 
 
 def test_the_stored_calendar_has_the_2026_holidays_and_make_up_days(db):
     assert [workdays.is_working_day(day(9, d)) for d in range(18, 29)] == [
-        True, False, True, True, True, True, True, False, False, False, True,  # Sep 18–28
+        True,
+        False,
+        True,
+        True,
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+        True,  # Sep 18–28
     ]
     assert not any(workdays.is_working_day(day(10, d)) for d in range(1, 8))
     assert workdays.is_working_day(day(9, 20))  # Sunday, make-up working day
@@ -202,8 +210,16 @@ def story(cast):
     desk, d1, d2, fin, hire, e1, e2 = cast.desk, cast.d1, cast.d2, cast.finance, cast.hiring, cast.e1, cast.e2
     t = SimpleNamespace()
 
-    t.T1 = desk.walk(e1, fin, d1, submitted=at(day(9, 14), 0, 30), assigned=at(day(9, 14)), due=day(9, 18),
-                     signed=at(day(9, 14), 11), resolved=at(day(9, 17)))
+    t.T1 = desk.walk(
+        e1,
+        fin,
+        d1,
+        submitted=at(day(9, 14), 0, 30),
+        assigned=at(day(9, 14)),
+        due=day(9, 18),
+        signed=at(day(9, 14), 11),
+        resolved=at(day(9, 17)),
+    )
     desk.confirm(t.T1, "satisfied", at(day(9, 18)))
 
     t.T2 = desk.walk(e1, fin, d1, submitted=at(day(9, 18), 9), assigned=at(day(9, 18)), due=day(9, 29), signed=at(day(9, 21)))
@@ -214,8 +230,16 @@ def story(cast):
     desk.assign(t.T3, d1, day(9, 29), at(day(9, 22), 14))
     desk.sign(t.T3, at(day(9, 23)))
 
-    t.T4 = desk.walk(e2, hire, d2, submitted=at(day(9, 22), 9), assigned=at(day(9, 22)), due=day(9, 29),
-                     signed=at(day(9, 22), 11), resolved=at(day(9, 24)))
+    t.T4 = desk.walk(
+        e2,
+        hire,
+        d2,
+        submitted=at(day(9, 22), 9),
+        assigned=at(day(9, 22)),
+        due=day(9, 29),
+        signed=at(day(9, 22), 11),
+        resolved=at(day(9, 24)),
+    )
     desk.reopen(t.T4, at(day(9, 28)))
     desk.resolve(t.T4, at(day(9, 30)))
 
@@ -224,8 +248,16 @@ def story(cast):
 
     t.T6 = desk.walk(e1, hire, d2, submitted=at(day(9, 25), 9), assigned=at(day(9, 28)), due=day(9, 30), signed=at(day(9, 29)))
 
-    t.T7 = desk.walk(e2, fin, d1, submitted=at(day(9, 13), 23, 59), assigned=at(day(9, 14)), due=day(9, 18),
-                     signed=at(day(9, 14), 11), resolved=at(day(9, 15)))
+    t.T7 = desk.walk(
+        e2,
+        fin,
+        d1,
+        submitted=at(day(9, 13), 23, 59),
+        assigned=at(day(9, 14)),
+        due=day(9, 18),
+        signed=at(day(9, 14), 11),
+        resolved=at(day(9, 15)),
+    )
     desk.confirm(t.T7, "satisfied", at(day(9, 16)))
 
     t.T8 = desk.submit(e2, fin, at(day(9, 30), 23, 59))
@@ -377,15 +409,24 @@ def test_store_current_facts_rebuilds_from_the_timeline_what_the_transitions_kee
     columns = list(reports.STORED_FACTS)
     kept = list(Ticket.objects.order_by("pk").values_list("pk", *columns))
     Ticket.objects.update(
-        last_department=None, first_resolved_on_time=None, handling_working_days=None, latest_rating="",
-        was_returned=False, was_reopened=False, signings=0, signings_on_time=0,
+        last_department=None,
+        first_resolved_on_time=None,
+        handling_working_days=None,
+        latest_rating="",
+        was_returned=False,
+        was_reopened=False,
+        signings=0,
+        signings_on_time=0,
     )
     assert reports.store_current_facts() == len(kept) == 11
     assert list(Ticket.objects.order_by("pk").values_list("pk", *columns)) == kept
     # T2: D1, on time (extended), 10 working days, 基本满意 after a reopening, one late signing.
     t2 = Ticket.objects.get(pk=story.T2.pk)
     assert (t2.last_department_id, t2.first_resolved_on_time, t2.handling_working_days, t2.latest_rating) == (
-        t2.department_id, True, 10, "basically_satisfied"
+        t2.department_id,
+        True,
+        10,
+        "basically_satisfied",
     )
     assert (t2.was_returned, t2.was_reopened, t2.signings, t2.signings_on_time) == (False, True, 1, 0)
     # T3 was returned by D2 and is still counted for D1, where it ended.
@@ -458,11 +499,12 @@ def test_returned_and_reassigned_ticket_belongs_to_its_latest_department(story, 
 
     # Sep 22 12:00: T3 has been returned by D2 and waits for dispatch: D2 is the last that held it.
     noon = by_department(at(day(9, 22), 12))
-    assert reports.ticket_ids_for("submitted", **PERIOD, as_of=at(day(9, 22), 12), department=cast.d2) == ids(
-        story.T3, story.T4, story.T11
-    )
+    assert reports.ticket_ids_for("submitted", **PERIOD, as_of=at(day(9, 22), 12), department=cast.d2) == ids(story.T3, story.T4, story.T11)
     assert figures(noon["市人社局"], "accepted", "returned", "rejected", "overdue_open") == {
-        "accepted": 2, "returned": 1, "rejected": 1, "overdue_open": 0,  # T3 (no due date while returned), T4; T11
+        "accepted": 2,
+        "returned": 1,
+        "rejected": 1,
+        "overdue_open": 0,  # T3 (no due date while returned), T4; T11
     }
     assert figures(noon["市发改委"], "accepted", "closed") == {"accepted": 2, "closed": 1}  # T1 closed, T2
     # Once reassigned (14:00), T3 is D1's, with its return.
@@ -479,35 +521,67 @@ def test_breakdown_by_department(story, cast):
 
     # D1 holds T1 T2 T3 T8.
     assert figures(d1, *COUNT_NAMES) == {
-        "submitted": 4, "accepted": 4, "rejected": 0, "closed": 3,  # T1 T2 T3
-        "resolved": 3, "solved": 3, "on_time": 2,  # T1 T2 on time, T3 late; every outcome solved
+        "submitted": 4,
+        "accepted": 4,
+        "rejected": 0,
+        "closed": 3,  # T1 T2 T3
+        "resolved": 3,
+        "solved": 3,
+        "on_time": 2,  # T1 T2 on time, T3 late; every outcome solved
         "overdue_open": 1,  # T8
-        "rated": 2, "satisfied": 2,  # T1 满意, T2 基本满意
-        "signings": 3, "signed_on_time": 2,  # T1 ok, T2 late, T3 ok
-        "contact_assignments": 5, "contacted_on_time": 0,  # T1, T2, T3 twice (D2, then D1), T8; no contact recorded
-        "co_due": 0, "co_on_time": 0, "overrides": 0,  # no co-handling in this story
-        "returned": 1, "reopened": 1, "yellow": 1, "red": 0,  # T3; T2; T2
+        "rated": 2,
+        "satisfied": 2,  # T1 满意, T2 基本满意
+        "signings": 3,
+        "signed_on_time": 2,  # T1 ok, T2 late, T3 ok
+        "contact_assignments": 5,
+        "contacted_on_time": 0,  # T1, T2, T3 twice (D2, then D1), T8; no contact recorded
+        "co_due": 0,
+        "co_on_time": 0,
+        "overrides": 0,  # no co-handling in this story
+        "returned": 1,
+        "reopened": 1,
+        "yellow": 1,
+        "red": 0,  # T3; T2; T2
         "overruled_returns": 0,  # no return request overruled in this story (tests/reports/test_return_figures.py)
         "handling_days": 20,  # 3 + 10 + 7
         "followed_up": 2,  # T1 T2 confirmed; T3 closed without an answer
     }
     assert figures(d1, *RATE_NAMES) == {
-        "closure_rate": Fraction(3, 4), "on_time_rate": Fraction(2, 3), "satisfaction_rate": Fraction(1),
-        "response_rate": Fraction(2, 3), "return_rate": Fraction(1, 4), "redo_rate": Fraction(1, 3),
+        "closure_rate": Fraction(3, 4),
+        "on_time_rate": Fraction(2, 3),
+        "satisfaction_rate": Fraction(1),
+        "response_rate": Fraction(2, 3),
+        "return_rate": Fraction(1, 4),
+        "redo_rate": Fraction(1, 3),
         "handling_time": Decimal("6.7"),  # 20 / 3 = 6.67
-        "contact_rate": Fraction(0), "co_feedback_rate": None,  # 0 / 5; no co assignment due
+        "contact_rate": Fraction(0),
+        "co_feedback_rate": None,  # 0 / 5; no co assignment due
         "follow_up_rate": Fraction(2, 3),
         "solved_rate": Fraction(1),
     }
     # D2 holds T4 T6 and last held T11 (rejected).
     assert figures(d2, *COUNT_NAMES) == {
-        "submitted": 3, "accepted": 2, "rejected": 1, "closed": 1,  # T4
-        "resolved": 1, "solved": 1, "on_time": 1, "overdue_open": 1,  # T4; T6
-        "rated": 1, "satisfied": 0,  # T4 不满意
-        "signings": 2, "signed_on_time": 2,  # T4, T6
-        "contact_assignments": 2, "contacted_on_time": 0,  # T4, T6 (T11 is rejected)
-        "co_due": 0, "co_on_time": 0, "overrides": 0,
-        "returned": 0, "reopened": 1, "yellow": 1, "red": 1,  # T4; T4; T6
+        "submitted": 3,
+        "accepted": 2,
+        "rejected": 1,
+        "closed": 1,  # T4
+        "resolved": 1,
+        "solved": 1,
+        "on_time": 1,
+        "overdue_open": 1,  # T4; T6
+        "rated": 1,
+        "satisfied": 0,  # T4 不满意
+        "signings": 2,
+        "signed_on_time": 2,  # T4, T6
+        "contact_assignments": 2,
+        "contacted_on_time": 0,  # T4, T6 (T11 is rejected)
+        "co_due": 0,
+        "co_on_time": 0,
+        "overrides": 0,
+        "returned": 0,
+        "reopened": 1,
+        "yellow": 1,
+        "red": 1,  # T4; T4; T6
         "overruled_returns": 0,
         "handling_days": 2,
         "followed_up": 0,  # T4 closed without an answer
@@ -526,10 +600,20 @@ def test_breakdown_by_category_district_industry_and_month(story, cast):
     by_category = {row["label"]: row for row in reports.breakdown("category", **PERIOD, as_of=FINAL)}
     # 融资信贷: T1 T2 T5 T8; 用工招聘: T3 T4 T6 T10 T11.
     assert figures(by_category["融资信贷"], "submitted", "accepted", "rejected", "closed", "resolved", "on_time") == {
-        "submitted": 4, "accepted": 3, "rejected": 1, "closed": 2, "resolved": 2, "on_time": 2,
+        "submitted": 4,
+        "accepted": 3,
+        "rejected": 1,
+        "closed": 2,
+        "resolved": 2,
+        "on_time": 2,
     }
     assert figures(by_category["用工招聘"], "submitted", "accepted", "rejected", "closed", "resolved", "on_time") == {
-        "submitted": 5, "accepted": 3, "rejected": 1, "closed": 2, "resolved": 2, "on_time": 1,
+        "submitted": 5,
+        "accepted": 3,
+        "rejected": 1,
+        "closed": 2,
+        "resolved": 2,
+        "on_time": 1,
     }
     # 城区 (E1): T1 T2 T5 T6 T10; 泽州县 (E2): T3 T4 T8 T11. Same split by industry.
     by_district = {row["label"]: row for row in reports.breakdown("district", **PERIOD, as_of=FINAL)}
@@ -772,9 +856,17 @@ def test_handling_days_agree_with_the_work_calendar_day_by_day(cast):
     desk, d1, fin, e1 = cast.desk, cast.d1, cast.finance, cast.e1
     assert workdays.unknown_years(day(1, 4, 2027)) == [2027]
     pairs = [
-        (day(9, 19), day(9, 20)), (day(9, 19), day(9, 27)), (day(9, 25), day(10, 1)), (day(9, 26), day(10, 11)),
-        (day(10, 1), day(10, 7)), (day(10, 7), day(10, 10)), (day(10, 10), day(10, 11)), (day(9, 14), day(10, 31)),
-        (day(12, 28), day(1, 5, 2027)), (day(12, 31), day(1, 11, 2027)), (day(1, 1, 2027), day(1, 2, 2027)),
+        (day(9, 19), day(9, 20)),
+        (day(9, 19), day(9, 27)),
+        (day(9, 25), day(10, 1)),
+        (day(9, 26), day(10, 11)),
+        (day(10, 1), day(10, 7)),
+        (day(10, 7), day(10, 10)),
+        (day(10, 10), day(10, 11)),
+        (day(9, 14), day(10, 31)),
+        (day(12, 28), day(1, 5, 2027)),
+        (day(12, 31), day(1, 11, 2027)),
+        (day(1, 1, 2027), day(1, 2, 2027)),
     ]
     expected = {}
     for assigned, resolved in pairs:
@@ -820,9 +912,7 @@ def test_a_holiday_entered_in_the_admin_recounts_the_stored_handling_time(cast, 
     assert reports.report(**args)["handling_days"] == 2
 
     client.force_login(admin_user)
-    response = client.post(
-        "/admin/tickets/calendarday/add/", {"date": "2026-11-03", "is_working_day": "", "name": "测试假日"}
-    )
+    response = client.post("/admin/tickets/calendarday/add/", {"date": "2026-11-03", "is_working_day": "", "name": "测试假日"})
     assert response.status_code == 302
     assert Ticket.objects.get(pk=ticket.pk).handling_working_days == 1
     assert Ticket.objects.get(pk=other.pk).handling_working_days == 0

@@ -50,14 +50,17 @@ def ids(*tickets):
 
 
 @pytest.fixture
-def story(
-    department, other_department, co_department, department_user, other_department_user, co_department_user, category, dispatcher
-):
+def story(department, other_department, co_department, department_user, other_department_user, co_department_user, category, dispatcher):
     company = UserFactory(username="company_rr", role=User.Role.COMPANY, enterprise=EnterpriseFactory(name="晋城市凤凰机械有限公司"))
 
     def submitted():
         return services.ticket_submit(
-            by=company, enterprise=company.enterprise, category=category, title="诉求", description="……", priority="normal",
+            by=company,
+            enterprise=company.enterprise,
+            category=category,
+            title="诉求",
+            description="……",
+            priority="normal",
             at=at(day(11, 2), 9),
         )
 

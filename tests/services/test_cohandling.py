@@ -44,7 +44,10 @@ def test_assign_with_co_handlers_creates_one_co_assignment_each(co_handled_ticke
 def test_co_feedback_is_due_by_the_profiles_co_feedback_time(submit, dispatcher, department, co_department):
     # The category's profile: co-feedback 3 working days, resolve 5.
     ticket = services.ticket_assign(
-        ticket=submit(at=local_datetime(2026, 9, 28)), by=dispatcher, department=department, co_departments=[co_department],
+        ticket=submit(at=local_datetime(2026, 9, 28)),
+        by=dispatcher,
+        department=department,
+        co_departments=[co_department],
         at=local_datetime(2026, 9, 29),
     )
     co = co_of(ticket, co_department)
@@ -82,9 +85,7 @@ def test_assign_refuses_an_inactive_co_department_and_saves_nothing(ticket, disp
 
 
 def test_complex_ticket_gets_the_longer_resolution_time(submit, dispatcher, department):
-    ticket = services.ticket_assign(
-        ticket=submit(), by=dispatcher, department=department, is_complex=True, at=local_datetime(2026, 11, 2)
-    )
+    ticket = services.ticket_assign(ticket=submit(), by=dispatcher, department=department, is_complex=True, at=local_datetime(2026, 11, 2))
     profile = ticket.deadlines()
     assert ticket.is_complex
     assert ticket.due_date == workdays.add_working_days(datetime.date(2026, 11, 2), profile.complex_resolution_days)
@@ -134,7 +135,10 @@ def test_co_handler_signs_and_gives_feedback_with_files(co_handled_ticket, co_de
 
 def test_co_feedback_after_its_due_date_is_late(submit, dispatcher, department, co_department, co_department_user):
     ticket = services.ticket_assign(
-        ticket=submit(at=local_datetime(2026, 11, 2)), by=dispatcher, department=department, co_departments=[co_department],
+        ticket=submit(at=local_datetime(2026, 11, 2)),
+        by=dispatcher,
+        department=department,
+        co_departments=[co_department],
         at=local_datetime(2026, 11, 2),
     )
     services.assignment_co_sign(ticket=ticket, by=co_department_user, at=local_datetime(2026, 11, 3))
@@ -379,7 +383,13 @@ def test_lead_and_co_handler_may_each_have_a_pending_request(co_handled_ticket, 
 
 def test_a_profile_with_co_feedback_longer_than_resolution_is_invalid(category):
     profile = DeadlineProfile(
-        name="错", category=category, priority="urgent", response_days=1, contact_days=1, co_feedback_days=9, resolution_days=5,
+        name="错",
+        category=category,
+        priority="urgent",
+        response_days=1,
+        contact_days=1,
+        co_feedback_days=9,
+        resolution_days=5,
         complex_resolution_days=20,
     )
     with pytest.raises(ValidationError) as error:
@@ -390,7 +400,13 @@ def test_a_profile_with_co_feedback_longer_than_resolution_is_invalid(category):
 def test_the_database_refuses_a_profile_with_co_feedback_longer_than_resolution(category):
     with pytest.raises(IntegrityError), transaction.atomic():
         DeadlineProfile.objects.create(
-            name="错", category=category, priority="urgent", response_days=1, contact_days=1, co_feedback_days=9, resolution_days=5,
+            name="错",
+            category=category,
+            priority="urgent",
+            response_days=1,
+            contact_days=1,
+            co_feedback_days=9,
+            resolution_days=5,
             complex_resolution_days=20,
         )
 
@@ -401,7 +417,13 @@ def test_a_category_without_a_profile_uses_the_city_default(db):
     category = CategoryFactory(profile=False)
     assert category.deadlines("normal").name == "13710"
     DeadlineProfile.objects.create(
-        name="本市", category=None, priority="", response_days=2, contact_days=2, co_feedback_days=4, resolution_days=9,
+        name="本市",
+        category=None,
+        priority="",
+        response_days=2,
+        contact_days=2,
+        co_feedback_days=4,
+        resolution_days=9,
         complex_resolution_days=30,
     )
     assert category.deadlines("normal").resolution_days == 9

@@ -36,11 +36,7 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 REFERENCE = re.compile(r"^QY-\d{4}-\d{6}$")
 # A tiny but well-formed PDF.
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -169,9 +165,7 @@ def opened_action_form(page, action):
     return form
 
 
-def test_one_problem_walks_the_whole_loop(
-    live_server, new_page, shoot, company_user, dispatcher, department_user, department, category
-):
+def test_one_problem_walks_the_whole_loop(live_server, new_page, shoot, company_user, dispatcher, department_user, department, category):
     from playwright.sync_api import expect
 
     base = live_server.url
@@ -730,6 +724,8 @@ def test_the_pages_run_under_their_content_security_policy(
     visit(page, "/api/docs/")
     expect(page.locator(".opblock", has_text="/api/tickets/").first).to_be_visible()
     settled(page)
+
+
 def test_staff_enrol_a_second_factor_and_sign_in_with_it(live_server, new_page, shoot, settings, dispatcher, leader):
     """REQUIRE_2FA_FOR_STAFF: dispatch's first login goes to the set-up page (QR code and key),
     the code an app would compute from the key turns it on and shows the recovery codes; a person

@@ -165,4 +165,3 @@ def test_the_language_switch_submits_by_a_script_file(client):
     assert '<script src="/static/js/app.js" defer></script>' in page
     assert re.search(r'<select name="language"[^>]* data-submit-on-change>', page)
     assert "data-submit-on-change" in (ROOT / "static" / "js" / "app.js").read_text()
-

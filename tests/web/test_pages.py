@@ -99,8 +99,12 @@ def test_city_roles_see_every_ticket(request, as_user, role, ticket):
 def test_ticket_list_shows_only_visible_tickets(as_user, company_user, submit, other_company_user, category):
     mine = submit(title="我的诉求甲")
     services.ticket_submit(
-        by=other_company_user, enterprise=other_company_user.enterprise, category=category,
-        title="别人的诉求乙", description="x", priority="normal",
+        by=other_company_user,
+        enterprise=other_company_user.enterprise,
+        category=category,
+        title="别人的诉求乙",
+        description="x",
+        priority="normal",
     )
     body = as_user(company_user).get(reverse("ticket_list")).content.decode()
     assert mine.reference in body

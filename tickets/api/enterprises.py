@@ -77,7 +77,6 @@ class CaseFileTicketSerializer(TicketSerializer):
         ]  # fmt: skip
 
 
-
 class CaseFileEventSerializer(EventSerializer):
     ticket = serializers.CharField(source="ticket.reference", read_only=True)
 

@@ -15,7 +15,8 @@ from rest_framework.views import APIView
 from tickets import access, reports, rules
 from tickets.api.errors import form_errors
 from tickets.models import AccessKind
-from tickets.web.forms import ReportForm
+from tickets.selectors.assessment import frozen_dashboard
+from tickets.web.report_form import ReportForm
 
 
 class CanViewReports(BasePermission):
@@ -64,13 +65,30 @@ class BreakdownRowSerializer(FiguresSerializer):
 
 class RankingRowSerializer(BreakdownRowSerializer):
     rank = serializers.IntegerField(help_text=_("By closure rate, then on-time rate; equal rates share a rank"))
+    score = serializers.DecimalField(
+        max_digits=6, decimal_places=2, coerce_to_string=False, allow_null=True, required=False,
+        help_text=_("A frozen month's assessment score out of 100; null for a period"),
+    )  # fmt: skip
+    assessment_group = serializers.CharField(allow_null=True, required=False, help_text=_("The assessment group; null for a period"))
+    group_rank = serializers.IntegerField(
+        allow_null=True, required=False, help_text=_("The rank in the assessment group; null for a period")
+    )
 
 
 class MonthRowSerializer(FiguresSerializer):
     month = serializers.DateField(source="key", help_text=_("First day of the month of submission"))
 
 
+class FrozenSerializer(serializers.Serializer):
+    month = serializers.DateField()
+    edition = serializers.IntegerField()
+    frozen_at = serializers.DateTimeField()
+    scheme = serializers.DateField(help_text=_("valid_from of the assessment scheme version the month was scored with"))
+    reason = serializers.CharField(help_text=_("Why this corrected edition was issued; empty for edition 1"))
+
+
 class ReportSerializer(serializers.Serializer):
+    frozen = FrozenSerializer(allow_null=True, required=False, help_text=_("The frozen month read (month=YYYY-MM); null for a period"))
     start = serializers.DateField(source="figures.start")
     end = serializers.DateField(source="figures.end")
     as_of = serializers.DateTimeField(source="figures.as_of")
@@ -94,26 +112,27 @@ PERIOD_HELP = _(
 )
 
 
+MONTH_HELP = _(
+    "A frozen month (YYYY-MM, DESIGN.md §10): its figures as frozen, read from the frozen rows, for the whole city; "
+    "the period and the filters are not given with it. The response's `frozen` says which edition."
+)
+
+
 def _parameter(name, field):
     """The OpenAPI query parameter for one field of the dashboard's form."""
     if isinstance(field, forms.ModelChoiceField):
         return OpenApiParameter(name, OpenApiTypes.INT, description=field.label)
     if isinstance(field, forms.DateField):
         return OpenApiParameter(name, OpenApiTypes.DATE, description=field.label)
+    if name == "month":
+        return OpenApiParameter(name, OpenApiTypes.STR, pattern=r"^\d{4}-\d{2}$", description=MONTH_HELP)
     return OpenApiParameter(name, OpenApiTypes.STR, enum=[value for value, _label in field.choices], description=PERIOD_HELP)
 
 
-def report_args(params):
-    """The dashboard form's arguments for reports.dashboard() from the query, or a 400."""
-    form = ReportForm(params.dict())
-    if not form.is_valid():
-        raise form_errors(form)
-    return form.report_args()
-
-
 class ReportView(APIView):
-    """The leadership report over the tickets submitted in the period, as they stand now: headline
-    figures, department ranking, breakdowns by category, district, industry and month."""
+    """The leadership report over the tickets submitted in the period, as they stand now, or of a
+    frozen month as frozen (month=YYYY-MM): headline figures, department ranking, breakdowns by
+    category, district, industry and month."""
 
     permission_classes = [IsAuthenticated, CanViewReports]
 
@@ -123,7 +142,15 @@ class ReportView(APIView):
         responses=ReportSerializer,
     )
     def get(self, request):
-        args = report_args(request.query_params)
-        data = ReportSerializer(reports.dashboard(**args)).data
+        form = ReportForm(request.query_params.dict())
+        if not form.is_valid():
+            raise form_errors(form)
+        month = form.frozen_month()
+        if month is not None:
+            data = ReportSerializer(frozen_dashboard(month)).data
+            access.record(request, AccessKind.REPORT, detail=f"api frozen {month:%Y-%m}")
+            return Response(data)
+        args = form.report_args()
+        data = ReportSerializer(reports.dashboard(**args) | {"frozen": None}).data
         access.record(request, AccessKind.REPORT, detail=f"api {args['start']:%Y-%m-%d}–{args['end']:%Y-%m-%d}")
         return Response(data)

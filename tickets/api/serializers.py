@@ -46,6 +46,7 @@ TRANSITIONS = (
 # The transitions whose body may be multipart/form-data with `files`.
 WITH_FILES = ("resolve", "co_feedback")
 
+
 class Page(pagination.CursorPagination):
     """Newest first, by cursor: no COUNT over everything the caller may see (a dispatcher sees
     every ticket), and a platform walking the pages misses nothing while new tickets arrive."""
@@ -266,7 +267,12 @@ class TicketDetailSerializer(TicketSerializer):
 
     class Meta(TicketSerializer.Meta):
         fields = TicketSerializer.Meta.fields + [
-            "timeline", "assignments", "extension_requests", "return_requests", "rating_review", "allowed_transitions"
+            "timeline",
+            "assignments",
+            "extension_requests",
+            "return_requests",
+            "rating_review",
+            "allowed_transitions",
         ]
 
     @extend_schema_field(AssignmentSerializer(many=True))

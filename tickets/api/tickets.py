@@ -128,14 +128,14 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         if name not in TRANSITIONS:
             raise ApiError(
                 _("There is no transition “%(name)s”.") % {"name": name[:50]},
-                code="unknown_transition", status_code=status.HTTP_404_NOT_FOUND, allowed=allowed_transitions(ticket, request.user),
+                code="unknown_transition",
+                status_code=status.HTTP_404_NOT_FOUND,
+                allowed=allowed_transitions(ticket, request.user),
             )
         self._take(ticket, name)  # the co-handling services return the assignment or the event, not the ticket
         return self._detail(ticket)
 
-    @extend_schema(
-        methods=["GET"], summary="The ticket's attachments", responses={200: AttachmentSerializer(many=True)}
-    )
+    @extend_schema(methods=["GET"], summary="The ticket's attachments", responses={200: AttachmentSerializer(many=True)})
     @extend_schema(
         methods=["POST"],
         summary="Attach files (with an optional note)",

@@ -86,8 +86,6 @@ class CaseFile:
         return f"<CaseFile of enterprise {self.enterprise.pk}: {self.total} tickets>"
 
 
-
-
 def rating_label(ticket: Ticket) -> str:
     """The rating a case file shows: the latest one ("" if none). "No answer" is never shown as
     a rating: see closed_without_answer."""

@@ -73,7 +73,9 @@ def _department_digest(department_id, tickets, staff, today, now):
         overdue = [t for t in tickets if t.due_date < today]
         upcoming = [t for t in tickets if t.due_date >= today]
         subject = _("Daily digest %(date)s: %(overdue)s overdue, %(upcoming)s due soon") % {
-            "date": today.isoformat(), "overdue": len(overdue), "upcoming": len(upcoming),
+            "date": today.isoformat(),
+            "overdue": len(overdue),
+            "upcoming": len(upcoming),
         }
         parts = []
         for heading, group in ((_("Overdue"), overdue), (_("Due within two working days"), upcoming)):

@@ -250,8 +250,14 @@ def _auto_close(cutoff_date, now, working_days):
     TicketEvent.objects.bulk_create(
         [
             TicketEvent(
-                ticket_id=i, actor=None, kind=EventKind.AUTO_CLOSE, from_state=source, to_state=target,
-                note=notifications.system_note("no_answer"), data={"working_days": working_days}, created_at=now,
+                ticket_id=i,
+                actor=None,
+                kind=EventKind.AUTO_CLOSE,
+                from_state=source,
+                to_state=target,
+                note=notifications.system_note("no_answer"),
+                data={"working_days": working_days},
+                created_at=now,
             )
             for i in ids
         ],
@@ -347,9 +353,7 @@ def run_sweep(now=None):
             Reminder.Kind.OVERDUE, SupervisionLevel.YELLOW, "due_date", f"{handling} AND t.due_date < %s", [*HANDLING_STATUSES, today], now
         )
         report["overdue"] = len(overdue)
-        report["raised_yellow"] = len(
-            _raise_supervision(overdue, Ticket.raise_to_yellow, now, notifications.system_note("overdue"))
-        )
+        report["raised_yellow"] = len(_raise_supervision(overdue, Ticket.raise_to_yellow, now, notifications.system_note("overdue")))
         emails |= _notify_all(Notification.Kind.OVERDUE, _tickets(overdue), audience, now)
 
         long_overdue = _claim_reminders(

@@ -202,10 +202,11 @@ class MonthlyAssessment(models.Model):
     figures = models.JSONField(_("figures"))
     score = models.DecimalField(_("score"), max_digits=6, decimal_places=2, null=True, blank=True)
     rank = models.PositiveIntegerField(_("rank in group"), null=True, blank=True)
-    group = models.ForeignKey(
-        AssessmentGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("group")
-    )
+    group = models.ForeignKey(AssessmentGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("group"))
     scheme = models.ForeignKey(AssessmentScheme, on_delete=models.PROTECT, related_name="+", verbose_name=_("scheme version"))
+    # A department row's red-carded tickets of the month (the `red` count's tickets, at the moment
+    # of freezing): their references, for the bulletin's red list.
+    red_tickets = models.JSONField(_("red-carded tickets"), default=list, blank=True)
     reason = models.TextField(_("reason for the correction"), blank=True)
     frozen_at = models.DateTimeField(_("frozen at"), default=timezone.now)
     frozen_by = models.ForeignKey(

@@ -107,6 +107,7 @@ class Notification(models.Model):
         CASE_HISTORY = "case_history", _("Monthly case history")
         EXPORT_READY = "export_ready", _("Export ready")
         VERIFICATION_DUE = "verification_due", _("Verification calls due")
+        BULLETIN = "bulletin", _("Monthly bulletin")
 
     # Indexed by notification_inbox (recipient first): no index of its own.
     recipient = models.ForeignKey(

@@ -20,9 +20,7 @@ class ExtensionRequest(models.Model):
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     # The assignment whose due date it would move: the lead's (and the ticket's), or a
     # co-handler's feedback date. Null only for requests recorded before assignments had roles.
-    assignment = models.ForeignKey(
-        "tickets.Assignment", null=True, blank=True, on_delete=models.PROTECT, related_name="extension_requests"
-    )
+    assignment = models.ForeignKey("tickets.Assignment", null=True, blank=True, on_delete=models.PROTECT, related_name="extension_requests")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     current_due_date = models.DateField(_("current due date"))
     requested_due_date = models.DateField(_("requested due date"))
@@ -38,9 +36,7 @@ class ExtensionRequest(models.Model):
         verbose_name = _("extension request")
         verbose_name_plural = _("extension requests")
         constraints = [
-            models.UniqueConstraint(
-                fields=["assignment"], condition=Q(state="pending"), name="one_pending_extension_per_assignment"
-            )
+            models.UniqueConstraint(fields=["assignment"], condition=Q(state="pending"), name="one_pending_extension_per_assignment")
         ]
         indexes = [
             # Supervision page: pending requests, oldest first.

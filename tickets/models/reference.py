@@ -75,12 +75,15 @@ class DeadlineProfile(models.Model):
 
     name = models.CharField(_("name"), max_length=50, help_text=_("For example 13710."))
     category = models.ForeignKey(
-        Category, null=True, blank=True, on_delete=models.CASCADE, related_name="deadline_profiles", verbose_name=_("category"),
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deadline_profiles",
+        verbose_name=_("category"),
         help_text=_("Empty: the city's default profile, for categories without one."),
     )
-    priority = models.CharField(
-        _("priority"), max_length=10, choices=Priority.choices, blank=True, help_text=_("Empty: every priority.")
-    )
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, blank=True, help_text=_("Empty: every priority."))
     response_days = models.PositiveSmallIntegerField(_("sign within (working days)"))
     contact_days = models.PositiveSmallIntegerField(_("first contact within (working days)"))
     co_feedback_days = models.PositiveSmallIntegerField(_("co-handlers' feedback within (working days)"))
@@ -104,7 +107,8 @@ class DeadlineProfile(models.Model):
                 name="profile_sign_and_contact_within_resolution",
             ),
             models.CheckConstraint(
-                condition=models.Q(complex_resolution_days__gte=models.F("resolution_days")), name="profile_complex_not_shorter",
+                condition=models.Q(complex_resolution_days__gte=models.F("resolution_days")),
+                name="profile_complex_not_shorter",
             ),
             models.CheckConstraint(condition=models.Q(resolution_days__gte=1), name="profile_resolution_at_least_one_day"),
         ]

@@ -124,9 +124,7 @@ _BULK_CONDITIONS = {_is_open: ("status", OPEN_STATUSES)}
 class Ticket(ConcurrentTransitionMixin, models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     # Indexed by ticket_enterprise_submitted (company first): no index of its own.
-    enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("company"), db_index=False
-    )
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("company"), db_index=False)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("category"))
     title = models.CharField(_("title"), max_length=100)
     # TextField's max_length only shapes forms: the validator makes full_clean (every service) enforce it.
@@ -230,9 +228,7 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     signings_on_time = models.PositiveSmallIntegerField(_("signings in time"), default=0, editable=False)
     lead_assignments = models.PositiveSmallIntegerField(_("lead assignments"), default=0, editable=False)
     contacts_on_time = models.PositiveSmallIntegerField(_("first contacts in time"), default=0, editable=False)
-    resolve_overrides = models.PositiveSmallIntegerField(
-        _("resolutions without every co-handler's feedback"), default=0, editable=False
-    )
+    resolve_overrides = models.PositiveSmallIntegerField(_("resolutions without every co-handler's feedback"), default=0, editable=False)
     # The follow-up rate (回访率, DESIGN.md §9): the ticket's last closing was answered by the
     # company — a confirm (online or on the phone), or a verification call that confirmed it
     # after an auto-close — not "no answer". Read where the ticket is closed.
@@ -405,9 +401,7 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     def verification_confirm(self, at=None):
         self.followed_up = True
 
-    @transition(
-        field=status, source=Status.CLOSED, target=Status.IN_PROGRESS, conditions=[_verification_pending], permission=_caller
-    )
+    @transition(field=status, source=Status.CLOSED, target=Status.IN_PROGRESS, conditions=[_verification_pending], permission=_caller)
     def verification_reopen(self, comment, at=None):
         at = at or timezone.now()
         self.rating = self.latest_rating = Rating.DISSATISFIED

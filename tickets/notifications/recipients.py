@@ -44,7 +44,8 @@ P = Party
 # A digest is about a department and a case history about a company: their "ticket" is a
 # department id or a company id (Audience.of_department / of_company). An export's message goes
 # to the person who asked for it (tickets.casefile.export), so it is not here.
-# "Verification calls due" is about a month's list, not a ticket: verification_callers() below.
+# "Verification calls due" is about a month's list, not a ticket: verification_callers() below;
+# "Monthly bulletin" about a frozen month: bulletin_readers() below.
 RECIPIENTS: dict[str, tuple[Party, ...]] = {
     Kind.SUBMITTED: (P.DISPATCH,),
     Kind.ASSIGNED: (P.DEPARTMENT,),
@@ -139,6 +140,13 @@ def verification_callers() -> list[User]:
     ticket): the active follow-up callers (回访员), or, in a city without any, the dispatch office."""
     active = User.objects.filter(is_active=True).order_by("pk")
     return list(active.filter(role=Role.CALLBACK)) or list(active.filter(role=Role.DISPATCHER))
+
+
+def bulletin_readers() -> list[User]:
+    """Who is told that a month's bulletin is out (Kind.BULLETIN, about no ticket): leadership, the
+    supervision office and the staff of every department, active accounts only. One query."""
+    roles = Q(role__in=[Role.LEADER, Role.SUPERVISOR]) | Q(role=Role.DEPARTMENT, department__isnull=False)
+    return list(User.objects.filter(roles, is_active=True).order_by("pk"))
 
 
 def recipients_for(kind: str, ticket: Any, co_department_id: int | None = None) -> list[User]:

@@ -24,7 +24,6 @@ logger = logging.getLogger(__name__)
 Status = Delivery.Status
 
 
-
 def claim_lease():
     """How long a worker holds a batch it claimed before another may take it (if it died
     mid-way): settings.DELIVERY_LEASE_SECONDS."""
@@ -172,7 +171,11 @@ def _send_one(channel, delivery, connection, now, lease):
     except Exception as error:  # noqa: BLE001 — SMTP errors, timeouts, refused connections
         logger.warning(
             "%s delivery %s to %s failed (attempt %s): %s",
-            channel.kind, delivery.pk, channel.address_of(delivery.notification.recipient), delivery.attempts + 1, error,
+            channel.kind,
+            delivery.pk,
+            channel.address_of(delivery.notification.recipient),
+            delivery.attempts + 1,
+            error,
         )
         return False, _record_failure(channel, delivery, error, now, lease)
     recorded = _owned(delivery, lease).update(

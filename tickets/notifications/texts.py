@@ -188,8 +188,18 @@ class Composer:
 
 # The ticket columns a message may mention: what the sweep loads for the tickets it claimed.
 FACT_COLUMNS = (
-    "id", "reference", "title", "enterprise_id", "enterprise__name", "department_id", "department__name",
-    "due_date", "response_due_date", "resolved_at", "supervision_level", "contact_due_date",
+    "id",
+    "reference",
+    "title",
+    "enterprise_id",
+    "enterprise__name",
+    "department_id",
+    "department__name",
+    "due_date",
+    "response_due_date",
+    "resolved_at",
+    "supervision_level",
+    "contact_due_date",
 )
 
 

@@ -183,6 +183,7 @@ from .figures import (
     ticket_ids_for,
     tickets_for,
 )
+from .figures import _ranked as rank_departments  # department rows (breakdown's, or frozen ones) in ranking order
 from .sql import GOOD_RATINGS, RATINGS, is_accepted, is_rated, is_satisfied
 
 __all__ = [
@@ -190,5 +191,6 @@ __all__ = [
     "RATES", "RATINGS", "STORED_FACTS",
     "assignments_for",
     "is_accepted", "is_rated", "is_satisfied", "breakdown", "current_facts_disagreeing", "dashboard", "department_ranking", "format_rate",
-    "recount_handling_days", "report", "rounded", "shown_rate", "store_current_facts", "ticket_facts", "ticket_ids_for", "tickets_for",
+    "rank_departments", "recount_handling_days",
+    "report", "rounded", "shown_rate", "store_current_facts", "ticket_facts", "ticket_ids_for", "tickets_for",
 ]  # fmt: skip

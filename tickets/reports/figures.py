@@ -121,7 +121,6 @@ GROUPS = ("department", "category", "district", "industry", "month")
 ASSIGNMENT_COUNTS = CO_COUNTS
 
 
-
 # --------------------------------------------------------------------------------------------
 # scope: period, as_of, filters
 # --------------------------------------------------------------------------------------------
@@ -232,9 +231,7 @@ def report(*, start, end, as_of=None, department=None, category=None, district=N
     local day), or None for now. Two queries, the tickets' facts and the co assignments (on
     PostgreSQL after one SET LOCAL when replaying).
     """
-    scope = _Scope(
-        start=start, end=end, as_of=as_of, department=department, category=category, district=district, industry=industry
-    )
+    scope = _Scope(start=start, end=end, as_of=as_of, department=department, category=category, district=district, industry=industry)
     aggregates = _aggregates(scope.conditions())
     co, co_conditions = co_assignments(scope)
     returns = overruled_returns(scope)

@@ -142,9 +142,7 @@ def _signings(as_of):
     co-handler's co_sign is not a signing of the ticket)."""
     return Assignment.objects.filter(
         ticket=OuterRef("pk"), role=AssignmentRole.LEAD, signed_at__isnull=False, signed_at__lte=as_of
-    ).annotate(
-        signed_on=_local_date("signed_at")
-    )
+    ).annotate(signed_on=_local_date("signed_at"))
 
 
 def _contact_assignments(as_of):

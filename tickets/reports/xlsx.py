@@ -32,12 +32,12 @@ def _value(value, is_rate):
     return value if isinstance(value, int) else float(value)
 
 
-def _row(sheet, row, values):
+def write_row(sheet, row, values):
     """Write `values` into row `row` from column A; the cells, in order."""
     return [put_cell(sheet, row=row, column=column, value=value) for column, value in enumerate(values, start=1)]
 
 
-def _figure_cell(sheet, row, column, value, is_rate):
+def figure_cell(sheet, row, column, value, is_rate):
     cell = put_cell(sheet, row=row, column=column, value=_value(value, is_rate))
     if is_rate and value is not None:
         cell.number_format = _PERCENT
@@ -46,9 +46,9 @@ def _figure_cell(sheet, row, column, value, is_rate):
     return cell
 
 
-def _header(sheet, row, titles):
+def header_row(sheet, row, titles):
     """The header row at `row`, the rows above it and its first column kept in view."""
-    for column, cell in enumerate(_row(sheet, row, titles), start=1):
+    for column, cell in enumerate(write_row(sheet, row, titles), start=1):
         cell.font, cell.fill = _BOLD, _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         sheet.column_dimensions[get_column_letter(column)].width = 22 if column == 1 else 12
@@ -56,11 +56,11 @@ def _header(sheet, row, titles):
 
 
 def _table(sheet, first_title, rows, columns, with_rank=False):
-    _header(sheet, 1, ([_("Rank")] if with_rank else []) + [first_title] + [label for _key, label, _figure, _rate in columns])
+    header_row(sheet, 1, ([_("Rank")] if with_rank else []) + [first_title] + [label for _key, label, _figure, _rate in columns])
     for number, row in enumerate(rows, start=2):
-        labels = _row(sheet, number, ([row["rank"]] if with_rank else []) + [row["label"]])
+        labels = write_row(sheet, number, ([row["rank"]] if with_rank else []) + [row["label"]])
         for column, (key, _label, _figure, is_rate) in enumerate(columns, start=len(labels) + 1):
-            _figure_cell(sheet, number, column, row[key], is_rate)
+            figure_cell(sheet, number, column, row[key], is_rate)
 
 
 def workbook(args, data):
@@ -69,20 +69,20 @@ def workbook(args, data):
         book = Workbook()
         summary = book.active
         summary.title = _("Summary")[:31]
-        [title] = _row(summary, 1, [_("Leadership report")])
+        [title] = write_row(summary, 1, [_("Leadership report")])
         title.font = Font(bold=True, size=14)
-        _row(summary, 2, [_("Period"), f"{args['start']:%Y-%m-%d} — {args['end']:%Y-%m-%d}"])
+        write_row(summary, 2, [_("Period"), f"{args['start']:%Y-%m-%d} — {args['end']:%Y-%m-%d}"])
         row = 3
         for key in ("department", "category", "district", "industry"):
             if args.get(key) is not None:
-                _row(summary, row, [args[key]._meta.verbose_name, str(args[key])])
+                write_row(summary, row, [args[key]._meta.verbose_name, str(args[key])])
                 row += 1
         row += 1  # a blank row before the figures
-        _header(summary, row, [_("Figure"), _("Value"), _("Numerator"), _("Denominator")])
+        header_row(summary, row, [_("Figure"), _("Value"), _("Numerator"), _("Denominator")])
         for card in data["cards"]:
             row += 1
             put_cell(summary, row=row, column=1, value=card["label"])
-            _figure_cell(summary, row, 2, card["value"], card["is_rate"])
+            figure_cell(summary, row, 2, card["value"], card["is_rate"])
             put_cell(summary, row=row, column=3, value=card["numerator"])
             put_cell(summary, row=row, column=4, value=card["denominator"])
         summary.column_dimensions["A"].width = 30

@@ -16,6 +16,7 @@ from tickets.models import (
 if TYPE_CHECKING:
     from enterprises.models import User
 
+
 def enterprise_list(user: User, query: str | None = None) -> QuerySet[Enterprise]:
     visible = Ticket.objects.visible_to(user)
     enterprises = Enterprise.objects.visible_to(user).select_related("industry", "district")

@@ -180,9 +180,7 @@ def upheld_suggestion(ticket: Ticket) -> Any:
     return_requests."""
     if ticket.status != Status.SUBMITTED:
         return None
-    upheld = [
-        r for r in ticket.return_requests.all() if r.state == ReturnRequest.State.UPHELD and r.assignment.role == AssignmentRole.LEAD
-    ]
+    upheld = [r for r in ticket.return_requests.all() if r.state == ReturnRequest.State.UPHELD and r.assignment.role == AssignmentRole.LEAD]
     if not upheld:
         return None
     suggested = max(upheld, key=lambda r: (r.decided_at, r.pk)).suggested_department

@@ -22,14 +22,17 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from tickets import reports, rules
+from tickets import notifications, reports, rules
 from tickets.assessment.score import Entry, ranks, score
-from tickets.models import AssessmentGroup, AssessmentMonth, AssessmentScheme, MonthlyAssessment, SchemeMembership
+from tickets.models import AssessmentGroup, AssessmentMonth, AssessmentScheme, MonthlyAssessment, Notification, SchemeMembership
 from tickets.models.assessment import DEDUCTED_COUNTS, WEIGHTED_RATES
+from tickets.notifications.recipients import bulletin_readers
 from tickets.selectors.assessment import month_end, month_start, scheme_in_force
 from tickets.services.base import ActionRefused
 
@@ -147,6 +150,11 @@ def _rows(
     common = {"month": month, "edition": edition, "scheme": scheme, "reason": reason, "frozen_at": at, "frozen_by": by}
     rows = [MonthlyAssessment(kind=Kind.CITY, key="", label="", figures=_stored(reports.report(**period), at), **common)]
     groups = {m.department_id: m.group for m in SchemeMembership.objects.filter(scheme=scheme).select_related("group")}
+    red_tickets: dict[int | None, list[str]] = {}
+    for reference, department_id in (
+        reports.tickets_for("red", **period).order_by("reference").values_list("reference", "last_department_id")
+    ):
+        red_tickets.setdefault(department_id, []).append(reference)
     weights, deductions = scheme.weights(), scheme.deductions()
     for kind in BREAKDOWNS:
         by_group: dict[int, list[Entry]] = {}
@@ -155,6 +163,7 @@ def _rows(
             row = MonthlyAssessment(kind=kind, key=_key(line["key"]), label=line["label"], figures=_stored(line, at), **common)
             if kind == Kind.DEPARTMENT and line["key"] is not None:
                 row.score = score(figures=line, weights=weights, deductions=deductions)
+                row.red_tickets = red_tickets.get(line["key"], [])
                 row.group = groups.get(line["key"])
                 if row.group is not None:
                     by_group.setdefault(row.group.pk, []).append(Entry(row.key, row.label, row.score, line["on_time_rate"]))
@@ -222,6 +231,7 @@ def assessment_freeze_month(*, month: datetime.date, by: User | None) -> FreezeR
             return FreezeResult(month=month, edition=1, frozen=False, rows=0)
         rows = _rows(month=month, edition=1, scheme=scheme, reason="", at=at, by=by)
         MonthlyAssessment.objects.bulk_create(rows)
+        _tell_readers(month=month, edition=1, rows=rows, at=at)
     return FreezeResult(month=month, edition=1, frozen=True, rows=len(rows))
 
 
@@ -243,4 +253,44 @@ def assessment_correct_month(*, month: datetime.date, by: User | None, reason: s
     rows = _rows(month=month, edition=edition, scheme=scheme, reason=reason, at=at, by=by)
     MonthlyAssessment.objects.bulk_create(rows)
     AssessmentMonth.objects.filter(pk=claim.pk).update(edition=edition, scheme=scheme, frozen_at=at, frozen_by=by)
+    _tell_readers(month=month, edition=edition, rows=rows, at=at, reason=reason)
     return FreezeResult(month=month, edition=edition, frozen=True, rows=len(rows))
+
+
+# --------------------------------------------------------------------------------------------
+# telling the bulletin's readers
+# --------------------------------------------------------------------------------------------
+
+
+def _own_line(row: MonthlyAssessment | None) -> str:
+    """A department's sentence about its own line of the bulletin."""
+    if row is None:
+        return _("Your department had no tickets this month.")
+    if row.rank is None or row.group is None:
+        return _("Your department's score: %(score)s (not ranked: it is in no assessment group).") % {"score": row.score}
+    return _("Your department's score: %(score)s, rank %(rank)s in %(group)s.") % {"score": row.score, "rank": row.rank, "group": row.group}
+
+
+def _tell_readers(*, month: datetime.date, edition: int, rows: list[MonthlyAssessment], at: datetime.datetime, reason: str = "") -> None:
+    """Tell leadership, supervision and every department's staff (recipients.bulletin_readers)
+    that the month's bulletin (edition) is out, in the site's language, in the action's
+    transaction: each department's staff read their own line in the message."""
+    url = reverse("bulletin", kwargs={"month": f"{month:%Y-%m}"})
+    values = {"month": f"{month:%Y-%m}", "edition": edition}
+    departments = {int(row.key): row for row in rows if row.kind == Kind.DEPARTMENT and row.key != "none"}
+    kind = Notification.Kind.BULLETIN
+    messages = []
+    with translation.override(settings.LANGUAGE_CODE):
+        if edition == 1:
+            subject = _("Monthly bulletin %(month)s") % values
+            text = _("The assessment of %(month)s is frozen: its bulletin (ranking, honour list and red list) is out.") % values
+        else:
+            subject = _("Monthly bulletin %(month)s, corrected edition %(edition)s") % values
+            text = _("A corrected edition (%(edition)s) of the bulletin of %(month)s is out. Reason: %(reason)s") % (
+                values | {"reason": reason}
+            )
+        for person in bulletin_readers():
+            own = f"\n{_own_line(departments.get(person.department_id or 0))}" if person.role == person.Role.DEPARTMENT else ""
+            body = notifications.email_body(text + own, settings.SITE_URL + url)
+            messages.append(notifications.message_row(person, kind, subject, body, url, at))
+    notifications.save_and_queue(messages)

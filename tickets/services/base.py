@@ -25,6 +25,7 @@ from tickets.models import (
 if TYPE_CHECKING:
     from enterprises.models import User
 
+
 class ActionRefused(Exception):
     """An action that the ticket's state or the user's role does not allow. Nothing was changed."""
 

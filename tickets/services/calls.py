@@ -151,9 +151,7 @@ def verification_sample(month: datetime.date, percent: int | None = None) -> lis
 
 
 @transaction.atomic
-def verification_draw(
-    *, month: datetime.date, percent: int | None = None, at: datetime.datetime | None = None
-) -> list[VerificationCall]:
+def verification_draw(*, month: datetime.date, percent: int | None = None, at: datetime.datetime | None = None) -> list[VerificationCall]:
     """Draw and store the verification calls of `month` (a month that has ended), and tell the
     callers. Safe to run twice or on two workers at once: a month is drawn once (the first call
     of the sample is a unique insert: whoever stores it draws the month; the other stores
@@ -184,9 +182,14 @@ def _tell_callers(month: datetime.date, count: int, at: datetime.datetime) -> No
     url = f"{reverse('verification_list')}?month={month:%Y-%m}"
     values = {"month": f"{month:%Y-%m}", "count": count}
     subject = notifications.in_site_language(gettext_lazy("Verification calls due: %(month)s")) % values
-    text = notifications.in_site_language(
-        gettext_lazy("%(count)s tickets closed in %(month)s were drawn for a verification call. Call each company and record its answer.")
-    ) % values
+    text = (
+        notifications.in_site_language(
+            gettext_lazy(
+                "%(count)s tickets closed in %(month)s were drawn for a verification call. Call each company and record its answer."
+            )
+        )
+        % values
+    )
     body = notifications.email_body(text, settings.SITE_URL + url)
     kind = Notification.Kind.VERIFICATION_DUE
     rows = [notifications.message_row(person, kind, subject, body, url, at) for person in verification_callers()]

@@ -39,9 +39,7 @@ def case_file_export_request(*, by: User, enterprise_id: int, at: datetime.datet
         if enterprise is None:
             raise ActionRefused(_("No such company."), code="not_found")
         in_progress = (
-            CaseFileExport.objects.filter(
-                enterprise=enterprise, requested_by=by, state__in=_IN_PROGRESS, created_at__gte=at - REUSE_WITHIN
-            )
+            CaseFileExport.objects.filter(enterprise=enterprise, requested_by=by, state__in=_IN_PROGRESS, created_at__gte=at - REUSE_WITHIN)
             .order_by("-created_at", "-id")
             .first()
         )

@@ -24,6 +24,7 @@ from tickets.services.base import ActionRefused, _lead_assignment, _locked, _rec
 if TYPE_CHECKING:
     from enterprises.models import User
 
+
 @transaction.atomic
 def extension_request(
     *, ticket: Ticket, by: User, requested_due_date: datetime.date, reason: str, at: datetime.datetime | None = None
@@ -147,8 +148,12 @@ def extension_decide(
         shown_due = request.requested_due_date if approve else request.current_due_date
         about_co = {"co_department": assignment.department, "due": shown_due.isoformat()}
     notifications.notify(
-        Notification.Kind.EXTENSION_DECIDED, ticket,
-        by=by, at=at, note=note, decision=notifications.in_site_language(gettext_lazy("approved") if approve else gettext_lazy("refused")),
+        Notification.Kind.EXTENSION_DECIDED,
+        ticket,
+        by=by,
+        at=at,
+        note=note,
+        decision=notifications.in_site_language(gettext_lazy("approved") if approve else gettext_lazy("refused")),
         **about_co,
     )
     return request

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
     from enterprises.models import Department, User
 
+
 @transaction.atomic
 def ticket_assign(
     *,
@@ -103,9 +104,7 @@ def ticket_assign(
     return ticket
 
 
-def _settle_co_assignments(
-    ticket: Ticket, *, lead: Department, keep: Iterable[int] | None, by: User, at: datetime.datetime
-) -> set[int]:
+def _settle_co_assignments(ticket: Ticket, *, lead: Department, keep: Iterable[int] | None, by: User, at: datetime.datetime) -> set[int]:
     """At a new assignment, the co assignments still open from before (a return): the new lead's
     own ends (it now leads), those not kept end; returns the departments kept."""
     keep_ids = None if keep is None else {int(pk) for pk in keep}
@@ -159,9 +158,7 @@ def ticket_sign(*, ticket: Ticket, by: User, at: datetime.datetime | None = None
 
 
 @transaction.atomic
-def ticket_return(
-    *, ticket: Ticket, by: User, reason: str, at: datetime.datetime | None = None, request_id: int | None = None
-) -> Ticket:
+def ticket_return(*, ticket: Ticket, by: User, reason: str, at: datetime.datetime | None = None, request_id: int | None = None) -> Ticket:
     """退回: not the department's responsibility; back to the dispatch queue. Dispatch takes it,
     upholding the department's return request (`request_id`, recorded on the event; see
     tickets.services.returns.return_request_decide)."""
@@ -231,8 +228,12 @@ def ticket_resolve(
         at=at,
         data=lambda t: {"due_date": t.due_date.isoformat() if t.due_date else None, **data, **_outcome_data(t)},
         kwargs={
-            "result": result, "outcome": outcome, "condition": condition, "review_date": review_date,
-            "at": at, "override": bool(missing),
+            "result": result,
+            "outcome": outcome,
+            "condition": condition,
+            "review_date": review_date,
+            "at": at,
+            "override": bool(missing),
         },
     )
     _store_attachments(ticket, files, by=by, event=event)
@@ -257,9 +258,7 @@ def _check_outcome(
     if review_date is None:
         raise ActionRefused(_("Give the date on which the problem will be looked at again."), code="invalid")
     if review_date <= today:
-        raise ActionRefused(
-            _("The review date must be after today (%(today)s).") % {"today": today.isoformat()}, code="invalid"
-        )
+        raise ActionRefused(_("The review date must be after today (%(today)s).") % {"today": today.isoformat()}, code="invalid")
     return condition, review_date
 
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from enterprises.models import User
 
+
 @transaction.atomic
 def ticket_comment(
     *, ticket: Ticket, by: User, text: str, files: Sequence[UploadedFile] = (), at: datetime.datetime | None = None

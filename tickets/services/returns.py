@@ -85,9 +85,7 @@ def return_request_file(
         if suggested_department.pk == assignment.department_id:
             raise ActionRefused(_("Suggest another department than your own."), code="invalid")
         if not suggested_department.is_active:
-            raise ActionRefused(
-                _("%(department)s no longer takes tickets.") % {"department": suggested_department}, code="invalid"
-            )
+            raise ActionRefused(_("%(department)s no longer takes tickets.") % {"department": suggested_department}, code="invalid")
     last_day = return_window_end(assignment)
     if timezone.localdate(at) > last_day:
         raise ActionRefused(

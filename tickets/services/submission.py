@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from enterprises.models import Enterprise, User
 
+
 def next_reference(at: datetime.datetime | None = None) -> str:
     """QY-2026-000123: the year's next number, unique under concurrent submissions.
 

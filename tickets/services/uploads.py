@@ -147,9 +147,7 @@ def validate_upload(upload: UploadedFile) -> None:
 def validate_uploads(files: Sequence[UploadedFile]) -> None:
     """Refuse a set of files (too many, or any file not accepted), listing every problem."""
     if len(files) > settings.ATTACHMENT_MAX_FILES:
-        raise ValidationError(
-            _("Attach at most %(count)s files.") % {"count": settings.ATTACHMENT_MAX_FILES}, code="file_count"
-        )
+        raise ValidationError(_("Attach at most %(count)s files.") % {"count": settings.ATTACHMENT_MAX_FILES}, code="file_count")
     errors = []
     for upload in files:
         try:

@@ -19,6 +19,7 @@ def navigation(request):
             "submit": rules.may_submit(user),
             "decide_extensions": rules.may_decide_extensions(user),
             "view_reports": rules.may_view_reports(user),
+            "view_bulletin": rules.may_view_bulletin(user),
             "call": rules.may_call(user),
             "decide_rating_reviews": rules.may_decide_rating_reviews(user),
         },

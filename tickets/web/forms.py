@@ -4,7 +4,7 @@ The forms of requests and decisions (extensions, returns, rating reviews) are in
 tickets.web.request_forms, those of follow-up calls in tickets.web.call_forms.
 
 Why this is long: one form per remaining action of a ticket page (the API describes its arguments
-from the same forms), plus the submission, filter and report forms and the department choosers
+from the same forms), plus the submission and filter forms and the department choosers
 they share.
 """
 
@@ -19,10 +19,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.models import Department, District, Enterprise, Industry
+from enterprises.models import Department, Enterprise
 from tickets import rules, services
 from tickets.models import Assignment, Category, Channel, ContactMethod, Outcome, Rating, SupervisionLevel, Ticket
-from tickets.reports import periods
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -215,17 +214,13 @@ class EndCoAssignmentForm(forms.Form):
         if ticket is None:  # the API's description: any co assignment id
             field.queryset = Assignment.objects.filter(role="co")
             return
-        field.queryset = Assignment.objects.filter(pk__in=[a.pk for a in rules.open_co_assignments(ticket)]).select_related(
-            "department"
-        )
+        field.queryset = Assignment.objects.filter(pk__in=[a.pk for a in rules.open_co_assignments(ticket)]).select_related("department")
         field.label_from_instance = lambda assignment: assignment.department.name
 
 
 class ContactForm(forms.Form):
     method = forms.ChoiceField(label=_("How"), choices=ContactMethod.choices, widget=forms.RadioSelect, initial=ContactMethod.PHONE)
-    note = forms.CharField(
-        label=_("What was discussed"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    note = forms.CharField(label=_("What was discussed"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class CoFeedbackForm(forms.Form):
@@ -313,7 +308,6 @@ class ResolveForm(forms.Form):
         field.help_text = gettext("No feedback yet from: %(departments)s. It is recorded and counted as resolved without it.") % {
             "departments": "、".join(a.department.name for a in missing)
         }
-
 
     def clean(self):
         data = super().clean()
@@ -407,40 +401,3 @@ class TicketFilterForm(forms.Form):
             # every department of the city for a handful of tickets (a company sees its
             # departments in the list's column; a department's list is its own work).
             del self.fields["department"]
-
-
-class ReportForm(forms.Form):
-    period = forms.ChoiceField(
-        label=_("Period"), choices=list(periods.PERIODS.items()), required=False, initial=periods.DEFAULT_PERIOD
-    )
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    department = forms.ModelChoiceField(
-        label=_("Department"), queryset=Department.objects.all(), required=False, empty_label=_("All departments")
-    )
-    category = forms.ModelChoiceField(
-        label=_("Category"), queryset=Category.objects.all(), required=False, empty_label=_("All categories")
-    )
-    district = forms.ModelChoiceField(
-        label=_("District"), queryset=District.objects.all(), required=False, empty_label=_("All districts")
-    )
-    industry = forms.ModelChoiceField(
-        label=_("Industry"), queryset=Industry.objects.all(), required=False, empty_label=_("All industries")
-    )
-
-    def clean(self):
-        """The period's first and last day by the rules of tickets.reports.periods, whose refusals
-        are the form's errors."""
-        cleaned = super().clean()
-        start, end = cleaned.get("start"), cleaned.get("end")
-        period = periods.chosen_period(period=cleaned.get("period"), start=start, end=end)
-        try:
-            start, end = periods.period_bounds(period=period, start=start, end=end, today=timezone.localdate())
-        except periods.PeriodError as refusal:
-            raise forms.ValidationError(refusal.message) from refusal
-        cleaned["period"], cleaned["start"], cleaned["end"] = period, start, end
-        return cleaned
-
-    def report_args(self):
-        data = self.cleaned_data
-        return {key: data.get(key) for key in ("start", "end", "department", "category", "district", "industry")}

@@ -17,7 +17,8 @@ from tickets import access, reports, rules
 from tickets.models import AccessKind
 from tickets.reports import periods
 from tickets.reports.xlsx import workbook
-from tickets.web import forms
+from tickets.selectors.assessment import frozen_dashboard
+from tickets.web.report_form import ReportForm
 
 # The figures shown as cards, in order (named by reports.NAMES): (key, the count its number links
 # to, the denominator shown under a rate).
@@ -75,10 +76,19 @@ SORTABLE = {key for key, *_rest in COLUMNS} | {"rank"}
 
 
 def _form(request):
-    form = forms.ReportForm(request.GET or {"period": periods.DEFAULT_PERIOD})
+    """The form and the report it asks for: (form, args, data), args and data None when the form
+    is refused. A frozen month is read from its frozen rows (args: the month's first and last
+    day); a period is computed now."""
+    form = ReportForm(request.GET or {"period": periods.DEFAULT_PERIOD})
     if not form.is_valid():
-        return form, None
-    return form, form.report_args()
+        return form, None, None
+    month = form.frozen_month()
+    if month is not None:
+        data = frozen_dashboard(month)
+        figures = data["figures"]
+        return form, {"start": figures["start"], "end": figures["end"]}, data
+    args = form.report_args()
+    return form, args, reports.dashboard(**args)  # now, in one snapshot: the figures agree with each other
 
 
 def _query(args, **extra):
@@ -91,9 +101,14 @@ def _query(args, **extra):
     return urlencode(params)
 
 
-def _rows_with_links(rows, args, by):
-    """Breakdown rows with, per linked figure, the query string of its ticket list."""
+def _rows_with_links(rows, args, by, linked=True):
+    """Breakdown rows with, per linked figure, the query string of its ticket list (none for a
+    frozen month: the tickets behind its figures are those of that moment, not a list of now)."""
     for row in rows:
+        if not linked:
+            row["links"] = {}
+            row["cells"] = [(key, row[key], None, rate) for key, _label, _figure, rate in COLUMNS]
+            continue
         scope = dict(args)
         if by == "month":
             month = row["key"]
@@ -156,15 +171,16 @@ def _sorted_ranking(rows, sort):
     return sorted(present, key=lambda row: row[key], reverse=descending) + missing
 
 
-def _dashboard_data(args, sort=None):
-    data = reports.dashboard(**args)  # now, in one snapshot: the figures agree with each other
+def _dashboard_data(args, data, sort=None):
+    """The page's context from reports.dashboard() (or a frozen month's, with "frozen")."""
+    linked = "frozen" not in data
     figures = data["figures"]
-    ranking = _rows_with_links(data["ranking"], args, "department")
-    co_handling_only = _rows_with_links(data["co_handling_only"], args, "department")
-    by_category = _rows_with_links(data["category"], args, "category")
-    by_district = _rows_with_links(data["district"], args, "district")
-    by_industry = _rows_with_links(data["industry"], args, "industry")
-    by_month = _rows_with_links(data["month"], args, "month")
+    ranking = _rows_with_links(data["ranking"], args, "department", linked)
+    co_handling_only = _rows_with_links(data["co_handling_only"], args, "department", linked)
+    by_category = _rows_with_links(data["category"], args, "category", linked)
+    by_district = _rows_with_links(data["district"], args, "district", linked)
+    by_industry = _rows_with_links(data["industry"], args, "industry", linked)
+    by_month = _rows_with_links(data["month"], args, "month", linked)
     cards = [
         {
             "key": key,
@@ -173,12 +189,13 @@ def _dashboard_data(args, sort=None):
             "is_rate": key in reports.RATES,
             "numerator": figures[numerator] if denominator else None,
             "denominator": figures[denominator] if denominator else None,
-            "link": _query(args, figure=numerator),
+            "link": _query(args, figure=numerator) if linked else None,
         }
         for key, numerator, denominator in HEADLINE
     ]
     return {
         "figures": figures,
+        "frozen": data.get("frozen"),
         "cards": cards,
         "ranking": _sorted_ranking(ranking, sort),
         "co_handling_only": co_handling_only,
@@ -202,11 +219,13 @@ def _require_viewer(request):
 @login_required
 def dashboard(request):
     _require_viewer(request)
-    form, args = _form(request)
+    form, args, data = _form(request)
     context = {"form": form, "sort": request.GET.get("sort", "rank")}
     if args is not None:
-        context.update(_dashboard_data(args, sort=request.GET.get("sort")))
-        context["query"] = _query(args)
+        context.update(_dashboard_data(args, data, sort=request.GET.get("sort")))
+        month = form.frozen_month()
+        context["query"] = urlencode({"month": f"{month:%Y-%m}"}) if month else _query(args)
+        context["live_query"] = _query(args)  # a frozen month's period, computed now
         context["query_keep"] = request.GET.urlencode()
     template = "reports/print.html" if request.GET.get("print") else "reports/dashboard.html"
     if args is not None and request.GET.get("print"):  # the printable report is a copy taken away, like the workbook
@@ -219,7 +238,8 @@ def figure_tickets(request):
     """The tickets behind one number of the dashboard; for the co figures, which count co
     assignments, the co assignments."""
     _require_viewer(request)
-    form, args = _form(request)
+    form = ReportForm(request.GET)
+    args = form.report_args() if form.is_valid() and form.frozen_month() is None else None
     figure = request.GET.get("figure")
     if args is None or figure not in reports.COUNTS:
         return render(request, "reports/figure_tickets.html", {"form": form, "error": True}, status=400)
@@ -259,14 +279,13 @@ def _figure_assignments(request, form, args, figure):
 @login_required
 def dashboard_xlsx(request):
     _require_viewer(request)
-    form, args = _form(request)
+    form, args, data = _form(request)
     if args is None:
         return render(request, "reports/dashboard.html", {"form": form}, status=400)
-    data = _dashboard_data(args)
+    data = _dashboard_data(args, data)
     content = workbook(args, data)
     access.record(request, AccessKind.REPORT, detail=f"xlsx {args['start']:%Y-%m-%d}–{args['end']:%Y-%m-%d}")
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     name = _("Leadership report") + f" {args['start']:%Y%m%d}-{args['end']:%Y%m%d}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
-

@@ -1,7 +1,22 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, register_converter
 
-from tickets.web import accounts, calls, enterprises, exports, notifications, reports, returns, reviews, tickets, two_factor
+from tickets.web import (
+    accounts,
+    bulletins,
+    calls,
+    converters,
+    enterprises,
+    exports,
+    notifications,
+    reports,
+    returns,
+    reviews,
+    tickets,
+    two_factor,
+)
+
+register_converter(converters.MonthConverter, "month")
 
 urlpatterns = [
     path("", tickets.home, name="home"),
@@ -36,6 +51,9 @@ urlpatterns = [
     path("reports/", reports.dashboard, name="report_dashboard"),
     path("reports/tickets/", reports.figure_tickets, name="report_tickets"),
     path("reports/xlsx/", reports.dashboard_xlsx, name="report_xlsx"),
+    path("assessment/", bulletins.bulletin_list, name="bulletin_list"),
+    path("assessment/<month:month>/", bulletins.bulletin_page, name="bulletin"),
+    path("assessment/<month:month>/xlsx/", bulletins.bulletin_xlsx, name="bulletin_xlsx"),
     path("enterprises/", enterprises.enterprise_list, name="enterprise_list"),
     path("enterprises/<int:pk>/", enterprises.enterprise_case_file, name="enterprise_case_file"),
     path("enterprises/<int:pk>/export/", exports.export_request, name="export_request"),

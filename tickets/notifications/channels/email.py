@@ -34,4 +34,3 @@ class EmailChannel(Channel):
     @property
     def retry_base_seconds(self):
         return settings.EMAIL_RETRY_BASE_SECONDS
-
