@@ -157,7 +157,7 @@ category, company and department) for "now"; for the replay ``event_ticket_creat
 assignments "now" are read from the partial covering index ``assignment_co_report`` (role "co",
 ``ticket_id`` INCLUDE the co columns; they are counted as ``COUNT(ticket_id)`` so that the scan is
 index-only) hash-joined to the tickets in scope. The statistics object ``ticket_submitted_month``
-(migration 0025) tells the planner how many local months of submission there are, so that it
+(migration 0026) tells the planner how many local months of submission there are, so that it
 hashes the month breakdown (and the dashboard's month grouping set) instead of sorting a year of
 tickets on disk.
 """

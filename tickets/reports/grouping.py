@@ -65,8 +65,11 @@ class _GroupingSets(Expression):
 
 
 def supported(queryset):
-    """Whether the queryset's database groups by GROUPING SETS (PostgreSQL)."""
-    return connections[queryset.db].vendor == "postgresql"
+    """Whether the queryset's database groups by GROUPING SETS here: PostgreSQL, with parameters
+    bound client-side (server-side, the SELECT's and the GROUP BY's copies of a parameter would be
+    two parameters, and PostgreSQL would not see them as one expression)."""
+    connection = connections[queryset.db]
+    return connection.vendor == "postgresql" and not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding")
 
 
 def grouped_by_sets(queryset, groups, aggregates):

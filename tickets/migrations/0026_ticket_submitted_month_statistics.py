@@ -32,6 +32,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tickets", "0024_access_log_name")]
+    dependencies = [("tickets", "0025_bulletin")]
 
     operations = [migrations.RunPython(forwards, backwards)]
