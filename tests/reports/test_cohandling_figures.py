@@ -343,6 +343,19 @@ def test_the_dashboard_is_exactly_the_report_its_ranking_and_its_breakdowns(stor
     assert_dashboard_is_its_breakdowns(**PERIOD, as_of=as_of)
 
 
+@pytest.mark.parametrize("as_of", [None, FINAL], ids=["now", "final"])
+@pytest.mark.parametrize("scope", ["lead", "co-handler", "category", "district"])
+def test_the_filtered_dashboard_is_exactly_the_filtered_breakdowns(story, cast, scope, as_of):
+    enterprise = story.T1.enterprise
+    filters = {
+        "lead": {"department": cast.L},
+        "co-handler": {"department": cast.A},
+        "category": {"category": cast.hiring},
+        "district": {"district": enterprise.district, "industry": enterprise.industry},
+    }[scope]
+    assert_dashboard_is_its_breakdowns(**PERIOD, as_of=as_of, **filters)
+
+
 @pytest.mark.postgres
 def test_on_postgresql_the_dashboard_scans_the_tickets_the_co_assignments_and_the_returns_once(story):
     statements = assert_dashboard_is_its_breakdowns(**PERIOD)
