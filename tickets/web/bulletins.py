@@ -61,7 +61,7 @@ def _bulletin_or_404(request, month) -> Bulletin:
 
 def heading() -> str:
     """The bulletin's heading: the city's name (settings.CITY_NAME) and the document's title."""
-    return _("%(city)sEnterprise issue handling: monthly bulletin") % {"city": settings.CITY_NAME}
+    return (_("%(city)sEnterprise issue handling: monthly bulletin") % {"city": settings.CITY_NAME}).strip()
 
 
 class FreezeForm(forms.Form):
