@@ -9,11 +9,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.factories import DepartmentFactory, assessment_scheme
 from tests.reports.test_reports import cast, story  # noqa: F401  (the hand-built data set's fixtures)
-from tickets.models import AccessLog
+from tickets.models import AccessLog, AssessmentMonth, MonthlyAssessment
+from tickets.selectors.assessment import frozen_month
 from tickets.services.assessment import assessment_correct_month, assessment_freeze_month
 
 SEPTEMBER = datetime.date(2026, 9, 1)
@@ -150,3 +152,70 @@ def test_the_bulletin_page_reads_a_bounded_number_of_queries(client, leader, fro
         assert client.get(PAGE).status_code == 200
     # session, user, second factor, the month and its rows (2), unread count, the session write (3)
     assert len(captured) <= 9, "\n".join(q["sql"][:120] for q in captured.captured_queries)
+
+
+# --------------------------------------------------------------------------------------------
+# an administrator freezes or corrects by hand
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def scheme_only(story, cast):  # noqa: F811
+    return assessment_scheme(valid_from=datetime.date(2026, 8, 1), groups={"市直部门": [cast.d1, cast.d2]})
+
+
+def test_an_administrator_freezes_a_month_from_the_list(client, admin_user, scheme_only):
+    client.force_login(admin_user)
+    assert 'action="/assessment/freeze/"' in client.get("/assessment/").content.decode()
+    response = client.post("/assessment/freeze/", {"month": "2026-09"}, follow=True)
+    assert response.redirect_chain[-1][0] == PAGE
+    assert "2026-09已冻结：第1版" in response.content.decode()
+    assert frozen_month(SEPTEMBER).frozen_by == admin_user
+
+
+def test_freezing_a_frozen_month_again_says_so_and_changes_nothing(client, admin_user, frozen):
+    client.force_login(admin_user)
+    rows = MonthlyAssessment.objects.count()
+    page = client.post("/assessment/freeze/", {"month": "2026-09"}, follow=True).content.decode()
+    assert "2026-09已冻结（第1版），未作任何改动。" in page and MonthlyAssessment.objects.count() == rows
+
+
+@pytest.mark.parametrize(
+    ("month", "message"), [("", "该字段是必填项。"), ("2026-9x", "输入一个有效的日期。"), ("this", "只能冻结已结束的月份；")]
+)
+def test_a_bad_month_to_freeze_is_refused_and_nothing_is_frozen(client, admin_user, scheme_only, month, message):
+    client.force_login(admin_user)
+    if month == "this":
+        month = f"{timezone.localdate():%Y-%m}"
+    page = client.post("/assessment/freeze/", {"month": month}, follow=True).content.decode()
+    assert message in page and not AssessmentMonth.objects.exists()
+
+
+def test_only_an_administrator_sees_and_uses_the_freeze_and_correct_forms(client, leader, dispatcher, frozen):
+    for user in (leader, dispatcher):
+        client.force_login(user)
+        assert "/assessment/freeze/" not in client.get("/assessment/").content.decode()
+        assert "/correct/" not in client.get(PAGE).content.decode()
+        assert client.post("/assessment/freeze/", {"month": "2026-08"}).status_code == 403
+        assert client.post(PAGE + "correct/", {"reason": "更正"}).status_code == 403
+    assert frozen_month(SEPTEMBER).edition == 1
+
+
+def test_an_administrator_issues_a_corrected_edition_with_its_reason(client, admin_user, frozen):
+    client.force_login(admin_user)
+    page = client.post(PAGE + "correct/", {"reason": "T6办结信息补录"}, follow=True).content.decode()
+    assert "2026-09已冻结：第2版" in page and "更正原因： T6办结信息补录" in page
+    assert frozen_month(SEPTEMBER).edition == 2
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_a_correction_without_a_reason_is_refused_and_nothing_changes(client, admin_user, frozen, reason):
+    client.force_login(admin_user)
+    page = client.post(PAGE + "correct/", {"reason": reason}, follow=True).content.decode()
+    assert ("该字段是必填项。" in page or "请填写发布更正版的原因。" in page) and frozen_month(SEPTEMBER).edition == 1
+
+
+def test_correcting_a_month_that_is_not_frozen_is_refused(client, admin_user, scheme_only):
+    client.force_login(admin_user)
+    response = client.post(PAGE + "correct/", {"reason": "更正"}, follow=True)
+    assert "2026-09尚未冻结：请先冻结。" in response.content.decode() and not AssessmentMonth.objects.exists()

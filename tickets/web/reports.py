@@ -138,8 +138,9 @@ def _bars(rows, key):
 
 
 def _trend(rows):
-    """Points of the monthly closure and on-time rates for an SVG polyline (600 x 200 box)."""
-    if not rows:
+    """Points of the monthly closure and on-time rates for an SVG polyline (600 x 200 box); none
+    for a single month (a line needs two points: the table below says it all)."""
+    if len(rows) < 2:
         return None
     width, height, pad = 600, 200, 30
     step = (width - 2 * pad) / max(len(rows) - 1, 1)
