@@ -48,6 +48,7 @@ def _exempt_prefixes():
         reverse("logout"),
         reverse("password_reset"),  # and its sent, confirm and done pages under it
         reverse("set_language"),
+        reverse("public_monthly"),  # the public page (and its months under it): open to anyone
         settings.STATIC_URL,
         "/api/",  # the API's session authentication refuses them (tickets.api.authentication)
     )

@@ -9,6 +9,7 @@ from tickets.web import (
     enterprises,
     exports,
     notifications,
+    public,
     reports,
     returns,
     reviews,
@@ -56,6 +57,9 @@ urlpatterns = [
     path("assessment/<month:month>/", bulletins.bulletin_page, name="bulletin"),
     path("assessment/<month:month>/correct/", bulletins.bulletin_correct, name="bulletin_correct"),
     path("assessment/<month:month>/xlsx/", bulletins.bulletin_xlsx, name="bulletin_xlsx"),
+    # Public, no login (tickets.web.public): the city's frozen figures and the ranking.
+    path("public/monthly/", public.public_monthly, name="public_monthly"),
+    path("public/monthly/<month:month>/", public.public_monthly, name="public_monthly_month"),
     path("enterprises/", enterprises.enterprise_list, name="enterprise_list"),
     path("enterprises/<int:pk>/", enterprises.enterprise_case_file, name="enterprise_case_file"),
     path("enterprises/<int:pk>/export/", exports.export_request, name="export_request"),
