@@ -10,7 +10,9 @@
   stores it freezes the month, the other stores nothing and is told "already frozen".
 - assessment_correct_month: edition n+1 of a frozen month, with a reason; the earlier editions
   stay as they were.
-Both are the system's (beat, a command: `by` None) or an administrator's.
+Both are the system's (beat, a command: `by` None) or an administrator's. Both take `at`, the
+moment they happen (now by default); a past `at` (the demo data's backdated history) replays the
+figures as they were at that moment (tickets.reports' `as_of`).
 """
 
 from __future__ import annotations
@@ -143,10 +145,17 @@ def _key(value: object) -> str:
 
 
 def _rows(
-    *, month: datetime.date, edition: int, scheme: AssessmentScheme, reason: str, at: datetime.datetime, by: User | None
+    *,
+    month: datetime.date,
+    edition: int,
+    scheme: AssessmentScheme,
+    reason: str,
+    at: datetime.datetime,
+    by: User | None,
+    as_of: datetime.datetime | None = None,
 ) -> list[MonthlyAssessment]:
-    """Every row of one edition of `month`, from the report as it stands now."""
-    period = {"start": month, "end": month_end(month)}
+    """Every row of one edition of `month`, from the report as it stands now (or replayed `as_of`)."""
+    period = {"start": month, "end": month_end(month), "as_of": as_of}
     common = {"month": month, "edition": edition, "scheme": scheme, "reason": reason, "frozen_at": at, "frozen_by": by}
     rows = [MonthlyAssessment(kind=Kind.CITY, key="", label="", figures=_stored(reports.report(**period), at), **common)]
     groups = {m.department_id: m.group for m in SchemeMembership.objects.filter(scheme=scheme).select_related("group")}
@@ -183,8 +192,8 @@ def _require_administrator(by: User | None) -> None:
         raise ActionRefused(_("Only an administrator freezes or corrects a month's assessment."), code="forbidden")
 
 
-def _refuse_unfinished(month: datetime.date) -> None:
-    if month >= month_start(timezone.localdate()):
+def _refuse_unfinished(month: datetime.date, at: datetime.datetime | None) -> None:
+    if month >= month_start(timezone.localdate(at)):
         raise ActionRefused(
             _("Only a month that has ended can be frozen; %(month)s has not ended yet.") % {"month": f"{month:%Y-%m}"}, code="invalid"
         )
@@ -209,12 +218,13 @@ def _repeatable_read() -> None:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 
 
-def assessment_freeze_month(*, month: datetime.date, by: User | None) -> FreezeResult:
-    """Freeze `month` (any day of it; a month that has ended) as edition 1. A month frozen already
-    is left as it is (FreezeResult.frozen False)."""
+def assessment_freeze_month(*, month: datetime.date, by: User | None, at: datetime.datetime | None = None) -> FreezeResult:
+    """Freeze `month` (any day of it; a month that has ended by `at`) as edition 1. A month frozen
+    already is left as it is (FreezeResult.frozen False)."""
     _require_administrator(by)
     month = month_start(month)
-    _refuse_unfinished(month)
+    _refuse_unfinished(month, at)
+    as_of = at
     existing = AssessmentMonth.objects.filter(month=month).first()
     if existing is not None:
         return FreezeResult(month=month, edition=existing.edition, frozen=False, rows=0)
@@ -223,20 +233,20 @@ def assessment_freeze_month(*, month: datetime.date, by: User | None) -> FreezeR
     with transaction.atomic():
         if outermost:
             _repeatable_read()
-        at = timezone.now()
+        at = at or timezone.now()
         try:
             with transaction.atomic():
                 AssessmentMonth.objects.create(month=month, edition=1, scheme=scheme, frozen_at=at, frozen_by=by)
         except IntegrityError:  # frozen at this moment by another run
             return FreezeResult(month=month, edition=1, frozen=False, rows=0)
-        rows = _rows(month=month, edition=1, scheme=scheme, reason="", at=at, by=by)
+        rows = _rows(month=month, edition=1, scheme=scheme, reason="", at=at, by=by, as_of=as_of)
         MonthlyAssessment.objects.bulk_create(rows)
         _tell_readers(month=month, edition=1, rows=rows, at=at)
     return FreezeResult(month=month, edition=1, frozen=True, rows=len(rows))
 
 
 @transaction.atomic
-def assessment_correct_month(*, month: datetime.date, by: User | None, reason: str) -> FreezeResult:
+def assessment_correct_month(*, month: datetime.date, by: User | None, reason: str, at: datetime.datetime | None = None) -> FreezeResult:
     """A corrected edition (n+1) of a frozen month, from the figures as they stand now and the
     scheme version in force for the month now; the reason is required and stored on every row."""
     _require_administrator(by)
@@ -248,9 +258,10 @@ def assessment_correct_month(*, month: datetime.date, by: User | None, reason: s
     if claim is None:
         raise ActionRefused(_("%(month)s is not frozen yet: freeze it first.") % {"month": f"{month:%Y-%m}"}, code="invalid")
     scheme = _scheme_for(month)
-    at = timezone.now()
+    as_of = at
+    at = at or timezone.now()
     edition = claim.edition + 1
-    rows = _rows(month=month, edition=edition, scheme=scheme, reason=reason, at=at, by=by)
+    rows = _rows(month=month, edition=edition, scheme=scheme, reason=reason, at=at, by=by, as_of=as_of)
     MonthlyAssessment.objects.bulk_create(rows)
     AssessmentMonth.objects.filter(pk=claim.pk).update(edition=edition, scheme=scheme, frozen_at=at, frozen_by=by)
     _tell_readers(month=month, edition=edition, rows=rows, at=at, reason=reason)
