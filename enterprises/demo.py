@@ -35,7 +35,7 @@ from stdnum.cn import uscc
 from tickets import notifications, services, workdays
 from tickets.models import AssignmentRole, Category, DeadlineProfile, ExtensionRequest, Notification, Rating, SupervisionLevel, Ticket
 
-from . import demo_calls, demo_returns
+from . import demo_assessment, demo_calls, demo_returns
 from . import demo_cohandling as cohandling
 from . import demo_outcomes as outcomes
 from .models import Department, District, Enterprise, Industry, User
@@ -1035,6 +1035,7 @@ class _Builder(cohandling.CoHandlingActions, outcomes.RatingReviewActions):
         self.make_tickets()
         demo_returns.add_examples(self)
         demo_calls.add_calls(self)  # after the stories: calls on their resolved and closed tickets
+        demo_assessment.add_assessment(self)  # last: the frozen months read the whole history
 
         summary.districts = len(self.districts)
         summary.industries = len(self.industries)
@@ -1305,6 +1306,10 @@ def login_table():
     abbreviations = {short: abbr for short, _name, abbr, _phone in DEPARTMENTS}
     co_logins = "、".join(f"{department_username(short)}（{abbreviations[short]}，{n}件）" for short, n in co_handled.most_common())
     lines.append(f"协办诉求（主办部门牵头、协办部门签收并反馈协办意见）：{co_logins}。")
+    lines.append(
+        "月度考核：最近三个整月已冻结并发布通报（最早一个月另有更正版），leader 等在 /assessment/ 查看排名和红黑榜，"
+        "各部门看本部门一行；公开页面 /public/monthly/ 无需登录。"
+    )
     lines.append(
         f"每家企业另有一个企业账号 {company_username(1)}–{company_username(len(COMPANIES) - 1)}，"
         f"包联干部 {liaison_username(1)}–{liaison_username(len(LIAISON_NAMES) - 1)}（密码相同）。"

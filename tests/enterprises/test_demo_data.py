@@ -15,7 +15,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 from stdnum.cn import uscc
 
-from enterprises import demo, demo_cohandling
+from enterprises import demo, demo_assessment, demo_cohandling
 from enterprises.models import Department, District, Enterprise, Industry, User
 from enterprises.validators import validate_credit_code
 from tests.factories import EnterpriseFactory
@@ -469,3 +469,97 @@ def test_one_demo_login_has_the_second_factor_on_with_the_printed_secret(loaded,
     code = f"{totp(device.bin_key):06d}"
     assert client.post("/accounts/two-factor/", {"code": code}).status_code == 302
     assert client.get("/tickets/").status_code == 200
+
+
+# --- the monthly assessment (DESIGN.md §10): enterprises.demo_assessment ------------------------
+
+
+def test_three_frozen_months_the_last_three_before_today_the_oldest_corrected(loaded):
+    import datetime
+
+    from tickets.models import AssessmentMonth
+    from tickets.selectors.assessment import month_start
+
+    def following(month):
+        return month_start(month + datetime.timedelta(days=32))
+
+    months = list(AssessmentMonth.objects.order_by("month"))
+    assert [m.month for m in months[1:]] == [following(m.month) for m in months[:-1]]
+    assert len(months) == 3 and following(months[-1].month) == month_start(timezone.localdate())
+    assert [m.edition for m in months] == [2, 1, 1]
+    for month in months[1:]:  # frozen by the system on the first working day of the next month at 08:00, as the beat does
+        day = following(month.month)
+        while not workdays.is_working_day(day):
+            day += datetime.timedelta(days=1)
+        beat = timezone.make_aware(datetime.datetime.combine(day, datetime.time(8)))
+        assert month.frozen_at == beat or (beat > timezone.now() - datetime.timedelta(minutes=5) and month.frozen_at <= timezone.now())
+        assert month.frozen_by is None
+
+
+def test_the_corrected_month_keeps_both_editions_with_the_reason(loaded):
+    from tickets.models import AssessmentMonth, MonthlyAssessment
+
+    corrected = AssessmentMonth.objects.get(edition=2)
+    editions = MonthlyAssessment.objects.filter(month=corrected.month, kind=MonthlyAssessment.Kind.CITY)
+    assert sorted(editions.values_list("edition", flat=True)) == [1, 2]
+    first, second = editions.get(edition=1), editions.get(edition=2)
+    assert first.reason == "" and second.reason == demo_assessment.CORRECTION_REASON
+    assert first.frozen_at < second.frozen_at and second.frozen_by.username == "admin"
+
+
+def test_two_scheme_versions_and_every_department_in_one_group(loaded):
+    from tickets.models import AssessmentMonth, AssessmentScheme, SchemeMembership
+
+    first_ticket = timezone.localdate(Ticket.objects.order_by("submitted_at").first().submitted_at)
+    first, second = AssessmentScheme.objects.order_by("valid_from")
+    assert first.valid_from.day == second.valid_from.day == 1 and first.valid_from < first_ticket.replace(day=1)
+    for scheme in (first, second):
+        assert sum(scheme.weights().values()) == 100 and all(scheme.deductions().values())
+        assert scheme.problems() == []
+        groups = dict(SchemeMembership.objects.filter(scheme=scheme).values_list("department__name", "group__name"))
+        assert set(groups) == set(Department.objects.values_list("name", flat=True))
+        assert set(groups.values()) == {name for name, _members in demo_assessment.GROUPS}
+    assert first.weights() != second.weights()
+    oldest, *later = AssessmentMonth.objects.order_by("month")
+    assert oldest.scheme == first and {month.scheme for month in later} == {second}
+
+
+def test_every_frozen_months_bulletin_has_a_ranking_an_honour_list_and_a_red_list(loaded):
+    from tickets.models import AssessmentMonth
+    from tickets.selectors.bulletin import bulletin
+
+    for month in AssessmentMonth.objects.all():
+        found = bulletin(month.month)
+        assert found.edition == month.edition and not found.ungrouped
+        assert found.groups and all(line.rank and line.score is not None for ranking in found.groups for line in ranking.lines)
+        assert found.honour_list and found.red_list, f"{month.month:%Y-%m}"
+        sizes = found.scheme.honour_list_size, found.scheme.red_list_size
+        assert all(len(ranking.honour) <= sizes[0] for ranking in found.groups)
+
+
+def test_the_bulletins_were_told_when_frozen_and_only_the_last_days_are_unread(loaded):
+    from tickets.models import AssessmentMonth
+    from tickets.notifications.recipients import bulletin_readers
+
+    told = Notification.objects.filter(kind=Notification.Kind.BULLETIN)
+    readers = bulletin_readers()
+    assert told.count() == 4 * len(readers)  # three months frozen, one corrected
+    for month in AssessmentMonth.objects.all():
+        subjects = set(told.filter(url=f"/assessment/{month.month:%Y-%m}/").values_list("subject", flat=True))
+        assert len(subjects) == month.edition and all(f"{month.month:%Y-%m}" in subject for subject in subjects)
+        assert all("Monthly" not in subject for subject in subjects)  # in the site's language
+    own = told.filter(recipient__username="dept").latest("created_at")
+    assert "/assessment/" in own.body and "Your department" not in own.body
+    assert not told.filter(read_at__isnull=True, created_at__lt=timezone.now() - demo.UNREAD_HISTORY).exists()
+
+
+def test_a_newcomer_sees_the_ranking_on_the_bulletin_and_the_public_page(loaded, client):
+    from tickets.models import AssessmentMonth
+
+    latest = AssessmentMonth.objects.order_by("-month").first()
+    public = client.get("/public/monthly/")
+    assert public.status_code == 200 and f"{latest.month:%Y-%m}" in public.content.decode()
+    assert "国网晋城供电公司" in public.content.decode()
+    client.force_login(User.objects.get(username="leader"))
+    page = client.get(f"/assessment/{latest.month:%Y-%m}/")
+    assert page.status_code == 200 and "公用事业单位" in page.content.decode()
