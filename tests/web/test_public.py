@@ -176,6 +176,14 @@ def test_the_language_switch_is_a_link_and_english_is_complete(client, frozen_se
     assert not re.search(r"[\u4e00-\u9fff]", untranslated)
 
 
+def test_the_heading_is_the_citys_name_and_the_title_in_both_languages(client, frozen_september, settings):
+    settings.CITY_NAME = "晋城市"
+    assert "<h1>晋城市月度考核公开结果</h1>" in html(client.get("/public/monthly/"))
+    assert "<h1>晋城市 Monthly assessment: public figures</h1>" in html(client.get("/public/monthly/?lang=en"))
+    settings.CITY_NAME = ""
+    assert "<h1>Monthly assessment: public figures</h1>" in html(client.get("/public/monthly/?lang=en"))
+
+
 def test_the_chinese_page_is_all_chinese(client, frozen_september):
     page = text(client.get("/public/monthly/"))
     assert "月度考核公开结果" in page and "部门排名" in page

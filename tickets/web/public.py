@@ -67,6 +67,8 @@ def public_monthly(request, month=None):
         found = bulletin(month) if month is not None else None
         context = {
             "city_name": settings.CITY_NAME,
+            # The city's name and the page's title: "晋城市月度考核公开结果", "晋城市 Monthly assessment…".
+            "heading": (_("%(city)sMonthly assessment: public figures") % {"city": settings.CITY_NAME}).strip(),
             "months": months,
             "month": month,
             "bulletin": found,
