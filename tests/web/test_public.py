@@ -8,6 +8,7 @@ import datetime
 import re
 
 import pytest
+from django.test import Client
 from django.utils import translation
 
 from enterprises.models import User
@@ -97,6 +98,12 @@ def test_no_input_is_a_server_error(client, frozen_september, path):
     assert client.get(path).status_code == 404
     for query in ("?lang=xx", "?lang=", "?edition=abc", "?edition=1", "?lang=en&lang=zh-hans"):
         assert client.get(f"/public/monthly/{query}").status_code == 200
+
+
+def test_the_page_is_read_only(client, frozen_september):
+    assert client.get("/public/monthly/").status_code == client.head("/public/monthly/").status_code == 200
+    assert client.post("/public/monthly/").status_code in (403, 405)  # CSRF, or the method refused
+    assert Client(enforce_csrf_checks=False).post("/public/monthly/").status_code == 405
 
 
 def test_with_no_frozen_month_the_page_says_so(client, db):

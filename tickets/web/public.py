@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from tickets.reports import NAMES, RATES
 from tickets.selectors.assessment import figures
@@ -57,6 +58,7 @@ def _cached(request, response):
     return response
 
 
+@require_safe
 def public_monthly(request, month=None):
     asked = _asked_language(request)
     language = asked or translation.get_language()
