@@ -54,6 +54,16 @@ def test_a_department_without_accepted_tickets_is_not_on_the_honour_list(db):
     assert [x.label for x in ranking.honour] == ["A"] and [x.label for x in ranking.red] == ["B"]
 
 
+def test_the_bottom_of_the_red_list_is_below_the_groups_average(db):
+    group = AssessmentGroupFactory(name="县区")
+    tied = [
+        Line(department_id=n, label=x, score=Decimal(100), rank=n, group=None, figures={"red": 0, "accepted": 2})
+        for n, x in ((1, "A"), (2, "B"))
+    ]
+    ranking = rank_group(group, tied, honour_size=1, red_size=1)
+    assert [x.label for x in ranking.honour] == ["A"] and ranking.red == ()
+
+
 def test_lists_larger_than_the_group_never_put_a_department_on_both(db):
     group = AssessmentGroupFactory(name="公用事业")
     ranking = rank_group(group, [line("A", 1), line("B", 2)], honour_size=3, red_size=3)

@@ -6,8 +6,10 @@ The lists, per group, in rank order:
 
 - **honour list**: the first `honour_list_size` (of the scheme version the month was scored with)
   departments that accepted tickets that month and have no red card;
-- **red list**: the last `red_list_size` departments not on the honour list, and every department
-  with a red card (each red-carded ticket's reference is listed with its department).
+- **red list**: the last `red_list_size` departments not on the honour list among those scoring
+  below the group's average (a group whose departments all score the same has none at the
+  bottom), and every department with a red card (each red-carded ticket's reference is listed
+  with its department).
 
 Departments that are not in any group of the scheme version are scored but not ranked: they are
 listed apart (`ungrouped`) and are on neither list.
@@ -120,8 +122,10 @@ def rank_group(group: AssessmentGroup, lines: list[Line], *, honour_size: int, r
     """A group's lines in rank order, with its honour and red lists (the rule above)."""
     lines = sorted(lines, key=lambda line: (line.rank is None, line.rank or 0, line.label))
     honour = [line for line in lines if line.accepted and not line.red][:honour_size]
-    rest = [line for line in lines if line not in honour]
-    bottom = rest[len(rest) - red_size :] if red_size else []
+    scores = [line.score for line in lines if line.score is not None]
+    average = sum(scores) / len(scores) if scores else Decimal(0)
+    below = [line for line in lines if line not in honour and line.score is not None and line.score < average]
+    bottom = below[len(below) - red_size :] if red_size else []
     red = [line for line in lines if line in bottom or (line.red and line not in honour)]
     return GroupRanking(group=group, lines=tuple(lines), honour=tuple(honour), red=tuple(red), size=len(lines))
 
