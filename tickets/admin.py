@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from tickets import admin_assessment, services, workdays  # noqa: F401  (admin_assessment registers the assessment admin)
+from tickets.admin_base import ReadOnlyAdmin
 from tickets.models import (
     AccessLog,
     ApiToken,
@@ -114,17 +115,6 @@ class CalendarDayAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
         if dates:
             workdays.calendar_changed(min(dates), max(dates))
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class EventInline(admin.TabularInline):

@@ -5,6 +5,7 @@ too: a change is "Save as new" with a later valid_from (a new version)."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from tickets.admin_base import ReadOnlyAdmin
 from tickets.models import AssessmentGroup, AssessmentMonth, AssessmentScheme, MonthlyAssessment, SchemeMembership
 from tickets.models.assessment import DEDUCTED_COUNTS, WEIGHTED_RATES
 
@@ -49,23 +50,12 @@ class AssessmentSchemeAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(AssessmentMonth)
-class AssessmentMonthAdmin(_ReadOnly):
+class AssessmentMonthAdmin(ReadOnlyAdmin):
     list_display = ["month", "edition", "scheme", "frozen_at", "frozen_by"]
 
 
 @admin.register(MonthlyAssessment)
-class MonthlyAssessmentAdmin(_ReadOnly):
+class MonthlyAssessmentAdmin(ReadOnlyAdmin):
     list_display = ["month", "edition", "kind", "label", "group", "score", "rank", "frozen_at"]
     list_filter = ["month", "edition", "kind", "group"]
