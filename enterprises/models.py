@@ -143,6 +143,7 @@ class User(AbstractUser):
         _("mobile number"),
         max_length=20,
         blank=True,
+        default="",
         db_default="",
         validators=[validate_mobile],
         help_text=_("For text messages, e.g. 138 1234 5678."),
@@ -151,11 +152,17 @@ class User(AbstractUser):
         _("WeCom user id"),
         max_length=64,
         blank=True,
+        default="",
         db_default="",
         help_text=_("The account (UserID) in the city's 企业微信 address book."),
     )
     dingtalk_userid = models.CharField(
-        _("DingTalk user id"), max_length=64, blank=True, db_default="", help_text=_("The userid in the city's 钉钉 organisation.")
+        _("DingTalk user id"),
+        max_length=64,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("The userid in the city's 钉钉 organisation."),
     )
     # Database defaults too: the migration tests write users with the models of earlier states.
     # The channels chosen per kind of notification: {kind: [channel, …]}, a kind left out goes over

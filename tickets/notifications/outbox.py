@@ -1,5 +1,5 @@
 """Creating notifications inside the action's transaction, each with one Delivery row per channel
-(tickets.notifications.channels), and queueing their delivery after it commits.
+that is on (tickets.notifications.channels), and queueing their delivery after it commits.
 
 A broker that is down never fails the action: the periodic `send_notification_emails` task picks up
 whatever is still pending.
@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from tickets import background
 from tickets.models import Delivery, Notification
-from tickets.notifications.channels import CHANNELS
+from tickets.notifications import channels
 from tickets.notifications.recipients import recipients_for
 from tickets.notifications.texts import Composer, _ticket_path, ticket_facts
 
@@ -47,7 +47,7 @@ def delivery_status_for(channel, user):
 
 
 # A row: the notification's ROW_COLUMNS, then its deliveries, ((channel, status), …) one per
-# channel in CHANNELS. Plain tuples: the sweep builds tens of thousands at a time (see insert_rows).
+# channel that is on (channels.active()). Plain tuples: the sweep builds tens of thousands at a time (see insert_rows).
 ROW_COLUMNS = ("recipient_id", "ticket_id", "kind", "subject", "body", "url", "created_at")
 _CREATED_AT = ROW_COLUMNS.index("created_at")
 # The columns of a Delivery row as inserted in bulk, from its notification's row.
@@ -55,8 +55,8 @@ DELIVERY_COLUMNS = ("notification_id", "channel", "status", "attempts", "next_at
 
 
 def deliveries_of(user):
-    """A new notification's deliveries to `user`: ((channel, status), …), one per channel."""
-    return tuple((channel.kind, delivery_status_for(channel, user)) for channel in CHANNELS.values())
+    """A new notification's deliveries to `user`: ((channel, status), …), one per channel that is on."""
+    return tuple((channel.kind, delivery_status_for(channel, user)) for channel in channels.active())
 
 
 def message_row(user, kind, subject, body, url, now, ticket_id=None, deliveries=None):
@@ -167,6 +167,15 @@ def notify(kind, ticket, *, by=None, at=None, co_department=None, **extra):
 
 
 def queue_email_sending():
-    """Ask a worker to send pending e-mails. If the broker cannot be reached, the periodic task
-    sends them later; the action that created them has already succeeded."""
-    background.enqueue("tickets.send_notification_emails", failure="Could not queue e-mail sending; the periodic task will send them")
+    """Ask a worker to send pending deliveries: one task per channel that is on, so that a slow or
+    failing provider never holds up another channel. If the broker cannot be reached, the periodic
+    tasks send them later; the action that created them has already succeeded."""
+    for channel in channels.active():
+        if channel.kind == Delivery.Channel.EMAIL:
+            background.enqueue(
+                "tickets.send_notification_emails", failure="Could not queue e-mail sending; the periodic task will send them"
+            )
+        else:
+            background.enqueue(
+                "tickets.send_channel", channel.kind, failure="Could not queue %(task)s %(args)s; the periodic task will send them"
+            )
