@@ -92,3 +92,12 @@ def text_of(value: object) -> str:
 def is_local(url: str) -> bool:
     """Whether `url` points at this machine (the fake providers)."""
     return "//127.0.0.1" in url or "//localhost" in url or url.startswith(("127.0.0.1", "localhost"))
+
+
+def named(provider: str, url: str) -> str:
+    """The provider as the admin names it: a fake one (tickets.notifications.fakes) says so."""
+    from django.utils.translation import gettext
+
+    if is_local(url):
+        return gettext("%(provider)s: FAKE provider on this machine (%(url)s), nothing reaches anyone") % {"provider": provider, "url": url}
+    return provider

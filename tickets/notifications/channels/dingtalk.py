@@ -13,7 +13,7 @@ import requests
 from django.conf import settings
 
 from tickets.models import Delivery
-from tickets.notifications.channels.base import ExternalChannel, ProviderError, is_local, text_of
+from tickets.notifications.channels.base import ExternalChannel, ProviderError, named, text_of
 from tickets.notifications.channels.tokens import CacheStorage
 
 TOKEN_REFUSED = (40014, 42001)
@@ -89,7 +89,7 @@ class DingTalkChannel(ExternalChannel):
     def provider(self):
         if not self.is_configured:
             return ""
-        return "钉钉 " + ("— fake" if is_local(settings.DINGTALK_API_BASE_URL) else settings.DINGTALK_API_BASE_URL)
+        return named("钉钉 " + settings.DINGTALK_API_BASE_URL, settings.DINGTALK_API_BASE_URL)
 
     def address_of(self, user):
         return text_of(user.dingtalk_userid)

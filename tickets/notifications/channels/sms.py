@@ -10,7 +10,7 @@ reference, and the link to it. No names or phone numbers of anyone: the recipien
 from django.conf import settings
 
 from tickets.models import Delivery, Notification
-from tickets.notifications.channels.base import ExternalChannel, ProviderError, is_local, text_of
+from tickets.notifications.channels.base import ExternalChannel, ProviderError, named, text_of
 
 # The providers SMS_PROVIDER may name.
 PROVIDERS = {"tencent": "Tencent Cloud SMS (腾讯云短信)"}
@@ -68,7 +68,7 @@ class SmsChannel(ExternalChannel):
     def provider(self):
         if not self.is_configured:
             return ""
-        return PROVIDERS[settings.SMS_PROVIDER] + (" — fake" if is_local(settings.SMS_ENDPOINT) else "")
+        return named(PROVIDERS[settings.SMS_PROVIDER], settings.SMS_ENDPOINT)
 
     def address_of(self, user):
         return text_of(user.mobile)

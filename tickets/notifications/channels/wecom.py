@@ -7,7 +7,7 @@ import requests
 from django.conf import settings
 
 from tickets.models import Delivery
-from tickets.notifications.channels.base import ExternalChannel, ProviderError, is_local, text_of
+from tickets.notifications.channels.base import ExternalChannel, ProviderError, named, text_of
 from tickets.notifications.channels.tokens import CacheStorage
 
 
@@ -61,7 +61,7 @@ class WeComChannel(ExternalChannel):
     def provider(self):
         if not self.is_configured:
             return ""
-        return "企业微信 " + ("— fake" if is_local(settings.WECOM_API_BASE_URL) else settings.WECOM_API_BASE_URL)
+        return named("企业微信 " + settings.WECOM_API_BASE_URL, settings.WECOM_API_BASE_URL)
 
     def address_of(self, user):
         return text_of(user.wecom_userid)
