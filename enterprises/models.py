@@ -165,8 +165,8 @@ class User(AbstractUser):
         help_text=_("The userid in the city's 钉钉 organisation."),
     )
     # Database defaults too: the migration tests write users with the models of earlier states.
-    # The channels chosen per kind of notification: {kind: [channel, …]}, a kind left out goes over
-    # every channel the person has an address for (tickets.notifications.preferences).
+    # The channels switched off per kind of notification: {kind: [channel, …]}; every other channel
+    # that is on and has an address is used (tickets.notifications.preferences).
     channel_preferences = models.JSONField(
         _("notification channels"), default=dict, db_default=models.Value({}, output_field=models.JSONField()), blank=True
     )

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from tests.notifications.test_channels import dingtalk, pending, person, send, sms, sms_fake, wecom  # noqa: F401 — fixtures
+from tests.notifications.test_channels import later, pending, send
 from tickets.models import Delivery
 from tickets.notifications.state import channel_states
 
@@ -27,7 +27,7 @@ def test_channels_without_their_variables_are_shown_off_as_not_configured(as_adm
     assert {kind: state["state"] for kind, state in _states().items()} == {"email": "on", "sms": "off", "wecom": "off", "dingtalk": "off"}
 
 
-def test_a_channel_with_a_wrong_key_shows_as_failing_with_its_error_not_off(as_admin, person, sms, settings):  # noqa: F811
+def test_a_channel_with_a_wrong_key_shows_as_failing_with_its_error_not_off(as_admin, person, sms, settings):
     settings.SMS_SECRET_KEY = "wrong"
     pending(person, "overdue", "sms")
     send("sms")
@@ -40,19 +40,17 @@ def test_a_channel_with_a_wrong_key_shows_as_failing_with_its_error_not_off(as_a
     assert "模拟服务商" in page
 
 
-def test_a_channel_that_sends_again_is_shown_on(person, sms, wecom, dingtalk):  # noqa: F811
+def test_a_channel_that_sends_again_is_shown_on(person, sms, wecom, dingtalk):
     sms.script.append("error")
     delivery = pending(person, "overdue", "sms")
     send("sms")
     assert _states()["sms"]["state"] == "failing"
     delivery.refresh_from_db()
-    from tests.notifications.test_channels import later
-
     send("sms", later(delivery))
     assert {kind: state["state"] for kind, state in _states().items()} == {"email": "on", "sms": "on", "wecom": "on", "dingtalk": "on"}
 
 
-def test_retry_now_sends_a_given_up_text_message_again(as_admin, person, sms, settings, django_capture_on_commit_callbacks):  # noqa: F811
+def test_retry_now_sends_a_given_up_text_message_again(as_admin, person, sms, settings, django_capture_on_commit_callbacks):
     settings.CHANNEL_MAX_ATTEMPTS = 1
     sms.script.append("error")
     delivery = pending(person, "overdue", "sms")

@@ -97,7 +97,7 @@ def test_rows_written_with_a_runs_deliveries_dict_equal_those_written_without(db
     )
 
     assert shared == alone
-    assert kept == {with_address.pk: (("email", "pending"),), without.pk: (("email", "no_address"),)}
+    assert kept == {(with_address.pk, "due_soon"): (("email", "pending"),), (without.pk, "due_soon"): (("email", "no_address"),)}
 
 
 @pytest.mark.parametrize("reference", ["QY-2026-000123", "JC20261202-0001", "带 空格?#"])
