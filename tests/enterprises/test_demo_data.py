@@ -469,3 +469,14 @@ def test_one_demo_login_has_the_second_factor_on_with_the_printed_secret(loaded,
     code = f"{totp(device.bin_key):06d}"
     assert client.post("/accounts/two-factor/", {"code": code}).status_code == 302
     assert client.get("/tickets/").status_code == 200
+
+
+def test_demo_people_get_channel_addresses_one_company_contact_none(loaded):
+    """enterprises.demo_channels: the fakes of scripts/run show deliveries on every channel."""
+    from enterprises.validators import normalize_mobile
+
+    staff = User.objects.exclude(role__in=[User.Role.COMPANY, User.Role.CALLBACK])  # the caller is made after
+    assert not staff.filter(mobile="").exists() and not staff.filter(wecom_userid="").exists()
+    assert not User.objects.filter(role=User.Role.DEPARTMENT, dingtalk_userid="").exists()
+    assert User.objects.filter(role=User.Role.COMPANY, mobile="").count() == 1
+    assert all(normalize_mobile(mobile) == mobile for mobile in User.objects.exclude(mobile="").values_list("mobile", flat=True))
