@@ -384,7 +384,7 @@ if DELIVERY_LEASE_SECONDS < 10 * EMAIL_TIMEOUT:
 CHANNEL_TIMEOUT = env.float("CHANNEL_TIMEOUT", default=10.0)
 CHANNEL_RETRY_BASE_SECONDS = env.int("CHANNEL_RETRY_BASE_SECONDS", default=60)
 CHANNEL_MAX_ATTEMPTS = env.int("CHANNEL_MAX_ATTEMPTS", default=8)
-# Text messages: SMS_PROVIDER=tencent (Tencent Cloud SMS). SMS_SIGN_NAME is the registered sign
+# Text messages: SMS_PROVIDER=tencent (Tencent Cloud SMS) or aliyun (Alibaba Cloud SMS). SMS_SIGN_NAME is the registered sign
 # (签名); SMS_TEMPLATE the default template id, SMS_TEMPLATES per kind of notification
 # ("overdue=1234567,long_overdue=1234568"); every template has three parameters: what happened,
 # the ticket's reference, the link. SMS_ENDPOINT overrides the provider's API host (the fakes).

@@ -239,3 +239,81 @@ def test_a_failing_provider_does_not_hold_up_the_other_channels(person, sms, wec
     for channel in ("sms", "wecom", "dingtalk"):
         sender.send_due_over(channel)
     assert dict(Delivery.objects.values_list("channel", "status")) == {"sms": "failed", "wecom": "failed", "dingtalk": "sent"}
+
+
+# --- SMS: Alibaba Cloud ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def aliyun(settings):
+    from tickets.notifications.fakes import FakeAliyunSms
+
+    settings.CHANNEL_TIMEOUT = 0.5
+    fake = FakeAliyunSms(delay=1.5, access_key_id="LTAIcity", access_key_secret="aliyun-secret").start()
+    settings.SMS_PROVIDER, settings.SMS_ENDPOINT, settings.SMS_APP_ID = "aliyun", fake.url, ""
+    settings.SMS_SECRET_ID, settings.SMS_SECRET_KEY = "LTAIcity", "aliyun-secret"
+    settings.SMS_SIGN_NAME, settings.SMS_TEMPLATE, settings.SMS_TEMPLATES = "某市营商办", "SMS_100001", {"overdue": "SMS_100002"}
+    yield fake
+    fake.stop()
+
+
+def test_an_aliyun_sms_is_sent_signed_acs3_with_named_parameters_and_its_biz_id_stored(person, aliyun):
+    import json
+
+    assert CHANNELS["sms"].is_configured and "阿里云" in CHANNELS["sms"].provider
+    delivery = pending(person, "overdue", "sms")
+    assert send("sms") == (1, 0)
+    delivery.refresh_from_db()
+    assert delivery.status == "sent" and delivery.provider_message_id.endswith("^0")
+    [request] = aliyun.received
+    assert (request["PhoneNumbers"], request["SignName"], request["TemplateCode"]) == ("13812345678", "某市营商办", "SMS_100002")
+    assert json.loads(request["TemplateParam"])["link"] == "http://127.0.0.1:8000/tickets/QY-2026-0001/"
+
+
+def test_an_aliyun_error_and_rate_limit_are_retried_and_a_timeout_given_up(person, aliyun, settings):
+    settings.CHANNEL_MAX_ATTEMPTS = 3
+    aliyun.script.extend(["error", "rate_limit", "timeout"])
+    delivery = pending(person, "overdue", "sms")
+    errors = []
+    for _attempt in range(3):
+        send("sms", later(delivery) if errors else None)
+        delivery.refresh_from_db()
+        errors.append(delivery.last_error)
+    assert "isv.SMS_TEMPLATE_ILLEGAL" in errors[0] and "isv.BUSINESS_LIMIT_CONTROL" in errors[1]
+    assert "imeout" in errors[2] or "Read" in errors[2]
+    assert (delivery.status, delivery.attempts) == ("gave_up", 3)
+
+
+@pytest.mark.parametrize(("field", "code"), [("SMS_SECRET_KEY", "SignatureDoesNotMatch"), ("SMS_SECRET_ID", "InvalidAccessKeyId.NotFound")])
+def test_an_aliyun_channel_with_a_wrong_key_fails_with_the_reason(person, aliyun, settings, field, code):
+    setattr(settings, field, "wrong")
+    delivery = pending(person, "overdue", "sms")
+    send("sms")
+    delivery.refresh_from_db()
+    assert delivery.status == "failed" and code in delivery.last_error
+    assert aliyun.received == []
+
+
+def test_the_fake_providers_command_serves_every_fake_on_its_port(monkeypatch):
+    """manage.py fake_providers (scripts/run): each fake on its port, stopped on Ctrl-C."""
+    import io
+    import socket
+
+    from django.core.management import call_command
+
+    from tickets.management.commands import fake_providers
+
+    ports = {}
+
+    def interrupt(_seconds):
+        for kind, port in fake_providers.PORTS.items():
+            with socket.create_connection(("127.0.0.1", port + 10000), timeout=1):
+                ports[kind] = port
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(fake_providers.time, "sleep", interrupt)
+    out = io.StringIO()
+    args = [f"--{kind}-port={port + 10000}" for kind, port in fake_providers.PORTS.items()]
+    call_command("fake_providers", *args, stdout=out)
+    assert set(ports) == {"sms", "wecom", "dingtalk", "aliyun-sms"}
+    assert out.getvalue().count("fake ") == 4

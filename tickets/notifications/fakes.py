@@ -8,6 +8,9 @@ Each fake answers what its `script` says for the next request ("ok" when it is e
 "rate_limit", "timeout" (answers after `delay` seconds), or "expire_token" (every token issued so
 far expires, then the request is answered as it would be with an expired token). It records every
 message it took in `received`. A wrong key or secret is refused as the vendor refuses it.
+
+Why this is long: four vendors' APIs, each with its own signature or token scheme and its own error
+answers, side by side so that what they share (the server, the script of answers) is written once.
 """
 
 import datetime
@@ -184,6 +187,91 @@ class FakeTencentSms(FakeProvider):
         return 200, {"Response": {"SendStatusSet": statuses, "RequestId": str(uuid.uuid4())}}
 
 
+# --- Alibaba Cloud SMS ------------------------------------------------------------------------
+
+
+def acs3_signature(secret, method, path, query, headers, signed_headers, payload_hash):
+    """ACS3-HMAC-SHA256 (help.aliyun.com/zh/sdk/product-overview/v3-request-structure-and-signature):
+    the canonical request (method, path, the sorted and percent-encoded query, the signed headers
+    lower-cased and sorted, their names, the payload's SHA-256), hashed, then HMAC-SHA256 with the
+    AccessKey secret."""
+    from urllib.parse import quote
+
+    canonical_query = "&".join(f"{quote(k, safe='~')}={quote(v, safe='~')}" for k, v in sorted(query.items()))
+    canonical_headers = "".join(f"{name}:{headers.get(name, '').strip()}\n" for name in signed_headers)
+    canonical_request = "\n".join([method, path or "/", canonical_query, canonical_headers, ";".join(signed_headers), payload_hash])
+    string_to_sign = "ACS3-HMAC-SHA256\n" + hashlib.sha256(canonical_request.encode()).hexdigest()
+    return hmac.new(secret.encode(), string_to_sign.encode(), hashlib.sha256).hexdigest()
+
+
+class FakeAliyunSms(FakeProvider):
+    """dysmsapi.aliyuncs.com: POST / with x-acs-action: SendSms, x-acs-version: 2017-05-25, the
+    parameters in the query, signed ACS3-HMAC-SHA256."""
+
+    name = "aliyun-sms"
+
+    def __init__(self, port=0, delay=2.0, access_key_id="LTAIfakedemo0000", access_key_secret="fake-demo-aliyun-secret", **keys):
+        super().__init__(port, delay, access_key_id=access_key_id, access_key_secret=access_key_secret, **keys)
+
+    def _error(self, status, code, message):
+        return status, {"RequestId": str(uuid.uuid4()), "Code": code, "Message": message, "HostId": "dysmsapi.aliyuncs.com"}
+
+    def check_signature(self, method, path, query, headers, body):
+        auth = headers.get("Authorization", "")
+        try:
+            algorithm, rest = auth.split(" ", 1)
+            fields = dict(part.strip().split("=", 1) for part in rest.split(","))
+        except ValueError:
+            return self._error(400, "IncompleteSignature", "The request signature does not conform to Aliyun standards.")
+        if algorithm != "ACS3-HMAC-SHA256":
+            return self._error(400, "IncompleteSignature", "unknown signature algorithm")
+        if fields.get("Credential") != self.keys["access_key_id"]:
+            return self._error(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
+        payload_hash = hashlib.sha256(body).hexdigest()
+        if headers.get("x-acs-content-sha256") != payload_hash:
+            return self._error(400, "SignatureDoesNotMatch", "The payload does not match x-acs-content-sha256.")
+        signed = fields.get("SignedHeaders", "").split(";")
+        if "host" not in signed or "x-acs-date" not in signed:
+            return self._error(400, "IncompleteSignature", "host and x-acs-date must be signed")
+        expected = acs3_signature(self.keys["access_key_secret"], method, path, query, headers, signed, payload_hash)
+        if not hmac.compare_digest(fields.get("Signature", ""), expected):
+            return self._error(400, "SignatureDoesNotMatch", "Specified signature does not match our calculation.")
+        return None
+
+    def _serve(self, request, method):
+        # The query's values are needed as sent (percent-decoded once), and every one of them.
+        parts = urlsplit(request.path)
+        length = int(request.headers.get("Content-Length") or 0)
+        body = request.rfile.read(length) if length else b""
+        query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        status, answer = self.handle_sms(method, parts.path, query, request.headers, body)
+        data = json.dumps(answer, ensure_ascii=False).encode()
+        try:
+            request.send_response(status)
+            request.send_header("Content-Type", "application/json;charset=utf-8")
+            request.send_header("Content-Length", str(len(data)))
+            request.end_headers()
+            request.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def handle_sms(self, method, path, query, headers, body):
+        if headers.get("x-acs-action") != "SendSms" or headers.get("x-acs-version") != "2017-05-25":
+            return self._error(400, "InvalidAction.NotFound", "only SendSms 2017-05-25 is faked")
+        refused = self.check_signature(method, path, query, headers, body)
+        if refused:
+            return refused
+        answer = self.next_answer()
+        self.wait(answer)
+        request_id = str(uuid.uuid4())
+        if answer == "rate_limit":
+            return 200, {"RequestId": request_id, "Code": "isv.BUSINESS_LIMIT_CONTROL", "Message": "触发号码天级流控Permits:10"}
+        if answer == "error":
+            return 200, {"RequestId": request_id, "Code": "isv.SMS_TEMPLATE_ILLEGAL", "Message": "该账号下找不到对应模板"}
+        self.received.append(query)
+        return 200, {"RequestId": request_id, "Code": "OK", "Message": "OK", "BizId": f"{self.next_id():06d}^0"}
+
+
 # --- 企业微信 and 钉钉: access tokens -------------------------------------------------------------
 
 
@@ -308,4 +396,4 @@ class FakeDingTalk(TokenProvider):
         return 200, {"errcode": 0, "errmsg": "ok", "task_id": 256000 + self.next_id(), "request_id": uuid.uuid4().hex}
 
 
-FAKES = {"sms": FakeTencentSms, "wecom": FakeWeCom, "dingtalk": FakeDingTalk}
+FAKES = {"sms": FakeTencentSms, "aliyun-sms": FakeAliyunSms, "wecom": FakeWeCom, "dingtalk": FakeDingTalk}

@@ -1,4 +1,4 @@
-"""manage.py fake_providers: the fake SMS (Tencent Cloud), 企业微信 and 钉钉 providers
+"""manage.py fake_providers: the fake SMS (Tencent Cloud; Alibaba Cloud on 8704), 企业微信 and 钉钉 providers
 (tickets.notifications.fakes) on 127.0.0.1, for the demo: scripts/run starts it when no real
 provider is configured and points those channels at it. Prints each message a fake took; nothing
 leaves this machine. The admin names the channels pointed here as fakes."""
@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 
 from tickets.notifications.fakes import FAKES
 
-PORTS = {"sms": 8701, "wecom": 8702, "dingtalk": 8703}
+PORTS = {"sms": 8701, "wecom": 8702, "dingtalk": 8703, "aliyun-sms": 8704}
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
             parser.add_argument(f"--{kind}-port", type=int, default=port)
 
     def handle(self, *args, only=None, **options):
-        fakes = {kind: FAKES[kind](port=options[f"{kind}_port"]).start() for kind in (only or FAKES)}
+        fakes = {kind: FAKES[kind](port=options[f"{kind.replace('-', '_')}_port"]).start() for kind in (only or FAKES)}
         for kind, fake in fakes.items():
             self.stdout.write(f"fake {kind} provider at {fake.url}")
         self.stdout.flush()

@@ -6,7 +6,7 @@ up is the same for every channel (tickets.notifications.sender). The outbox writ
 row per notification and channel that is on (`active()`) when it writes the notification.
 
     email      Django's e-mail backend (EMAIL_URL), the first channel
-    sms        text messages, Tencent Cloud SMS (SMS_PROVIDER=tencent, SMS_*)
+    sms        text messages, Tencent Cloud or Alibaba Cloud SMS (SMS_PROVIDER=tencent|aliyun, SMS_*)
     wecom      企业微信 application messages (WECOM_*), through wechatpy
     dingtalk   钉钉 work notifications (DINGTALK_*)
 
