@@ -317,3 +317,24 @@ def test_the_fake_providers_command_serves_every_fake_on_its_port(monkeypatch):
     call_command("fake_providers", *args, stdout=out)
     assert set(ports) == {"sms", "wecom", "dingtalk", "aliyun-sms"}
     assert out.getvalue().count("fake ") == 4
+
+
+def test_no_text_message_wecom_or_dingtalk_message_carries_the_contacts_phone_or_name(
+    sms, wecom, dingtalk, submit, dispatcher, department, department_user
+):
+    """DESIGN.md §11: like the e-mails, the other channels name the ticket, never its contact."""
+    import json
+
+    from tickets import services
+
+    phone, name = "13812341234", "张伟"
+    User.objects.filter(pk__in=[dispatcher.pk, department_user.pk]).update(
+        mobile=MOBILE, wecom_userid=WECOM_ID, dingtalk_userid=DINGTALK_ID
+    )
+    ticket = submit(contact_name=name, contact_phone=phone)
+    services.ticket_assign(ticket=ticket, by=dispatcher, department=department)
+    for kind in ("sms", "wecom", "dingtalk"):
+        sender.send_due_over(kind)
+    payloads = [json.dumps(message, ensure_ascii=False) for fake in (sms, wecom, dingtalk) for message in fake.received]
+    assert len(sms.received) >= 1 and len(wecom.received) >= 1 and len(dingtalk.received) >= 1
+    assert not any(phone in payload or name in payload for payload in payloads)
