@@ -407,6 +407,10 @@ DINGTALK_APP_KEY = env.str("DINGTALK_APP_KEY", default="")
 DINGTALK_APP_SECRET = env.str("DINGTALK_APP_SECRET", default="")
 DINGTALK_AGENT_ID = env.str("DINGTALK_AGENT_ID", default="")
 DINGTALK_API_BASE_URL = env.str("DINGTALK_API_BASE_URL", default="https://oapi.dingtalk.com")
+if DELIVERY_LEASE_SECONDS < 10 * CHANNEL_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"DELIVERY_LEASE_SECONDS ({DELIVERY_LEASE_SECONDS}) must be at least ten times CHANNEL_TIMEOUT ({CHANNEL_TIMEOUT})"
+    )
 # Set by scripts/run when it starts the fake providers (manage.py fake_providers): the admin names
 # the channels pointed at them as fakes.
 FAKE_PROVIDERS = env.bool("FAKE_PROVIDERS", default=False)
