@@ -377,6 +377,44 @@ if DELIVERY_LEASE_SECONDS < 10 * EMAIL_TIMEOUT:
         f"DELIVERY_LEASE_SECONDS ({DELIVERY_LEASE_SECONDS}) must be at least ten times EMAIL_TIMEOUT ({EMAIL_TIMEOUT})"
     )
 
+# The external channels (DESIGN.md §12, tickets.notifications.channels), each off until its
+# variables are set. Shared by SMS, WeCom and DingTalk: each request to a provider waits at most
+# CHANNEL_TIMEOUT seconds; after attempt n a failed delivery waits CHANNEL_RETRY_BASE_SECONDS *
+# 2**(n-1), at most CHANNEL_MAX_ATTEMPTS tries.
+CHANNEL_TIMEOUT = env.float("CHANNEL_TIMEOUT", default=10.0)
+CHANNEL_RETRY_BASE_SECONDS = env.int("CHANNEL_RETRY_BASE_SECONDS", default=60)
+CHANNEL_MAX_ATTEMPTS = env.int("CHANNEL_MAX_ATTEMPTS", default=8)
+# Text messages: SMS_PROVIDER=tencent (Tencent Cloud SMS) or aliyun (Alibaba Cloud SMS). SMS_SIGN_NAME is the registered sign
+# (签名); SMS_TEMPLATE the default template id, SMS_TEMPLATES per kind of notification
+# ("overdue=1234567,long_overdue=1234568"); every template has three parameters: what happened,
+# the ticket's reference, the link. SMS_ENDPOINT overrides the provider's API host (the fakes).
+SMS_PROVIDER = env.str("SMS_PROVIDER", default="")
+SMS_SECRET_ID = env.str("SMS_SECRET_ID", default="")
+SMS_SECRET_KEY = env.str("SMS_SECRET_KEY", default="")
+SMS_APP_ID = env.str("SMS_APP_ID", default="")
+SMS_REGION = env.str("SMS_REGION", default="ap-guangzhou")
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="")
+SMS_TEMPLATE = env.str("SMS_TEMPLATE", default="")
+SMS_TEMPLATES = env.dict("SMS_TEMPLATES", default={})
+SMS_ENDPOINT = env.str("SMS_ENDPOINT", default="")
+# 企业微信 (WeCom) application messages from the city's self-built app (自建应用).
+WECOM_CORP_ID = env.str("WECOM_CORP_ID", default="")
+WECOM_AGENT_ID = env.str("WECOM_AGENT_ID", default="")
+WECOM_SECRET = env.str("WECOM_SECRET", default="")
+WECOM_API_BASE_URL = env.str("WECOM_API_BASE_URL", default="https://qyapi.weixin.qq.com/cgi-bin/")
+# 钉钉 (DingTalk) work notifications (工作通知) from the city's internal app (企业内部应用).
+DINGTALK_APP_KEY = env.str("DINGTALK_APP_KEY", default="")
+DINGTALK_APP_SECRET = env.str("DINGTALK_APP_SECRET", default="")
+DINGTALK_AGENT_ID = env.str("DINGTALK_AGENT_ID", default="")
+DINGTALK_API_BASE_URL = env.str("DINGTALK_API_BASE_URL", default="https://oapi.dingtalk.com")
+if DELIVERY_LEASE_SECONDS < 10 * CHANNEL_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"DELIVERY_LEASE_SECONDS ({DELIVERY_LEASE_SECONDS}) must be at least ten times CHANNEL_TIMEOUT ({CHANNEL_TIMEOUT})"
+    )
+# Set by scripts/run when it starts the fake providers (manage.py fake_providers): the admin names
+# the channels pointed at them as fakes.
+FAKE_PROVIDERS = env.bool("FAKE_PROVIDERS", default=False)
+
 # The access log (who opened which ticket, case file, file, export or report) is kept this many
 # days, then pruned daily; the database refuses to delete a row younger than 180 days (等保).
 ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=200)

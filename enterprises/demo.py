@@ -35,7 +35,7 @@ from stdnum.cn import uscc
 from tickets import notifications, services, workdays
 from tickets.models import AssignmentRole, Category, DeadlineProfile, ExtensionRequest, Notification, Rating, SupervisionLevel, Ticket
 
-from . import demo_assessment, demo_calls, demo_returns
+from . import demo_assessment, demo_calls, demo_channels, demo_returns
 from . import demo_cohandling as cohandling
 from . import demo_outcomes as outcomes
 from .models import Department, District, Enterprise, Industry, User
@@ -1032,6 +1032,7 @@ class _Builder(cohandling.CoHandlingActions, outcomes.RatingReviewActions):
         two_factor_admin = self.user(TWO_FACTOR_USERNAME, User.Role.ADMIN, "系统管理员（双重验证）", is_staff=True, is_superuser=True)
         demo_app(two_factor_admin).save()
         self.make_companies()
+        demo_channels.add_addresses()  # before the stories write their notifications
         self.make_tickets()
         demo_returns.add_examples(self)
         demo_calls.add_calls(self)  # after the stories: calls on their resolved and closed tickets

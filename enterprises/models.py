@@ -1,5 +1,7 @@
 """Companies, departments and the people who use the system."""
 
+import contextlib
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -8,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tickets import visibility  # a leaf module: it imports no models
 
-from .validators import normalize_credit_code, validate_credit_code
+from .validators import normalize_credit_code, normalize_mobile, validate_credit_code, validate_mobile
 
 
 class District(models.Model):
@@ -135,6 +137,39 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.COMPANY)
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # Where the external channels reach this person (tickets.notifications.channels). The mobile
+    # number is stored in E.164, "+8613812345678" (enterprises.validators.normalize_mobile).
+    mobile = models.CharField(
+        _("mobile number"),
+        max_length=20,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[validate_mobile],
+        help_text=_("For text messages, e.g. 138 1234 5678."),
+    )
+    wecom_userid = models.CharField(
+        _("WeCom user id"),
+        max_length=64,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("The account (UserID) in the city's 企业微信 address book."),
+    )
+    dingtalk_userid = models.CharField(
+        _("DingTalk user id"),
+        max_length=64,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("The userid in the city's 钉钉 organisation."),
+    )
+    # Database defaults too: the migration tests write users with the models of earlier states.
+    # The channels switched off per kind of notification: {kind: [channel, …]}; every other channel
+    # that is on and has an address is used (tickets.notifications.preferences).
+    channel_preferences = models.JSONField(
+        _("notification channels"), default=dict, db_default=models.Value({}, output_field=models.JSONField()), blank=True
+    )
     enterprise = models.ForeignKey(
         Enterprise,
         null=True,
@@ -175,6 +210,12 @@ class User(AbstractUser):
 
     def clean(self):
         super().clean()
+        if isinstance(self.mobile, str):  # not a new account's database default
+            with contextlib.suppress(ValidationError):  # an invalid one is reported by its field's validator
+                self.mobile = normalize_mobile(self.mobile)
+        for name in ("wecom_userid", "dingtalk_userid"):
+            if isinstance(value := getattr(self, name), str):
+                setattr(self, name, value.strip())
         if self.role == self.Role.COMPANY and not self.enterprise_id:
             raise ValidationError({"enterprise": _("A company user must belong to a company.")})
         if self.role == self.Role.DEPARTMENT and not self.department_id:

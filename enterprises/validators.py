@@ -1,3 +1,4 @@
+import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
@@ -18,8 +19,35 @@ def validate_credit_code(value):
     except InvalidChecksum:
         raise ValidationError(_("The check digit of this credit code is wrong; please check it."), code="checksum") from None
     except (InvalidFormat, InvalidComponent):
-        raise ValidationError(
-            _("A credit code uses digits and capital letters (not I, O, S, V, Z)."), code="format"
-        ) from None
+        raise ValidationError(_("A credit code uses digits and capital letters (not I, O, S, V, Z)."), code="format") from None
     except StdnumError:
         raise ValidationError(_("This is not a valid unified social credit code."), code="invalid") from None
+
+
+def normalize_mobile(value):
+    """A Chinese mobile number (中国大陆手机号) in E.164, "+8613812345678", the form stored on
+    User.mobile: SMS providers are given it as it is (Tencent) or without "+86" (Alibaba). Accepts
+    "138 1234 5678", "138-1234-5678", "+86 138…", "0086138…"; raises ValidationError otherwise.
+    "" stays "" (no mobile number)."""
+    text = (value or "").strip()
+    if not text:
+        return ""
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        raise ValidationError(_("This is not a mobile number: write the 11 digits, e.g. 138 1234 5678."), code="mobile") from None
+    if (
+        number.country_code != 86
+        or phonenumbers.number_type(number) not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+        or not phonenumbers.is_valid_number(number)
+    ):
+        raise ValidationError(
+            _("This is not a valid mainland Chinese mobile number: 11 digits starting with 1, e.g. 138 1234 5678."), code="mobile"
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def validate_mobile(value):
+    normalize_mobile(value)

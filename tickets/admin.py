@@ -194,7 +194,7 @@ def _retry_now(modeladmin, request, deliveries):
 
 class DeliveryInline(admin.TabularInline):
     model = Delivery
-    fields = ["channel", "status", "attempts", "next_attempt_at", "sent_at", "last_error"]
+    fields = ["channel", "status", "attempts", "next_attempt_at", "sent_at", "provider_message_id", "last_error"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -230,11 +230,21 @@ class NotificationAdmin(ReadOnlyAdmin):
 class DeliveryAdmin(ReadOnlyAdmin):
     """Every notification's delivery over each channel; failed ones show their error."""
 
-    list_display = ["created_at", "notification", "recipient", "channel", "status", "attempts", "next_attempt_at", "sent_at", "error"]
+    list_display = [
+        "created_at", "notification", "recipient", "channel", "status", "attempts", "next_attempt_at", "sent_at",
+        "provider_message_id", "error",
+    ]  # fmt: skip
     list_filter = ["channel", "status"]
-    search_fields = ["notification__subject", "notification__recipient__username"]
+    search_fields = ["notification__subject", "notification__recipient__username", "provider_message_id"]
     list_select_related = ["notification__recipient"]
     actions = ["retry_now"]
+
+    def changelist_view(self, request, extra_context=None):
+        """Above the list, each channel's state: off (not configured), on, or failing with its last
+        error, the fake providers named as such, and its deliveries per status."""
+        from tickets.notifications.state import channel_states
+
+        return super().changelist_view(request, {**(extra_context or {}), "channel_states": channel_states()})
 
     @admin.display(description=_("recipient"), ordering="notification__recipient")
     def recipient(self, obj):

@@ -12,7 +12,7 @@ from tickets.jobs.assessment import freeze_last_month as freeze_month_job
 from tickets.jobs.mailings import send_case_histories, send_department_digests
 from tickets.jobs.sweep import run_sweep
 from tickets.jobs.verification import draw_last_month
-from tickets.notifications.sender import send_due_emails
+from tickets.notifications.sender import send_due_emails, send_due_over
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +30,31 @@ def send_notification_emails():
     if sent or failed:
         logger.info("E-mails: %s sent, %s failed (will retry)", sent, failed)
     return {"sent": sent, "failed": failed}
+
+
+@shared_task(name="tickets.send_channel")
+def send_channel(kind):
+    """Send what is due over one channel (sms, wecom, dingtalk): queued after a notification's
+    transaction commits, one per channel, so that one provider's trouble never holds up another."""
+    sent, failed = send_due_over(kind)
+    if sent or failed:
+        logger.info("%s: %s sent, %s failed (will retry)", kind, sent, failed)
+    return {"sent": sent, "failed": failed}
+
+
+@shared_task(name="tickets.send_sms")
+def send_sms():
+    return send_channel("sms")
+
+
+@shared_task(name="tickets.send_wecom")
+def send_wecom():
+    return send_channel("wecom")
+
+
+@shared_task(name="tickets.send_dingtalk")
+def send_dingtalk():
+    return send_channel("dingtalk")
 
 
 @shared_task(name="tickets.department_digests")

@@ -563,3 +563,14 @@ def test_a_newcomer_sees_the_ranking_on_the_bulletin_and_the_public_page(loaded,
     client.force_login(User.objects.get(username="leader"))
     page = client.get(f"/assessment/{latest.month:%Y-%m}/")
     assert page.status_code == 200 and "公用事业单位" in page.content.decode()
+
+
+def test_demo_people_get_channel_addresses_one_company_contact_none(loaded):
+    """enterprises.demo_channels: the fakes of scripts/run show deliveries on every channel."""
+    from enterprises.validators import normalize_mobile
+
+    staff = User.objects.exclude(role__in=[User.Role.COMPANY, User.Role.CALLBACK])  # the caller is made after
+    assert not staff.filter(mobile="").exists() and not staff.filter(wecom_userid="").exists()
+    assert not User.objects.filter(role=User.Role.DEPARTMENT, dingtalk_userid="").exists()
+    assert User.objects.filter(role=User.Role.COMPANY, mobile="").count() == 1
+    assert all(normalize_mobile(mobile) == mobile for mobile in User.objects.exclude(mobile="").values_list("mobile", flat=True))

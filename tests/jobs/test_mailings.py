@@ -292,6 +292,9 @@ def test_the_periodic_tasks_exist_after_migrate(db):
     assert {task for _n, task, _w in PERIODIC_TASKS} == {
         "tickets.sweep",
         "tickets.send_notification_emails",
+        "tickets.send_sms",
+        "tickets.send_wecom",
+        "tickets.send_dingtalk",
         "tickets.department_digests",
         "tickets.case_history_mailing",
         "tickets.draw_verification_calls",

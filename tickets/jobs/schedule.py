@@ -18,6 +18,11 @@ PERIODIC_TASKS = [
     ("Monthly assessment freeze (月度考核冻结)", "tickets.freeze_last_month", {"crontab": {"minute": "0", "hour": "8"}}),
     # Daily, at night: the access log's rows past ACCESS_LOG_RETENTION_DAYS.
     ("Access log pruning (访问日志清理)", "tickets.prune_access_log", {"crontab": {"minute": "15", "hour": "3"}}),
+    # Appended (tests index the rows above). One per external channel, each a run of its own: a slow provider never holds up another.
+    # A channel that is off sends nothing.
+    ("Send pending text messages (短信补发)", "tickets.send_sms", {"every": 60}),
+    ("Send pending WeCom messages (企业微信补发)", "tickets.send_wecom", {"every": 60}),
+    ("Send pending DingTalk notifications (钉钉补发)", "tickets.send_dingtalk", {"every": 60}),
 ]
 
 

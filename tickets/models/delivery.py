@@ -153,6 +153,9 @@ class Delivery(models.Model):
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("E-mail")
+        SMS = "sms", _("Text message")
+        WECOM = "wecom", _("WeCom")
+        DINGTALK = "dingtalk", _("DingTalk")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
@@ -174,6 +177,9 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True, default=timezone.now)
     last_error = models.TextField(_("last error"), blank=True)
+    # What the provider called the message it accepted (Tencent's SerialNo, WeCom's msgid, DingTalk's
+    # task_id); empty for e-mail.
+    provider_message_id = models.CharField(_("provider's message id"), max_length=100, blank=True, default="", db_default="")
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 

@@ -1,5 +1,5 @@
 """Creating notifications inside the action's transaction, each with one Delivery row per channel
-(tickets.notifications.channels), and queueing their delivery after it commits.
+that is on (tickets.notifications.channels), and queueing their delivery after it commits.
 
 A broker that is down never fails the action: the periodic `send_notification_emails` task picks up
 whatever is still pending.
@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from tickets import background
 from tickets.models import Delivery, Notification
-from tickets.notifications.channels import CHANNELS
+from tickets.notifications import channels, preferences
 from tickets.notifications.recipients import recipients_for
 from tickets.notifications.texts import Composer, _ticket_path, ticket_facts
 
@@ -47,34 +47,37 @@ def delivery_status_for(channel, user):
 
 
 # A row: the notification's ROW_COLUMNS, then its deliveries, ((channel, status), …) one per
-# channel in CHANNELS. Plain tuples: the sweep builds tens of thousands at a time (see insert_rows).
+# channel that is on (channels.active()). Plain tuples: the sweep builds tens of thousands at a time (see insert_rows).
 ROW_COLUMNS = ("recipient_id", "ticket_id", "kind", "subject", "body", "url", "created_at")
 _CREATED_AT = ROW_COLUMNS.index("created_at")
 # The columns of a Delivery row as inserted in bulk, from its notification's row.
 DELIVERY_COLUMNS = ("notification_id", "channel", "status", "attempts", "next_attempt_at", "last_error", "created_at")
 
 
-def deliveries_of(user):
-    """A new notification's deliveries to `user`: ((channel, status), …), one per channel."""
-    return tuple((channel.kind, delivery_status_for(channel, user)) for channel in CHANNELS.values())
+def deliveries_of(user, kind=None):
+    """A new notification's deliveries to `user`: ((channel, status), …), one per channel that is
+    on and that `user` has not switched off for `kind` (tickets.notifications.preferences)."""
+    off = preferences.switched_off(user, kind) if kind else ()
+    return tuple((channel.kind, delivery_status_for(channel, user)) for channel in channels.active() if channel.kind not in off)
 
 
 def message_row(user, kind, subject, body, url, now, ticket_id=None, deliveries=None):
     """One notification and its deliveries as a row tuple (see ROW_COLUMNS)."""
-    return (user.pk, ticket_id, kind, subject[:200], body, url, now, deliveries or deliveries_of(user))
+    return (user.pk, ticket_id, kind, subject[:200], body, url, now, deliveries if deliveries is not None else deliveries_of(user, kind))
 
 
 def rows_for(kind, recipients, *, ticket_id, reference, subject, body, now, exclude=None, deliveries=None):
     """Row tuples, one per distinct recipient, never the person who acted. A run that writes
-    many passes `deliveries`, a dict it keeps: each person's deliveries are worked out once."""
+    many passes `deliveries`, a dict it keeps: each person's deliveries (their channels that are on
+    and chosen for the kind) are worked out once per kind."""
     url = _ticket_path(reference) if reference else ""
     deliveries = {} if deliveries is None else deliveries
     seen, rows = {exclude.pk} if exclude is not None else set(), []
     for user in recipients:
         if user.pk not in seen:
             seen.add(user.pk)
-            if (of_user := deliveries.get(user.pk)) is None:
-                of_user = deliveries[user.pk] = deliveries_of(user)
+            if (of_user := deliveries.get((user.pk, kind))) is None:
+                of_user = deliveries[user.pk, kind] = deliveries_of(user, kind)
             rows.append(message_row(user, kind, subject, body, url, now, ticket_id, of_user))
     return rows
 
@@ -167,6 +170,15 @@ def notify(kind, ticket, *, by=None, at=None, co_department=None, **extra):
 
 
 def queue_email_sending():
-    """Ask a worker to send pending e-mails. If the broker cannot be reached, the periodic task
-    sends them later; the action that created them has already succeeded."""
-    background.enqueue("tickets.send_notification_emails", failure="Could not queue e-mail sending; the periodic task will send them")
+    """Ask a worker to send pending deliveries: one task per channel that is on, so that a slow or
+    failing provider never holds up another channel. If the broker cannot be reached, the periodic
+    tasks send them later; the action that created them has already succeeded."""
+    for channel in channels.active():
+        if channel.kind == Delivery.Channel.EMAIL:
+            background.enqueue(
+                "tickets.send_notification_emails", failure="Could not queue e-mail sending; the periodic task will send them"
+            )
+        else:
+            background.enqueue(
+                "tickets.send_channel", channel.kind, failure="Could not queue %(task)s %(args)s; the periodic task will send them"
+            )

@@ -79,6 +79,15 @@ def send_due_emails(now=None, batch_size=200, max_batches=50):
     return send_due(CHANNELS[Delivery.Channel.EMAIL], now=now, batch_size=batch_size, max_batches=max_batches)
 
 
+def send_due_over(kind, now=None, batch_size=200, max_batches=50):
+    """send_due() of one channel if it is on (the tasks tickets.send_channel and tickets.send_sms,
+    send_wecom, send_dingtalk); (0, 0) if it is off."""
+    channel = CHANNELS[kind]
+    if not channel.is_configured:
+        return 0, 0
+    return send_due(channel, now=now, batch_size=batch_size, max_batches=max_batches)
+
+
 def _owned(delivery, lease):
     """The row, if it is still this batch's: after the lease another worker may have claimed it."""
     return Delivery.objects.filter(pk=delivery.pk, next_attempt_at=lease)
@@ -99,7 +108,7 @@ def _send_batch(channel, ids, now, lease):
     failed, finished); finished is False if the batch stopped early."""
     deadline = _clock() + (claim_lease() - lease_margin()).total_seconds()
     todo = []
-    for delivery in Delivery.objects.filter(pk__in=ids).select_related("notification__recipient").order_by("id"):
+    for delivery in Delivery.objects.filter(pk__in=ids).select_related("notification__recipient", "notification__ticket").order_by("id"):
         status = _undeliverable(channel, delivery.notification.recipient)
         if status:
             _owned(delivery, lease).update(status=status, next_attempt_at=None)
@@ -167,8 +176,8 @@ def _send_one(channel, delivery, connection, now, lease):
     if not _owned(delivery, lease).update(attempts=delivery.attempts + 1):
         return False, False  # the lease ran out and another worker has the row: it sends it
     try:
-        channel.send(delivery, connection)
-    except Exception as error:  # noqa: BLE001 — SMTP errors, timeouts, refused connections
+        provider_id = channel.send(delivery, connection)
+    except Exception as error:  # noqa: BLE001 — SMTP errors, providers' errors, timeouts, refused connections
         logger.warning(
             "%s delivery %s to %s failed (attempt %s): %s",
             channel.kind,
@@ -179,7 +188,12 @@ def _send_one(channel, delivery, connection, now, lease):
         )
         return False, _record_failure(channel, delivery, error, now, lease)
     recorded = _owned(delivery, lease).update(
-        status=Status.SENT, attempts=delivery.attempts + 1, sent_at=timezone.now(), next_attempt_at=None, last_error=""
+        status=Status.SENT,
+        attempts=delivery.attempts + 1,
+        sent_at=timezone.now(),
+        next_attempt_at=None,
+        last_error="",
+        provider_message_id=str(provider_id or "")[:100],
     )
     if not recorded:
         logger.warning("%s delivery %s was sent after its batch's lease ran out; another worker has it now", channel.kind, delivery.pk)

@@ -4,9 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from enterprises.models import User
 from tickets.models import Notification
 from tickets.selectors import notifications as selectors
 from tickets.web.pagination import _paginate
@@ -37,3 +39,58 @@ def notification_read_all(request):
         request, ngettext("%(count)s notification marked as read.", "%(count)s notifications marked as read.", count) % {"count": count}
     )
     return redirect("notification_list")
+
+
+@login_required
+def notification_preferences(request):
+    """Each person chooses the channels per kind of notification (DESIGN.md §12): a channel that is
+    off or that has no address for the person is shown unavailable; urgent kinds keep at least one
+    external channel (a choice that removes all is refused, nothing saved)."""
+    from tickets.models import Delivery
+    from tickets.notifications import preferences
+    from tickets.notifications.channels import CHANNELS
+
+    user = request.user
+    reachable = preferences.available(user)
+    refused = []
+    if request.method == "POST":
+        chosen = {kind: {c for c in reachable if request.POST.get(f"{kind}:{c}")} for kind in Notification.Kind.values}
+        try:
+            stored = preferences.preferences_from(user, chosen)
+        except preferences.Refused as refusal:
+            refused = refusal.kinds
+            labels = "、".join(str(Notification.Kind(kind).label) for kind in refused)
+            messages.error(
+                request,
+                _("Urgent notifications must keep at least one channel besides the site: %(kinds)s. Nothing was saved.")
+                % {"kinds": labels},
+            )
+        else:
+            User.objects.filter(pk=user.pk).update(channel_preferences=stored)
+            messages.success(request, _("Your notification channels are saved."))
+            return redirect("notification_preferences")
+    else:
+        chosen = {kind: {c for c in reachable if preferences.wants(user, kind, c)} for kind in Notification.Kind.values}
+    columns = []
+    for kind, channel in CHANNELS.items():
+        if not channel.is_configured:
+            why = _("not configured")
+        elif not channel.address_of(user):
+            why = _("no address on your account")
+        else:
+            why = ""
+        columns.append({"kind": kind, "label": Delivery.Channel(kind).label, "why": why})
+    rows = [
+        {
+            "kind": kind,
+            "label": label,
+            "urgent": kind in preferences.URGENT,
+            "refused": kind in refused,
+            "cells": [
+                {"name": f"{kind}:{column['kind']}", "on": column["kind"] in chosen[kind], "available": not column["why"]}
+                for column in columns
+            ],
+        }
+        for kind, label in Notification.Kind.choices
+    ]
+    return render(request, "tickets/notification_preferences.html", {"columns": columns, "rows": rows})

@@ -47,6 +47,7 @@ urlpatterns = [
     path("verification/", calls.verification_list, name="verification_list"),
     path("verification/<int:pk>/record/", calls.verification_record, name="verification_record"),
     path("notifications/", notifications.notification_list, name="notification_list"),
+    path("notifications/channels/", notifications.notification_preferences, name="notification_preferences"),
     path("notifications/<int:pk>/open/", notifications.notification_open, name="notification_open"),
     path("notifications/read-all/", notifications.notification_read_all, name="notification_read_all"),
     path("reports/", reports.dashboard, name="report_dashboard"),
