@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from tickets import access, personal, rules, selectors, services
 from tickets.models import AccessKind
+from tickets.selectors import visits as visit_selectors
 from tickets.selectors.lookup import visible_or_404
 from tickets.web import actions as ticket_actions
 from tickets.web import forms, request_forms
@@ -137,6 +138,7 @@ def _detail_context(request, ticket, bound=None):
         "today": timezone.localdate(),
         "overdue": ticket.is_overdue(),
         "unsigned_late": ticket.is_unsigned_late(),
+        "visit_visible": visit_selectors.sees_visit(user, ticket.visit_id),
     }
 
 

@@ -14,6 +14,7 @@ from tickets.web import (
     reviews,
     tickets,
     two_factor,
+    visits,
 )
 
 register_converter(converters.MonthConverter, "month")
@@ -62,4 +63,8 @@ urlpatterns = [
     path("exports/<int:pk>/", exports.export_status, name="export_status"),
     path("exports/<int:pk>/xlsx/", exports.export_xlsx, name="export_xlsx"),
     path("exports/<int:pk>/print/", exports.export_print, name="export_print"),
+    path("visits/", visits.visit_list, name="visit_list"),
+    path("visits/new/", visits.visit_new, name="visit_new"),
+    path("visits/<int:pk>/", visits.visit_detail, name="visit_detail"),
+    path("visit-files/<int:pk>/", visits.visit_attachment, name="visit_attachment"),
 ]
