@@ -27,5 +27,10 @@ def enterprise_list(request):
 def enterprise_case_file(request, pk):
     case_file = visible_or_404(lambda: casefile_selectors.enterprise_case_file(request.user, pk), _("No such company."))
     access.record(request, AccessKind.CASE_FILE, enterprise_id=case_file.enterprise.pk)
-    context = {"case_file": case_file, "today": case_file.today, "full_contact": case_file.full_contact}
+    context = {
+        "case_file": case_file,
+        "today": case_file.today,
+        "full_contact": case_file.full_contact,
+        "visit_limit": casefile_selectors.CASE_FILE_VISIT_LIMIT,
+    }
     return render(request, "enterprises/case_file.html", context)
