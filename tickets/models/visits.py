@@ -98,8 +98,8 @@ class VisitQuota(models.Model):
 
     @classmethod
     def in_force(cls, day: datetime.date) -> int:
-        """Visits per company in the quarter of `day`: the quota in force on the quarter's first day
-        (or on `day`, for a quota set during it), DEFAULT_VISIT_QUOTA when the city set none."""
+        """Visits per company in the quarter of `day`: the quota in force on `day` (a quota set
+        during a quarter counts for all of it), DEFAULT_VISIT_QUOTA when the city set none."""
         quota = cls.objects.filter(valid_from__lte=day).order_by("-valid_from").values_list("visits_per_quarter", flat=True).first()
         return quota or DEFAULT_VISIT_QUOTA
 

@@ -8,6 +8,7 @@ from tickets.web import (
     converters,
     enterprises,
     exports,
+    ledger,
     notifications,
     reports,
     returns,
@@ -67,4 +68,9 @@ urlpatterns = [
     path("visits/new/", visits.visit_new, name="visit_new"),
     path("visits/<int:pk>/", visits.visit_detail, name="visit_detail"),
     path("visit-files/<int:pk>/", visits.visit_attachment, name="visit_attachment"),
+    path("ledger/", ledger.liaison_ledger, name="liaison_ledger"),
+    path("ledger/xlsx/", ledger.liaison_ledger_xlsx, name="liaison_ledger_xlsx"),
+    path("ledger/<int:liaison_id>/", ledger.liaison_ledger, name="liaison_ledger_of"),
+    path("ledger/<int:liaison_id>/xlsx/", ledger.liaison_ledger_xlsx, name="liaison_ledger_of_xlsx"),
+    path("ledger/overview/", ledger.liaison_overview, name="liaison_overview"),
 ]
