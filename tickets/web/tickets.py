@@ -65,7 +65,11 @@ def ticket_list(request):
 def ticket_new(request):
     _require(rules.may_submit(request.user))
     posted = request.method == "POST"
-    form = forms.TicketSubmitForm(request.POST if posted else None, request.FILES if posted else None, user=request.user)
+    # A company's QR code (tickets.qr) opens this page with the company chosen: ?enterprise=<id>,
+    # offered only among the companies the form offers this user (a company's user submits for its own).
+    chosen = request.GET.get("enterprise", "")
+    initial = {"enterprise": chosen} if chosen.isdigit() else None
+    form = forms.TicketSubmitForm(request.POST if posted else None, request.FILES if posted else None, user=request.user, initial=initial)
     if posted and form.is_valid():
         data = form.cleaned_data
         try:

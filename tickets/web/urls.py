@@ -60,6 +60,7 @@ urlpatterns = [
     path("assessment/<month:month>/xlsx/", bulletins.bulletin_xlsx, name="bulletin_xlsx"),
     path("enterprises/", enterprises.enterprise_list, name="enterprise_list"),
     path("enterprises/<int:pk>/", enterprises.enterprise_case_file, name="enterprise_case_file"),
+    path("enterprises/<int:pk>/qr/", enterprises.enterprise_qr, name="enterprise_qr"),
     path("enterprises/<int:pk>/export/", exports.export_request, name="export_request"),
     path("exports/<int:pk>/", exports.export_status, name="export_status"),
     path("exports/<int:pk>/xlsx/", exports.export_xlsx, name="export_xlsx"),
