@@ -68,3 +68,40 @@ def test_the_case_file_reads_as_many_queries_with_ten_visits_as_with_one(request
             assert client.get(reverse("enterprise_case_file", args=[enterprise.pk])).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def _built(user, enterprise):
+    from tests.casefile.test_exports import new_export
+    from tickets.casefile import export as exports
+
+    export = new_export(user, enterprise)
+    exports.build_case_file_export(export.pk)
+    export.refresh_from_db()
+    return export
+
+
+def test_the_export_has_a_sheet_of_the_visits_with_their_problems(liaison, enterprise, category):
+    from tests.casefile.test_exports import workbook_of
+
+    visit = services.visit_record(
+        by=liaison,
+        enterprise=enterprise,
+        visited_on=timezone.localdate(),
+        people_met="王经理",
+        discussion="了解企业用工情况。",
+        problems=[services.Problem(category=category, title="招工难", description="缺焊工")],
+    )
+    sheet = workbook_of(_built(liaison, enterprise))["走访记录"]
+    row = [cell.value for cell in sheet[2]]
+    assert row[2:] == ["王经理", "了解企业用工情况。", visit.tickets.get().reference]
+
+
+def test_the_exported_visits_mask_the_people_met_for_leadership(leader, liaison, enterprise):
+    from tests.casefile.test_exports import workbook_of
+
+    _visit(liaison, enterprise, people="王经理")
+    export = _built(leader, enterprise)
+    assert workbook_of(export)["走访记录"]["C2"].value == "王**"
+    with export.printable.open("rb") as handle:
+        page = handle.read().decode()
+    assert "王**" in page and "王经理" not in page

@@ -10,7 +10,7 @@ the tickets' merged timeline, bounded where the page bounds it.
 
     enterprise_case_file(user, pk)        the page and the API: newest first, timeline bounded; the
                                           page's also the company's liaison visits (bounded)
-    case_file_for_export(user, pk)        the export: oldest first, the whole timeline
+    case_file_for_export(user, pk)        the export: oldest first, the whole timeline, every visit
     company_side_case_files(ids, today)   the monthly mailing: many companies at once, as their
                                           own side (users and liaisons) reads them, no timeline
 
@@ -72,8 +72,9 @@ class CaseFile:
     # Whether the reader sees the company's contact and its people's names in full (DESIGN.md §11,
     # tickets.rules.sees_company_contact); masked otherwise, wherever the case file is shown.
     full_contact: bool = False
-    # The company's liaison visits (走访记录) the reader sees, newest first, bounded to
-    # CASE_FILE_VISIT_LIMIT, each with `people_shown` (masked as the contact is): the page's only.
+    # The company's liaison visits (走访记录) the reader sees, each with `people_shown` (masked as
+    # the contact is): the page's newest first, bounded to CASE_FILE_VISIT_LIMIT; the export's all,
+    # oldest first; the mailing's none.
     visits: list[Visit] = field(default_factory=list)
 
     @property
@@ -200,7 +201,11 @@ def enterprise_case_file(user: User, enterprise_pk: int, *, today: datetime.date
     CASE_FILE_TIMELINE_LIMIT (each ticket's page has its whole timeline), with its attachments.
     Raises Enterprise.DoesNotExist if not visible."""
     case_file = _for_reader(user, enterprise_pk, today, newest_first=True, timeline_limit=CASE_FILE_TIMELINE_LIMIT, attachments=True)
-    visits = enterprise_visits(user, enterprise_pk, limit=CASE_FILE_VISIT_LIMIT)
+    return _with_visits(case_file, user, limit=CASE_FILE_VISIT_LIMIT, newest_first=True)
+
+
+def _with_visits(case_file: CaseFile, user: User, *, limit: int | None, newest_first: bool) -> CaseFile:
+    visits = enterprise_visits(user, case_file.enterprise.pk, limit=limit, newest_first=newest_first)
     for visit in visits:
         visit.people_shown = personal.visit_people(visit, full=case_file.full_contact)  # type: ignore[attr-defined]
     return replace(case_file, visits=visits)
@@ -209,7 +214,8 @@ def enterprise_case_file(user: User, enterprise_pk: int, *, today: datetime.date
 def case_file_for_export(user: User, enterprise_pk: int, *, today: datetime.date | None = None) -> CaseFile:
     """The export's read: tickets and the whole timeline oldest first. Raises
     Enterprise.DoesNotExist if not visible."""
-    return _for_reader(user, enterprise_pk, today, newest_first=False, timeline_limit=None)
+    case_file = _for_reader(user, enterprise_pk, today, newest_first=False, timeline_limit=None)
+    return _with_visits(case_file, user, limit=None, newest_first=False)
 
 
 def company_side_case_files(enterprise_ids: Iterable[int], *, today: datetime.date) -> dict[int, CaseFile]:

@@ -61,16 +61,17 @@ def visible_visit_attachment(user: User, pk: int) -> VisitAttachment:
     return VisitAttachment.objects.select_related("visit").get(pk=pk, visit__in=visibility.visible_visits(user))
 
 
-def enterprise_visits(user: User, enterprise_id: int, *, limit: int) -> list[Visit]:
-    """The company's newest `limit` visits that `user` may see (its case file), with their
-    liaison and their number of problems and files: one query."""
-    return list(
+def enterprise_visits(user: User, enterprise_id: int, *, limit: int | None, newest_first: bool = True) -> list[Visit]:
+    """The company's visits that `user` may see (its case file: the newest `limit`; its export:
+    all, oldest first), with their liaison and their number of problems and files: one query."""
+    visits = (
         visibility.visible_visits(user)
         .filter(enterprise_id=enterprise_id)
         .select_related("liaison")
         .annotate(problem_count=Count("tickets", distinct=True), file_count=Count("attachments", distinct=True))
-        .order_by("-visited_on", "-id")[:limit]
+        .order_by(*(("-visited_on", "-id") if newest_first else ("visited_on", "id")))
     )
+    return list(visits if limit is None else visits[:limit])
 
 
 def visit_filter_choices(user: User) -> dict[str, QuerySet]:
