@@ -72,6 +72,11 @@ def test_the_form_offers_only_the_liaison_s_companies(client, liaison, enterpris
     assert enterprise.name in page and other_enterprise.name not in page
 
 
+def test_the_second_and_third_problems_are_folded_until_used(client, liaison):
+    client.force_login(liaison)
+    assert '<details class="more-problems">' in client.get(reverse("visit_new")).content.decode()
+
+
 def test_the_form_preselects_the_company_of_the_link(client, liaison, enterprise):
     client.force_login(liaison)
     response = client.get(reverse("visit_new") + f"?enterprise={enterprise.pk}")
@@ -114,6 +119,7 @@ def test_a_half_filled_problem_is_refused_with_a_message(client, liaison, enterp
     client.force_login(liaison)
     response = client.post(reverse("visit_new"), _post(enterprise, **{"problem-1-title": "只有标题"}))
     assert response.status_code == 400
+    assert '<details class="more-problems" open>' in response.content.decode()  # the second problem's errors are in view
     assert not Visit.objects.exists() and not Ticket.objects.exists()
 
 
