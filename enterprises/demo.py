@@ -35,7 +35,7 @@ from stdnum.cn import uscc
 from tickets import notifications, services, workdays
 from tickets.models import AssignmentRole, Category, DeadlineProfile, ExtensionRequest, Notification, Rating, SupervisionLevel, Ticket
 
-from . import demo_assessment, demo_calls, demo_channels, demo_returns
+from . import demo_assessment, demo_calls, demo_channels, demo_returns, demo_visits
 from . import demo_cohandling as cohandling
 from . import demo_outcomes as outcomes
 from .models import Department, District, Enterprise, Industry, User
@@ -1036,6 +1036,7 @@ class _Builder(cohandling.CoHandlingActions, outcomes.RatingReviewActions):
         self.make_tickets()
         demo_returns.add_examples(self)
         demo_calls.add_calls(self)  # after the stories: calls on their resolved and closed tickets
+        demo_visits.add_visits(self)  # liaison visits, the quota, problems raised on visits (last: their tickets are the newest)
         demo_assessment.add_assessment(self)  # last: the frozen months read the whole history
 
         summary.districts = len(self.districts)

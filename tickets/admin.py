@@ -13,7 +13,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from tickets import admin_assessment, services, workdays  # noqa: F401  (admin_assessment registers the assessment admin)
+from tickets import admin_assessment, admin_visits, services, workdays  # noqa: F401  (they register the assessment and visit admins)
 from tickets.admin_base import ReadOnlyAdmin
 from tickets.models import (
     AccessLog,

@@ -9,6 +9,7 @@ they are.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,3 +104,15 @@ def sees_ticket_contact(user: Any, ticket: Any) -> bool:
         return False
     pending = VerificationCall.objects.filter(ticket=ticket, state=VerificationCall.State.PENDING).exists()
     return pending and rules.sees_ticket_contact(user, ticket, call_pending=True)
+
+
+_PEOPLE_SEPARATORS = re.compile(r"[,，、;；\n]+")
+
+
+def visit_people(visit: Any, *, full: bool) -> str:
+    """The people a liaison met on a visit (personal data): as written, or each name masked
+    (王*, 李**), for a reader who does not see the company's contact in full."""
+    text = (visit.people_met or "").strip()
+    if full or not text:
+        return text
+    return "、".join(mask_name(part) for part in _PEOPLE_SEPARATORS.split(text) if part.strip())

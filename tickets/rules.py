@@ -157,6 +157,30 @@ def may_view_bulletin(user: User) -> bool:
     return visibility.bulletin_departments(user) != set()
 
 
+# ----- work in the field (包联, DESIGN.md §12) --------------------------------------------------
+
+
+def may_record_visit(user: User) -> bool:
+    """Liaison officials record their visits (for the companies they look after: may_record_visit_for)."""
+    return bool(user.is_authenticated and user.is_active and user.is_liaison)
+
+
+def may_record_visit_for(user: User, enterprise_id: int) -> bool:
+    """A liaison official records a visit to a company they look after, and no other."""
+    return may_record_visit(user) and visibility.speaks_for(user, enterprise_id)
+
+
+def may_oversee_visits(user: User) -> bool:
+    """The visit list of every company and the overview of liaisons behind quota: the roles that see
+    everything (supervision and leadership read them; dispatch and administrators too)."""
+    return bool(user.is_authenticated and user.is_active and visibility.sees_everything(user))
+
+
+def may_read_ledgers(user: User) -> bool:
+    """A ledger (包联台账): a liaison official their own, the overseers anyone's (visibility.visible_liaisons)."""
+    return may_record_visit(user) or may_oversee_visits(user)
+
+
 # ----- signing in (README "Signing in safely") ---------------------------------------------------
 
 

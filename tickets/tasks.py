@@ -12,6 +12,7 @@ from tickets.jobs.assessment import freeze_last_month as freeze_month_job
 from tickets.jobs.mailings import send_case_histories, send_department_digests
 from tickets.jobs.sweep import run_sweep
 from tickets.jobs.verification import draw_last_month
+from tickets.jobs.visits import remind_unvisited
 from tickets.notifications.sender import send_due_emails, send_due_over
 
 logger = logging.getLogger(__name__)
@@ -92,4 +93,12 @@ def prune_access_log():
 def freeze_last_month():
     done = freeze_month_job()
     logger.info("Assessment freeze: %s", done)
+    return done
+
+
+@shared_task(name="tickets.remind_liaison_visits")
+def remind_liaison_visits():
+    done = remind_unvisited()
+    if done["reminded"]:
+        logger.info("Liaison visit reminders: %s", done)
     return done

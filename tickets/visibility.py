@@ -121,3 +121,34 @@ def _liaison_enterprise_ids(user: Any) -> set[int]:
         cached = set(user.liaison_enterprises.values_list("pk", flat=True))
         user._liaison_enterprise_ids = cached
     return cached
+
+
+def visible_visits(user: User, visits: QuerySet | None = None) -> QuerySet:
+    """The liaison visits (走访记录, DESIGN.md §12) of `visits` (default all) that `user` may see:
+    the roles that see everything all of them; a company's users their company's; a liaison
+    official those of the companies they look after (whoever of its liaisons made them); nobody
+    else any (a department sees a visit's problems as tickets, not the visit)."""
+    if visits is None:
+        visits = apps.get_model("tickets", "Visit").objects.all()
+    if not _active(user):
+        return visits.none()
+    if sees_everything(user):
+        return visits
+    if user.role == COMPANY:
+        return visits.filter(enterprise_id=user.enterprise_id)
+    if user.role == LIAISON:
+        return visits.filter(enterprise__liaisons=user)
+    return visits.none()
+
+
+def visible_liaisons(user: User) -> QuerySet:
+    """The liaison officials whose ledger (包联台账) `user` may read: every one for the roles that
+    see everything, a liaison official their own, nobody else any."""
+    people = apps.get_model("enterprises", "User").objects.filter(role=LIAISON)
+    if not _active(user):
+        return people.none()
+    if sees_everything(user):
+        return people
+    if user.role == LIAISON:
+        return people.filter(pk=user.pk)
+    return people.none()

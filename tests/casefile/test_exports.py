@@ -57,7 +57,7 @@ def test_company_export_is_built_and_has_three_sheets_with_its_tickets(
     assert (export.state, export.progress, export.requested_by) == (State.DONE, 100, company_user)
     assert export.finished_at is not None
     book = workbook_of(export)
-    assert book.sheetnames == ["企业档案", "诉求清单", "办理记录"]
+    assert book.sheetnames == ["企业档案", "诉求清单", "办理记录", "走访记录"]
     assert sorted(column(book["诉求清单"])) == sorted([closed_ticket.reference, second.reference])
     assert len(column(book["办理记录"])) == TicketEvent.objects.filter(ticket__enterprise=company_user.enterprise).count()
     assert book["企业档案"]["A1"].value == company_user.enterprise.name

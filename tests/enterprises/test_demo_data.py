@@ -122,7 +122,7 @@ def test_liaisons_each_look_after_six_to_eight_companies(loaded):
 
 
 def test_75_tickets_in_every_state(loaded):
-    tickets = Ticket.objects.all()
+    tickets = Ticket.objects.filter(visit__isnull=True)  # the stories' (the problems raised on visits: below)
     assert tickets.count() == 75
     by_status = {status: tickets.filter(status=status).count() for status in Status.values}
     assert all(by_status.values()), by_status
@@ -265,7 +265,7 @@ def test_only_the_last_days_notifications_are_unread(db):
 
 def story_tickets():
     """The demo's tickets by story key (the stories' titles are distinct)."""
-    tickets = {ticket.title: ticket for ticket in Ticket.objects.all()}
+    tickets = {ticket.title: ticket for ticket in Ticket.objects.filter(visit__isnull=True)}  # not those raised on visits
     assert len(tickets) == len(demo.STORIES)
     return {story.key: tickets[story.title] for story in demo.STORIES}
 
@@ -574,3 +574,24 @@ def test_demo_people_get_channel_addresses_one_company_contact_none(loaded):
     assert not User.objects.filter(role=User.Role.DEPARTMENT, dingtalk_userid="").exists()
     assert User.objects.filter(role=User.Role.COMPANY, mobile="").count() == 1
     assert all(normalize_mobile(mobile) == mobile for mobile in User.objects.exclude(mobile="").values_list("mobile", flat=True))
+
+
+def test_liaisons_visited_their_companies_and_some_are_behind_this_quarter(loaded):
+    from tickets.models import Visit, VisitQuota, quarter_of
+    from tickets.selectors.ledger import liaison_ledger, liaison_overview
+
+    start, _end = quarter_of(timezone.localdate())
+    assert VisitQuota.in_force(timezone.localdate()) == 1
+    assert Visit.objects.filter(visited_on__lt=start).count() > 30
+    assert all(visit.visited_on < timezone.localdate() for visit in Visit.objects.all())
+    ledger = liaison_ledger(User.objects.get(username="liaison"))
+    assert 0 < ledger.behind < len(ledger.rows)
+    assert liaison_overview(User.objects.get(username="leader")).behind_total > 0
+
+
+def test_problems_raised_on_visits_are_liaison_tickets_waiting_for_dispatch(loaded):
+    raised = Ticket.objects.filter(visit__isnull=False).select_related("visit", "enterprise")
+    assert raised.count() == 3
+    assert all(t.channel == "liaison" and t.status == Status.SUBMITTED and t.submitted_by == t.visit.liaison for t in raised)
+    demo_company = User.objects.get(username="company").enterprise
+    assert raised.filter(enterprise=demo_company, visit__liaison__username="liaison").count() == 2

@@ -300,6 +300,7 @@ def test_the_periodic_tasks_exist_after_migrate(db):
         "tickets.draw_verification_calls",
         "tickets.prune_access_log",
         "tickets.freeze_last_month",
+        "tickets.remind_liaison_visits",
     }
 
 

@@ -57,6 +57,10 @@ PAGES = [
     ("admin", "admin:django_celery_beat_periodictask_add", {}),
     ("department", "api-docs", {}),
     ("department", "api-ticket-list", {}),
+    ("liaison", "visit_new", {}),
+    ("liaison", "liaison_ledger", {}),
+    ("supervisor", "visit_list", {}),
+    ("leader", "liaison_overview", {}),
 ]
 
 

@@ -22,6 +22,7 @@ from tickets.models import (
     SupervisionLevel,
     Ticket,
     TicketEvent,
+    Visit,
 )
 from tickets.spreadsheets import put_cell
 
@@ -30,6 +31,7 @@ from tickets.spreadsheets import put_cell
 SHEET_PROFILE = "企业档案"
 SHEET_TICKETS = "诉求清单"
 SHEET_TIMELINE = "办理记录"
+SHEET_VISITS = "走访记录"
 
 _DATE_FORMAT = "yyyy-mm-dd"
 _DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -108,6 +110,25 @@ def event_columns(references, actor_label):
     ]
 
 
+def visit_columns(references_by_visit):
+    """The liaison visits' columns; the people met as the reader may see them (`people_shown`)."""
+    return [
+        ("visited_on", _label("visited_on", Visit), 12, "date", lambda v: v.visited_on),
+        ("liaison", _label("liaison", Visit), 18, "text", lambda v: str(v.liaison)),
+        ("people_met", _label("people_met", Visit), 24, "wrap", lambda v: v.people_shown),
+        ("discussion", _label("discussion", Visit), 60, "wrap", lambda v: v.discussion),
+        ("tickets", _("Problems raised"), 20, "wrap", lambda v: "、".join(references_by_visit.get(v.pk, []))),
+    ]
+
+
+def _references_by_visit(tickets):
+    references = {}
+    for ticket in tickets:
+        if ticket.visit_id is not None:
+            references.setdefault(ticket.visit_id, []).append(ticket.reference)
+    return references
+
+
 # --------------------------------------------------------------------------------------------
 # the workbook
 # --------------------------------------------------------------------------------------------
@@ -168,7 +189,7 @@ def figure_rows(data):
 
 
 def write_workbook(data):
-    """The xlsx file's bytes: profile, ticket list, merged timeline."""
+    """The xlsx file's bytes: profile, ticket list, merged timeline, liaison visits."""
     workbook = Workbook()
     profile = workbook.active
     profile.title = SHEET_PROFILE
@@ -209,6 +230,7 @@ def write_workbook(data):
     _table(workbook.create_sheet(SHEET_TICKETS), ticket_columns(), data.tickets)
     references = {t.pk: t.reference for t in data.tickets}
     _table(workbook.create_sheet(SHEET_TIMELINE), event_columns(references, data.actor_label), data.events)
+    _table(workbook.create_sheet(SHEET_VISITS), visit_columns(_references_by_visit(data.tickets)), data.visits)
 
     for sheet in workbook.worksheets:
         sheet.page_setup.orientation = "landscape"
@@ -295,6 +317,11 @@ def render_printable(data):
             "event_headers": [header for name, header, *_rest in ev_columns if name != "reference"],
             "tickets": tickets,
             "event_count": len(data.events),
+            "visit_headers": [header for _n, header, *_rest in visit_columns({})],
+            "visits": [
+                [_text(value(v), kind) for _n, _h, _w, kind, value in visit_columns(_references_by_visit(data.tickets))]
+                for v in data.visits
+            ],
             "generated_at": _text(local(data.generated_at), "datetime"),
             "requested_by": data.export.requested_by,
             "LANGUAGE_CODE": settings.LANGUAGE_CODE,

@@ -220,6 +220,10 @@ class CaseFileData:
         return self.file.timeline
 
     @property
+    def visits(self):
+        return self.file.visits
+
+    @property
     def status_counts(self):
         return self.file.status_counts
 

@@ -8,8 +8,9 @@ definition (DESIGN.md §5: each ticket's LATEST rating, ``Ticket.latest_rating``
 不满意; "no answer" — an auto-close — is not a rating, and only says how the ticket closed); and
 the tickets' merged timeline, bounded where the page bounds it.
 
-    enterprise_case_file(user, pk)        the page and the API: newest first, timeline bounded
-    case_file_for_export(user, pk)        the export: oldest first, the whole timeline
+    enterprise_case_file(user, pk)        the page and the API: newest first, timeline bounded; the
+                                          page's also the company's liaison visits (bounded)
+    case_file_for_export(user, pk)        the export: oldest first, the whole timeline, every visit
     company_side_case_files(ids, today)   the monthly mailing: many companies at once, as their
                                           own side (users and liaisons) reads them, no timeline
 
@@ -26,17 +27,19 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from enterprises.models import Enterprise, User
 from tickets import personal, reports, rules, visibility
-from tickets.models import OPEN_STATUSES, CaseFileExport, EventKind, Rating, Status, Ticket, TicketEvent
+from tickets.models import OPEN_STATUSES, CaseFileExport, EventKind, Rating, Status, Ticket, TicketEvent, Visit
 from tickets.reports import RATINGS
+from tickets.selectors.visits import enterprise_visits
 
 CASE_FILE_TIMELINE_LIMIT = 300
+CASE_FILE_VISIT_LIMIT = 50
 
 # The ticket list shows category and department; the company is the case file's own.
 _TICKET_RELATED = ("category", "department")
@@ -69,6 +72,10 @@ class CaseFile:
     # Whether the reader sees the company's contact and its people's names in full (DESIGN.md §11,
     # tickets.rules.sees_company_contact); masked otherwise, wherever the case file is shown.
     full_contact: bool = False
+    # The company's liaison visits (走访记录) the reader sees, each with `people_shown` (masked as
+    # the contact is): the page's newest first, bounded to CASE_FILE_VISIT_LIMIT; the export's all,
+    # oldest first; the mailing's none.
+    visits: list[Visit] = field(default_factory=list)
 
     @property
     def contact(self) -> personal.Contact:
@@ -193,13 +200,22 @@ def enterprise_case_file(user: User, enterprise_pk: int, *, today: datetime.date
     """The page's and the API's read: tickets and timeline newest first, the timeline bounded to
     CASE_FILE_TIMELINE_LIMIT (each ticket's page has its whole timeline), with its attachments.
     Raises Enterprise.DoesNotExist if not visible."""
-    return _for_reader(user, enterprise_pk, today, newest_first=True, timeline_limit=CASE_FILE_TIMELINE_LIMIT, attachments=True)
+    case_file = _for_reader(user, enterprise_pk, today, newest_first=True, timeline_limit=CASE_FILE_TIMELINE_LIMIT, attachments=True)
+    return _with_visits(case_file, user, limit=CASE_FILE_VISIT_LIMIT, newest_first=True)
+
+
+def _with_visits(case_file: CaseFile, user: User, *, limit: int | None, newest_first: bool) -> CaseFile:
+    visits = enterprise_visits(user, case_file.enterprise.pk, limit=limit, newest_first=newest_first)
+    for visit in visits:
+        visit.people_shown = personal.visit_people(visit, full=case_file.full_contact)  # type: ignore[attr-defined]
+    return replace(case_file, visits=visits)
 
 
 def case_file_for_export(user: User, enterprise_pk: int, *, today: datetime.date | None = None) -> CaseFile:
     """The export's read: tickets and the whole timeline oldest first. Raises
     Enterprise.DoesNotExist if not visible."""
-    return _for_reader(user, enterprise_pk, today, newest_first=False, timeline_limit=None)
+    case_file = _for_reader(user, enterprise_pk, today, newest_first=False, timeline_limit=None)
+    return _with_visits(case_file, user, limit=None, newest_first=False)
 
 
 def company_side_case_files(enterprise_ids: Iterable[int], *, today: datetime.date) -> dict[int, CaseFile]:

@@ -16,6 +16,9 @@ PERIODIC_TASKS = [
     # Daily too: each run freezes last month's assessment (考核) if it is not frozen yet and this
     # month's first working day has come, so a run missed that day is caught up the next.
     ("Monthly assessment freeze (月度考核冻结)", "tickets.freeze_last_month", {"crontab": {"minute": "0", "hour": "8"}}),
+    # Daily: in a quarter's last 10 working days, each liaison is reminded once of the companies
+    # not visited yet this quarter (a missed day is caught up the next; tickets.jobs.visits).
+    ("Liaison visit reminders (包联走访提醒)", "tickets.remind_liaison_visits", {"crontab": {"minute": "45", "hour": "8"}}),
     # Daily, at night: the access log's rows past ACCESS_LOG_RETENTION_DAYS.
     ("Access log pruning (访问日志清理)", "tickets.prune_access_log", {"crontab": {"minute": "15", "hour": "3"}}),
     # Appended (tests index the rows above). One per external channel, each a run of its own: a slow provider never holds up another.

@@ -40,6 +40,7 @@ from .states import (
 )
 from .ticket import Ticket, TicketQuerySet
 from .tokens import ApiToken
+from .visits import DEFAULT_VISIT_QUOTA, Visit, VisitAttachment, VisitQuota, VisitReminder, quarter_of
 
 __all__ = [
     "ACCESS_LOG_MIN_RETENTION_DAYS", "AccessKind", "AccessLog", "AccessLogQuerySet", "ApiToken",
@@ -52,4 +53,5 @@ __all__ = [
     "attachment_path",
     "VerificationCall", "Outcome", "RatingReview",
     "AssessmentGroup", "AssessmentMonth", "AssessmentScheme", "MonthlyAssessment", "SchemeMembership",
+    "DEFAULT_VISIT_QUOTA", "Visit", "VisitAttachment", "VisitQuota", "VisitReminder", "quarter_of",
 ]  # fmt: skip

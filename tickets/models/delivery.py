@@ -108,6 +108,7 @@ class Notification(models.Model):
         EXPORT_READY = "export_ready", _("Export ready")
         VERIFICATION_DUE = "verification_due", _("Verification calls due")
         BULLETIN = "bulletin", _("Monthly bulletin")
+        VISITS_DUE = "visits_due", _("Company visits due this quarter")
 
     # Indexed by notification_inbox (recipient first): no index of its own.
     recipient = models.ForeignKey(

@@ -179,6 +179,10 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates", verbose_name=_("duplicate of")
     )
+    # Raised on a liaison's visit (走访, DESIGN.md §12): the visit it came from.
+    visit = models.ForeignKey(
+        "tickets.Visit", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("visit")
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     # What the leadership report counts (DESIGN.md §5), kept by the transitions below in the

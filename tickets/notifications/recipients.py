@@ -15,10 +15,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from enterprises.models import Enterprise, User
-from tickets.models import Notification, SupervisionLevel
+from tickets.models import Notification, SupervisionLevel, Visit
 
 Kind = Notification.Kind
 Role = User.Role
@@ -45,7 +45,8 @@ P = Party
 # department id or a company id (Audience.of_department / of_company). An export's message goes
 # to the person who asked for it (tickets.casefile.export), so it is not here.
 # "Verification calls due" is about a month's list, not a ticket: verification_callers() below;
-# "Monthly bulletin" about a frozen month: bulletin_readers() below.
+# "Monthly bulletin" about a frozen month: bulletin_readers() below; "Company visits due this
+# quarter" about a liaison's companies: liaisons_with_unvisited_companies() below.
 RECIPIENTS: dict[str, tuple[Party, ...]] = {
     Kind.SUBMITTED: (P.DISPATCH,),
     Kind.ASSIGNED: (P.DEPARTMENT,),
@@ -147,6 +148,23 @@ def bulletin_readers() -> list[User]:
     supervision office and the staff of every department, active accounts only. One query."""
     roles = Q(role__in=[Role.LEADER, Role.SUPERVISOR]) | Q(role=Role.DEPARTMENT, department__isnull=False)
     return list(User.objects.filter(roles, is_active=True).order_by("pk"))
+
+
+def liaisons_with_unvisited_companies(start: Any, end: Any) -> dict[User, list[Enterprise]]:
+    """Who is told that companies are still to be visited this quarter (Kind.VISITS_DUE, about no
+    ticket, tickets.jobs.visits): each active liaison official, with those of their companies that
+    nobody visited from `start` to `end` (包联, DESIGN.md §12). One query."""
+    visited = Visit.objects.filter(enterprise=OuterRef("enterprise_id"), visited_on__range=(start, end))
+    links = (
+        Enterprise.liaisons.through.objects.filter(user__is_active=True, user__role=Role.LIAISON)
+        .exclude(Exists(visited))
+        .select_related("user", "enterprise")
+        .order_by("user_id", "enterprise__name")
+    )
+    unvisited: dict[User, list[Enterprise]] = defaultdict(list)
+    for link in links:
+        unvisited[link.user].append(link.enterprise)
+    return dict(unvisited)
 
 
 def recipients_for(kind: str, ticket: Any, co_department_id: int | None = None) -> list[User]:

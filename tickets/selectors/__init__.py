@@ -12,7 +12,7 @@ A company's case file (一企一档) is tickets.casefile.selectors; the report i
 """
 
 from .calls import pending_verification_count, verification_list, verification_months, visible_verification_call
-from .enterprises import enterprise_list
+from .enterprises import enterprise_list, visible_enterprise
 from .notifications import notification_list, notification_to_open, unread_count, visible_notifications
 from .reviews import pending_rating_review_count, pending_rating_reviews, rating_review_of, visible_rating_review
 from .tickets import (
@@ -47,4 +47,5 @@ __all__ = [
     "pending_return_count", "pending_return_requests", "upheld_suggestion", "visible_return_request",
     "pending_verification_count", "verification_list", "verification_months", "visible_verification_call",
     "pending_rating_review_count", "pending_rating_reviews", "rating_review_of", "visible_rating_review",
+    "visible_enterprise",
 ]  # fmt: skip

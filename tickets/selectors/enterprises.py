@@ -30,3 +30,8 @@ def enterprise_list(user: User, query: str | None = None) -> QuerySet[Enterprise
         ticket_count=Coalesce(Subquery(ticket_count, output_field=IntegerField()), Value(0)),
         has_open=Exists(of_company.filter(status__in=OPEN_STATUSES)),
     ).order_by("name")
+
+
+def visible_enterprise(user: User, pk: int) -> Enterprise:
+    """One company whose case file `user` may open (its QR code page); raises Enterprise.DoesNotExist otherwise."""
+    return Enterprise.objects.visible_to(user).get(pk=pk)

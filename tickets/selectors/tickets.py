@@ -208,7 +208,7 @@ def ticket_detail_queryset(user: User) -> QuerySet[Ticket]:
     )
     return (
         Ticket.objects.visible_to(user)
-        .select_related(*_LIST_RELATED, "submitted_by", "duplicate_of", "category__default_department")
+        .select_related(*_LIST_RELATED, "submitted_by", "duplicate_of", "category__default_department", "visit__liaison")
         .prefetch_related(
             events,
             Prefetch(

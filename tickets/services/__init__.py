@@ -22,6 +22,7 @@ after the commit. Views, the admin, the API and tasks call these and repeat none
     calls        ticket_record_call (回访), verification_draw / verification_record (回访核实)
     tokens       api_token_issue, api_token_revoke (the API's hashed tokens)
     access       access_record (the access log: who opened what)
+    visits       visit_record (走访记录: a liaison's visit, its problems raised as tickets), Problem
 """
 
 from .access import access_record
@@ -54,6 +55,7 @@ from .submission import next_reference, ticket_submit, ticket_submit_once
 from .supervision import ticket_raise_supervision
 from .tokens import api_token_issue, api_token_revoke
 from .uploads import validate_upload, validate_uploads
+from .visits import Problem, visit_record
 
 __all__ = [
     "ActionRefused", "access_record", "api_token_issue", "api_token_revoke",
@@ -66,4 +68,5 @@ __all__ = [
     "ticket_return", "ticket_sign", "ticket_submit", "ticket_submit_once", "validate_upload", "validate_uploads",
     "ticket_record_call", "verification_draw", "verification_record",
     "rating_review_decide", "rating_review_refusal", "rating_review_request",
+    "Problem", "visit_record",
 ]  # fmt: skip

@@ -19,6 +19,7 @@ from tickets.models import (
     Notification,
     ReferenceCounter,
     Ticket,
+    Visit,
 )
 from tickets.services.base import ActionRefused, _record
 from tickets.services.uploads import _store_attachments, validate_uploads
@@ -66,8 +67,10 @@ def ticket_submit(
     contact_name: str = "",
     contact_phone: str = "",
     at: datetime.datetime | None = None,
+    visit: Visit | None = None,
 ) -> Ticket:
-    """A company (or its liaison, or dispatch taking a hotline call) raises a problem."""
+    """A company (or its liaison, or dispatch taking a hotline call) raises a problem; `visit`, the
+    liaison's visit it was found on (tickets.services.visits.visit_record, in the same transaction)."""
     if not rules.may_submit_for(by, enterprise.pk):
         raise ActionRefused(_("You cannot submit a problem for this company."), code="forbidden")
     if not category.is_active:
@@ -89,10 +92,12 @@ def ticket_submit(
             contact_name=contact_name or enterprise.contact_name,
             contact_phone=contact_phone or enterprise.contact_phone,
             submitted_at=at,
+            visit=visit,
         )
         ticket.full_clean(exclude=["reference", "status", "supervision_level"])
         ticket.save()
-        event = _record(ticket, actor=by, kind=EventKind.SUBMITTED, to_state=ticket.status, at=at)
+        data = {"visit": visit.pk} if visit is not None else None
+        event = _record(ticket, actor=by, kind=EventKind.SUBMITTED, to_state=ticket.status, data=data, at=at)
         _store_attachments(ticket, files, by=by, event=event)
         notifications.notify(Notification.Kind.SUBMITTED, ticket, by=by, at=at)
     return ticket

@@ -17,6 +17,8 @@ from tickets.models import (
     Attachment,
     Ticket,
     TicketEvent,
+    Visit,
+    VisitAttachment,
 )
 
 if TYPE_CHECKING:
@@ -173,4 +175,18 @@ def _store_attachments(ticket: Ticket, files: Sequence[UploadedFile], *, by: Use
             original_name=PurePath(upload.name).name[:200],
             size=upload.size,
             content_type=content_type[:100],
+        )
+
+
+def _store_visit_files(visit: Visit, files: Sequence[UploadedFile], *, by: User) -> None:
+    """Store a visit's photos and files, accepted by validate_uploads() like a ticket's."""
+    for upload in files:
+        assert upload.name is not None and upload.size is not None  # a received upload has both
+        VisitAttachment.objects.create(
+            visit=visit,
+            uploaded_by=by,
+            file=upload,
+            original_name=PurePath(upload.name).name[:200],
+            size=upload.size,
+            content_type=content_type_for(upload.name)[:100],
         )

@@ -17,6 +17,8 @@ def navigation(request):
         "pending_returns": (lambda: pending_return_count(user)) if rules.may_rule_returns(user) else 0,
         "may": {
             "submit": rules.may_submit(user),
+            "record_visit": rules.may_record_visit(user),
+            "oversee_visits": rules.may_oversee_visits(user),
             "decide_extensions": rules.may_decide_extensions(user),
             "view_reports": rules.may_view_reports(user),
             "view_bulletin": rules.may_view_bulletin(user),

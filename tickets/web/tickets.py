@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from tickets import access, personal, rules, selectors, services
 from tickets.models import AccessKind
+from tickets.selectors import visits as visit_selectors
 from tickets.selectors.lookup import visible_or_404
 from tickets.web import actions as ticket_actions
 from tickets.web import forms, request_forms
@@ -64,7 +65,11 @@ def ticket_list(request):
 def ticket_new(request):
     _require(rules.may_submit(request.user))
     posted = request.method == "POST"
-    form = forms.TicketSubmitForm(request.POST if posted else None, request.FILES if posted else None, user=request.user)
+    # A company's QR code (tickets.qr) opens this page with the company chosen: ?enterprise=<id>,
+    # offered only among the companies the form offers this user (a company's user submits for its own).
+    chosen = request.GET.get("enterprise", "")
+    initial = {"enterprise": chosen} if chosen.isdigit() else None
+    form = forms.TicketSubmitForm(request.POST if posted else None, request.FILES if posted else None, user=request.user, initial=initial)
     if posted and form.is_valid():
         data = form.cleaned_data
         try:
@@ -137,6 +142,7 @@ def _detail_context(request, ticket, bound=None):
         "today": timezone.localdate(),
         "overdue": ticket.is_overdue(),
         "unsigned_late": ticket.is_unsigned_late(),
+        "visit_visible": visit_selectors.sees_visit(user, ticket.visit_id),
     }
 
 

@@ -8,6 +8,7 @@ from tickets.web import (
     converters,
     enterprises,
     exports,
+    ledger,
     notifications,
     public,
     reports,
@@ -15,6 +16,7 @@ from tickets.web import (
     reviews,
     tickets,
     two_factor,
+    visits,
 )
 
 register_converter(converters.MonthConverter, "month")
@@ -63,8 +65,18 @@ urlpatterns = [
     path("public/monthly/<month:month>/", public.public_monthly, name="public_monthly_month"),
     path("enterprises/", enterprises.enterprise_list, name="enterprise_list"),
     path("enterprises/<int:pk>/", enterprises.enterprise_case_file, name="enterprise_case_file"),
+    path("enterprises/<int:pk>/qr/", enterprises.enterprise_qr, name="enterprise_qr"),
     path("enterprises/<int:pk>/export/", exports.export_request, name="export_request"),
     path("exports/<int:pk>/", exports.export_status, name="export_status"),
     path("exports/<int:pk>/xlsx/", exports.export_xlsx, name="export_xlsx"),
     path("exports/<int:pk>/print/", exports.export_print, name="export_print"),
+    path("visits/", visits.visit_list, name="visit_list"),
+    path("visits/new/", visits.visit_new, name="visit_new"),
+    path("visits/<int:pk>/", visits.visit_detail, name="visit_detail"),
+    path("visit-files/<int:pk>/", visits.visit_attachment, name="visit_attachment"),
+    path("ledger/", ledger.liaison_ledger, name="liaison_ledger"),
+    path("ledger/xlsx/", ledger.liaison_ledger_xlsx, name="liaison_ledger_xlsx"),
+    path("ledger/<int:liaison_id>/", ledger.liaison_ledger, name="liaison_ledger_of"),
+    path("ledger/<int:liaison_id>/xlsx/", ledger.liaison_ledger_xlsx, name="liaison_ledger_of_xlsx"),
+    path("ledger/overview/", ledger.liaison_overview, name="liaison_overview"),
 ]
