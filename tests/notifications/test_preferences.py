@@ -98,3 +98,37 @@ def test_a_daily_digest_goes_over_the_chosen_channels_only(db, sms):
 
     row = message_row(user, "digest", "s", "b", "", timezone.now())
     assert [c for c, _s in row[-1]] == ["sms"]
+
+
+@pytest.mark.parametrize(
+    ("role", "heard", "not_heard"),
+    [
+        ("company", ["rejected", "resolved", "case_history"], ["submitted", "overdue", "bulletin", "visits_due"]),
+        ("liaison", ["resolved", "visits_due"], ["assigned", "bulletin"]),
+        ("dispatcher", ["submitted", "return_requested", "supervised", "verification_due"], ["assigned", "case_history"]),
+        ("supervisor", ["overdue", "rating_review_requested", "bulletin"], ["assigned", "submitted"]),
+        ("leader", ["long_overdue", "supervised", "bulletin"], ["assigned", "digest"]),
+    ],
+)
+def test_the_page_lists_the_kinds_the_persons_role_is_told_about(db, client, role, heard, not_heard):
+    from tests.factories import EnterpriseFactory, UserFactory
+
+    person = UserFactory(role=role, enterprise=EnterpriseFactory() if role == "company" else None)
+    client.force_login(person)
+    page = client.get(reverse("notification_preferences")).content.decode()
+    for kind in heard:
+        assert f'name="{kind}:email"' in page, kind
+    for kind in not_heard:
+        assert f'name="{kind}:email"' not in page, kind
+
+
+def test_saving_the_page_keeps_the_choices_of_the_kinds_it_does_not_list(signed_in, person, sms):
+    from tickets.notifications.recipients import kinds_heard_by
+
+    person.channel_preferences = {"submitted": ["sms"]}
+    person.save(update_fields=["channel_preferences"])
+    assert "submitted" not in kinds_heard_by(person)
+    shown = {key: value for key, value in _form().items() if key.split(":")[0] in kinds_heard_by(person)}
+    assert signed_in.post(reverse("notification_preferences"), shown).status_code == 302
+    person.refresh_from_db()
+    assert person.channel_preferences == {"submitted": ["sms"]}

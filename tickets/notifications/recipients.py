@@ -167,6 +167,39 @@ def liaisons_with_unvisited_companies(start: Any, end: Any) -> dict[User, list[E
     return dict(unvisited)
 
 
+# The roles of the people in each party of RECIPIENTS (for kinds_heard_by: which kinds a person
+# can be told about at all).
+_PARTY_ROLES: dict[Party, frozenset[str]] = {
+    P.DEPARTMENT: frozenset({Role.DEPARTMENT}),
+    P.DEPARTMENT_OR_DISPATCH: frozenset({Role.DEPARTMENT, Role.DISPATCHER}),
+    P.CO_DEPARTMENT: frozenset({Role.DEPARTMENT}),
+    P.REQUESTING_DEPARTMENT: frozenset({Role.DEPARTMENT}),
+    P.COMPANY: frozenset({Role.COMPANY, Role.LIAISON}),
+    P.DISPATCH: frozenset({Role.DISPATCHER}),
+    P.SUPERVISION: frozenset({Role.SUPERVISOR}),
+    P.LEADERSHIP: frozenset({Role.LEADER}),
+    P.LEADERSHIP_IF_RED: frozenset({Role.LEADER}),
+}
+# The kinds about no ticket, told by the functions above (and an export's to whoever asked).
+_OTHER_KINDS: dict[str, frozenset[str]] = {
+    Kind.VERIFICATION_DUE: frozenset({Role.CALLBACK, Role.DISPATCHER}),
+    Kind.BULLETIN: frozenset({Role.LEADER, Role.SUPERVISOR, Role.DEPARTMENT}),
+    Kind.VISITS_DUE: frozenset({Role.LIAISON}),
+    Kind.EXPORT_READY: frozenset(Role.values),
+}
+
+
+def kinds_heard_by(user: User) -> list[str]:
+    """The kinds of notification `user`'s role can be told about (every kind for a superuser or
+    an administrator, who may hold any role's work in the admin), in Notification.Kind's order:
+    what their notification settings list."""
+    if user.is_superuser or user.role == Role.ADMIN:
+        return list(Kind.values)
+    heard = {kind for kind, parties in RECIPIENTS.items() if any(user.role in _PARTY_ROLES[party] for party in parties)}
+    heard |= {kind for kind, roles in _OTHER_KINDS.items() if user.role in roles}
+    return [kind for kind in Kind.values if kind in heard]
+
+
 def recipients_for(kind: str, ticket: Any, co_department_id: int | None = None) -> list[User]:
     """The people told about `kind` on `ticket` (a Ticket, as it is after the action), distinct,
     in the table's order: one query for the roles and the department, two for a company's side."""

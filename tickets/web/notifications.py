@@ -50,11 +50,15 @@ def notification_preferences(request):
     from tickets.notifications import preferences
     from tickets.notifications.channels import CHANNELS
 
+    from tickets.notifications.recipients import kinds_heard_by
+
     user = request.user
     reachable = preferences.available(user)
+    shown = kinds_heard_by(user)  # the kinds this person's role can be told about; the others keep their choice
     refused = []
+    current = {kind: {c for c in reachable if preferences.wants(user, kind, c)} for kind in Notification.Kind.values}
     if request.method == "POST":
-        chosen = {kind: {c for c in reachable if request.POST.get(f"{kind}:{c}")} for kind in Notification.Kind.values}
+        chosen = {kind: {c for c in reachable if request.POST.get(f"{kind}:{c}")} if kind in shown else current[kind] for kind in current}
         try:
             stored = preferences.preferences_from(user, chosen)
         except preferences.Refused as refusal:
@@ -70,7 +74,7 @@ def notification_preferences(request):
             messages.success(request, _("Your notification channels are saved."))
             return redirect("notification_preferences")
     else:
-        chosen = {kind: {c for c in reachable if preferences.wants(user, kind, c)} for kind in Notification.Kind.values}
+        chosen = current
     columns = []
     for kind, channel in CHANNELS.items():
         if not channel.is_configured:
@@ -92,5 +96,6 @@ def notification_preferences(request):
             ],
         }
         for kind, label in Notification.Kind.choices
+        if kind in shown
     ]
     return render(request, "tickets/notification_preferences.html", {"columns": columns, "rows": rows})
