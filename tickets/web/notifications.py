@@ -49,7 +49,6 @@ def notification_preferences(request):
     from tickets.models import Delivery
     from tickets.notifications import preferences
     from tickets.notifications.channels import CHANNELS
-
     from tickets.notifications.recipients import kinds_heard_by
 
     user = request.user
