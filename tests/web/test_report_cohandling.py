@@ -36,7 +36,7 @@ def test_a_department_that_only_co_handled_is_listed_unranked_with_its_co_column
     assert [row["label"] for row in response.context["ranking"]] == ["市发改委"]
     rows = {row["label"]: row for row in response.context["co_handling_only"]}
     assert set(rows) == {"市行政审批局", "城区人民政府"}
-    cells = {key: value for key, value, _link, _rate in rows["市行政审批局"]["cells"]}
+    cells = {key: value for key, _label, value, _link, _rate in rows["市行政审批局"]["cells"]}
     assert (cells["co_due"], cells["co_on_time"]) == (1, 1)
     assert "仅协办的单位" in response.content.decode() or "only co-handled" in response.content.decode()
 

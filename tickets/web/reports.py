@@ -107,7 +107,7 @@ def _rows_with_links(rows, args, by, linked=True):
     for row in rows:
         if not linked:
             row["links"] = {}
-            row["cells"] = [(key, row[key], None, rate) for key, _label, _figure, rate in COLUMNS]
+            row["cells"] = [(key, label, row[key], None, rate) for key, label, _figure, rate in COLUMNS]
             continue
         scope = dict(args)
         if by == "month":
@@ -121,7 +121,8 @@ def _rows_with_links(rows, args, by, linked=True):
             if by == "month" or row["group"] is not None
             else {}
         )
-        row["cells"] = [(key, row[key], row["links"].get(figure) if figure else None, rate) for key, _label, figure, rate in COLUMNS]
+        # (figure, column label, value, link, is a rate): the label for the cell's data-label, shown on a phone.
+        row["cells"] = [(key, label, row[key], row["links"].get(figure) if figure else None, rate) for key, label, figure, rate in COLUMNS]
     return rows
 
 
