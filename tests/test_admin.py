@@ -164,3 +164,10 @@ def test_the_category_list_shows_each_categorys_deadlines_in_a_bounded_number_of
 def test_return_requests_and_verification_calls_are_listed_read_only_in_the_admin(as_admin, model):
     assert as_admin.get(reverse(f"admin:tickets_{model}_changelist")).status_code == 200
     assert as_admin.get(reverse(f"admin:tickets_{model}_add")).status_code == 403
+
+
+def test_the_admin_is_headed_by_the_products_name_not_djangos(client, admin_user):
+    client.force_login(admin_user)
+    page = client.get("/admin/").content.decode()
+    assert "企业诉求闭环办理系统" in page and "Django" not in page.split("<body")[1].split("</header>")[0]
+    assert "<title>系统管理 | 企业诉求闭环办理系统</title>" in page

@@ -41,7 +41,7 @@ def test_a_liaison_records_a_visit_on_a_phone_that_raises_a_ticket(live_server, 
 
     base = live_server.url
     phone = new_page(viewport=PHONE)
-    log_in(phone, base, "liaison", "/tickets/")
+    log_in(phone, base, "liaison", "/ledger/")
     phone.goto(f"{base}/visits/new/?enterprise={enterprise.pk}")
     expect(phone.locator("select[name=enterprise]")).to_have_value(str(enterprise.pk))
     expect(phone.locator("input[name=visited_on]")).to_have_value(f"{timezone.localdate():%Y-%m-%d}")
@@ -95,7 +95,7 @@ def test_the_liaison_pages_fit_a_phone_and_a_desktop(
     base = live_server.url
     for viewport, suffix in ((PHONE, "360"), (WIDE, "1366")):
         page = new_page(viewport=viewport)
-        log_in(page, base, "liaison", "/tickets/")
+        log_in(page, base, "liaison", "/ledger/")
         for path, name in (("/visits/new/", "visit-form"), ("/ledger/", "ledger"), (f"/enterprises/{enterprise.pk}/", "case-file")):
             page.goto(f"{base}{path}")
             _fits(page, viewport["width"])

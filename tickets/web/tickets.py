@@ -22,7 +22,7 @@ from tickets.web.pagination import _bounded_page, _paginate
 
 ROLE_HOME = {
     "company": "ticket_list",
-    "liaison": "ticket_list",
+    "liaison": "liaison_ledger",  # 包联台账: their companies, visits due and problems raised
     "department": "department_inbox",
     "dispatcher": "dispatch_queue",
     "supervisor": "supervision_board",
