@@ -232,3 +232,27 @@ def test_mark_all_read_says_how_many_in_the_right_number(company_user, client, a
     Notification.objects.create(recipient=company_user, ticket=assigned_ticket, kind=Notification.Kind.ASSIGNED, subject="x")
     response = client.post(reverse("notification_read_all"), follow=True, HTTP_ACCEPT_LANGUAGE="en")
     assert "1 notification marked as read." in response.content.decode()
+
+
+def test_the_list_can_be_filtered_by_kind(department_user, client, in_progress_ticket, supervisor):
+    services.ticket_raise_supervision(ticket=in_progress_ticket, by=supervisor, level="yellow", notice="请加快办理")
+    client.force_login(department_user)
+    assert Notification.objects.filter(recipient=department_user).exclude(kind="supervised").exists()
+    supervised = client.get(reverse("notification_list"), {"kind": "supervised"})
+    subjects = [n.subject for n in supervised.context["page"].object_list]
+    assert subjects and all(n.kind == "supervised" for n in supervised.context["page"].object_list)
+    assert 'option value="supervised" selected' in supervised.content.decode()
+    assert len(client.get(reverse("notification_list")).context["page"].object_list) > len(subjects)
+
+
+def test_the_kind_filter_offers_the_kinds_the_person_is_told_about(department_user, client):
+    client.force_login(department_user)
+    page = client.get(reverse("notification_list")).content.decode()
+    assert 'option value="assigned"' in page and 'option value="submitted"' not in page
+
+
+def test_an_unknown_kind_is_said_and_ignored(department_user, client, assigned_ticket):
+    client.force_login(department_user)
+    response = client.get(reverse("notification_list"), {"kind": "nonsense"})
+    assert response.status_code == 200 and "没有这种类型的通知，已显示全部类型。" in response.content.decode()
+    assert len(response.context["page"].object_list) == Notification.objects.filter(recipient=department_user).count()

@@ -25,11 +25,14 @@ def visible_notifications(user: User) -> NotificationQuerySet:
     return notes.filter(Q(ticket__isnull=True) | Exists(visibility.visible_tickets(user).filter(pk=OuterRef("ticket_id"))))
 
 
-def notification_list(user: User, *, unread_only: bool = False) -> NotificationQuerySet:
-    """The notifications page: newest first, each with its deliveries (one query for the page)."""
+def notification_list(user: User, *, unread_only: bool = False, kind: str | None = None) -> NotificationQuerySet:
+    """The notifications page: newest first, each with its deliveries (one query for the page);
+    only the unread ones, or those of one kind (a Notification.Kind value), when asked."""
     notes = visible_notifications(user)
     if unread_only:
         notes = notes.unread()
+    if kind:
+        notes = notes.filter(kind=kind)
     return notes.prefetch_related(Prefetch("deliveries", queryset=Delivery.objects.order_by("channel"))).order_by("-created_at", "-id")
 
 

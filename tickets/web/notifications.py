@@ -16,9 +16,17 @@ from tickets.web.pagination import _paginate
 
 @login_required
 def notification_list(request):
+    from tickets.notifications.recipients import kinds_heard_by
+
     unread_only = bool(request.GET.get("unread"))
-    notes = selectors.notification_list(request.user, unread_only=unread_only)
-    return render(request, "tickets/notification_list.html", {"page": _paginate(request, notes), "unread_only": unread_only})
+    kinds = [(kind, Notification.Kind(kind).label) for kind in kinds_heard_by(request.user)]
+    kind = request.GET.get("kind") or None
+    if kind is not None and kind not in dict(kinds):
+        messages.error(request, _("There is no such kind of notification for you; all kinds are shown."))
+        kind = None
+    notes = selectors.notification_list(request.user, unread_only=unread_only, kind=kind)
+    context = {"page": _paginate(request, notes), "unread_only": unread_only, "kinds": kinds, "kind": kind}
+    return render(request, "tickets/notification_list.html", context)
 
 
 @login_required
