@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from tickets import admin_assessment, admin_visits, services, workdays  # noqa: F401  (they register the assessment and visit admins)
-from tickets.admin_base import ReadOnlyAdmin
+from tickets.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from tickets.models import (
     AccessLog,
     ApiToken,
@@ -117,15 +117,9 @@ class CalendarDayAdmin(admin.ModelAdmin):
             workdays.calendar_changed(min(dates), max(dates))
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyInline):
     model = TicketEvent
     fields = ["created_at", "kind", "actor", "from_state", "to_state", "note"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Ticket)
@@ -192,15 +186,9 @@ def _retry_now(modeladmin, request, deliveries):
     )
 
 
-class DeliveryInline(admin.TabularInline):
+class DeliveryInline(ReadOnlyInline):
     model = Delivery
     fields = ["channel", "status", "attempts", "next_attempt_at", "sent_at", "provider_message_id", "last_error"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notification)

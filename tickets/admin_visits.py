@@ -4,7 +4,7 @@ visit is the liaison's record; the tickets raised on it are changed through thei
 
 from django.contrib import admin
 
-from tickets.admin_base import ReadOnlyAdmin
+from tickets.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from tickets.models import Visit, VisitAttachment, VisitQuota
 
 
@@ -13,15 +13,9 @@ class VisitQuotaAdmin(admin.ModelAdmin):
     list_display = ["valid_from", "visits_per_quarter", "note"]
 
 
-class VisitAttachmentInline(admin.TabularInline):
+class VisitAttachmentInline(ReadOnlyInline):
     model = VisitAttachment
     fields = ["original_name", "size", "content_type", "created_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Visit)
