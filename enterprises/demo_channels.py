@@ -24,7 +24,7 @@ def _mobile(user, index):
 
 def add_addresses():
     people = list(User.objects.order_by("pk"))
-    first_company = next((user.pk for user in people if user.role == User.Role.COMPANY), None)
+    first_company = next((user.pk for user in people if user.is_company), None)
     for index, user in enumerate(people, 1):
         if user.pk == first_company:
             continue

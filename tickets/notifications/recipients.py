@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from enterprises.models import Enterprise, User
 from tickets.models import Notification, SupervisionLevel, Visit
+from tickets.rules import is_administrator
 
 Kind = Notification.Kind
 Role = User.Role
@@ -193,7 +194,7 @@ def kinds_heard_by(user: User) -> list[str]:
     """The kinds of notification `user`'s role can be told about (every kind for a superuser or
     an administrator, who may hold any role's work in the admin), in Notification.Kind's order:
     what their notification settings list."""
-    if user.is_superuser or user.role == Role.ADMIN:
+    if is_administrator(user):
         return list(Kind.values)
     heard = {kind for kind, parties in RECIPIENTS.items() if any(user.role in _PARTY_ROLES[party] for party in parties)}
     heard |= {kind for kind, roles in _OTHER_KINDS.items() if user.role in roles}
