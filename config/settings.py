@@ -142,6 +142,8 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Keeps the 30-minute idle timeout with a session write at most once a minute (config/sessions.py).
+    "config.sessions.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -175,7 +177,14 @@ TEMPLATES = [
                 "tickets.web.context_processors.navigation",
             ],
         },
-    }
+    },
+    # The hot tables of the long lists (config/jinja.py), included by {% ticket_table %}.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "config.jinja.environment", "autoescape": True},
+    },
 ]
 
 DATABASES = {
@@ -272,9 +281,12 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 
-# Session timeout: 30 idle minutes, and gone when the browser closes.
+# Session timeout: 30 idle minutes, and gone when the browser closes. The session is saved (its
+# expiry moved on) by any request that changes it and otherwise at most once a minute
+# (config.sessions.IdleSessionMiddleware), not on every request: a page view writes nothing.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=60)
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

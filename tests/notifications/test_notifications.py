@@ -256,3 +256,27 @@ def test_an_unknown_kind_is_said_and_ignored(department_user, client, assigned_t
     response = client.get(reverse("notification_list"), {"kind": "nonsense"})
     assert response.status_code == 200 and "没有这种类型的通知，已显示全部类型。" in response.content.decode()
     assert len(response.context["page"].object_list) == Notification.objects.filter(recipient=department_user).count()
+
+
+def _copies_of_the_first(user, n):
+    note = Notification.objects.get(recipient=user)
+    copies = [Notification(recipient=user, ticket=note.ticket, kind=note.kind, subject=note.subject, body=note.body) for _ in range(n)]
+    Notification.objects.bulk_create(copies)
+
+
+def test_header_shows_99_plus_past_ninety_nine_unread(department_user, client, assigned_ticket):
+    _copies_of_the_first(department_user, 99)
+    client.force_login(department_user)
+
+    body = client.get(reverse("department_inbox")).content.decode()
+
+    assert '<span class="count">99+</span>' in body
+
+
+def test_header_shows_the_exact_count_up_to_ninety_nine(department_user, client, assigned_ticket):
+    _copies_of_the_first(department_user, 98)
+    client.force_login(department_user)
+
+    body = client.get(reverse("department_inbox")).content.decode()
+
+    assert '<span class="count">99</span>' in body

@@ -488,7 +488,7 @@ def _ticket_counts(ctx):
         for q in ctx.captured_queries
         if "COUNT(" in q["sql"].upper()
         and "tickets_ticket" in q["sql"]
-        and not q["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "tickets_notification"')
+        and 'FROM "tickets_notification"' not in q["sql"].split(" WHERE ")[0]
     ]
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -311,6 +312,11 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self):
         return f"{self.reference} {self.title}"
+
+    @property
+    def detail_url(self) -> str:
+        """The ticket page's address (the lists' rows, tickets.selectors.rows.TicketRow, have it too)."""
+        return reverse("ticket_detail", args=[self.reference])
 
     # ----- lifecycle (DESIGN.md §3) -------------------------------------------------------
 

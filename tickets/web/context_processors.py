@@ -1,6 +1,6 @@
 from tickets import rules
 from tickets.selectors.calls import pending_verification_count
-from tickets.selectors.notifications import unread_count
+from tickets.selectors.notifications import unread_badge
 from tickets.selectors.reviews import pending_rating_review_count
 from tickets.selectors.tickets import pending_return_count
 
@@ -11,8 +11,8 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     return {
-        # Lazy: counted only when a template shows it (one indexed COUNT), as the list counts.
-        "unread_notifications": lambda: unread_count(user),
+        # Lazy: counted only when a template shows it (one bounded COUNT), as the list counts.
+        "unread_notifications": lambda: unread_badge(user),
         # The dispatch queue's menu entry: return requests waiting for a ruling (lazy, one COUNT).
         "pending_returns": (lambda: pending_return_count(user)) if rules.may_rule_returns(user) else 0,
         "may": {

@@ -18,7 +18,8 @@ class BoundedPage:
     """One page of a list without COUNT(*): PAGE_SIZE + 1 rows are read to know whether a next
     page exists. The same interface as Django's Page for the templates (`paginator.num_pages` is
     None: there is no total). At most `max_pages` pages are offered (`capped` says the list goes
-    on); a number past the end of the list shows the first page."""
+    on); a number past the end of the list shows the first page. `as_rows`, if given, turns the
+    page's rows into the objects the template shows."""
 
     class _NoTotal:
         num_pages = None
@@ -26,7 +27,7 @@ class BoundedPage:
 
     paginator = _NoTotal()
 
-    def __init__(self, queryset, number, per_page=PAGE_SIZE, max_pages=None):
+    def __init__(self, queryset, number, per_page=PAGE_SIZE, max_pages=None, as_rows=None):
         max_pages = max_pages or BOUNDED_MAX_PAGES
         try:
             number = int(number)
@@ -38,7 +39,7 @@ class BoundedPage:
         if not rows and number > 1:
             number, rows = 1, list(queryset[: per_page + 1])
         more = len(rows) > per_page
-        self.object_list = rows[:per_page]
+        self.object_list = rows[:per_page] if as_rows is None else as_rows(rows[:per_page])
         self.number = number
         self.limit = max_pages * per_page
         self.capped = more and number >= max_pages
@@ -66,5 +67,7 @@ class BoundedPage:
         return self.number - 1
 
 
-def _bounded_page(request, queryset):
-    return BoundedPage(queryset, request.GET.get("page"))
+def _bounded_page(request, queryset, as_rows=None):
+    """`as_rows` turns the page's rows into what the template shows (tickets.selectors.rows.as_rows
+    for a row_values() queryset)."""
+    return BoundedPage(queryset, request.GET.get("page"), as_rows=as_rows)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from tickets import access, personal, rules, selectors, services
 from tickets.models import AccessKind
+from tickets.selectors import rows
 from tickets.selectors import visits as visit_selectors
 from tickets.selectors.lookup import visible_or_404
 from tickets.web import actions as ticket_actions
@@ -57,7 +58,7 @@ def ticket_list(request):
     return render(
         request,
         "tickets/ticket_list.html",
-        {"page": _bounded_page(request, tickets), "filters": filters, "today": timezone.localdate()},
+        {"page": _bounded_page(request, rows.row_values(tickets), rows.as_rows), "filters": filters, "today": timezone.localdate()},
     )
 
 
@@ -255,10 +256,10 @@ def department_inbox(request):
         request,
         "tickets/department_inbox.html",
         {
-            "page": _bounded_page(request, selectors.department_inbox(request.user)),
+            "page": _bounded_page(request, rows.row_values(selectors.department_inbox(request.user)), rows.as_rows),
             "co_parts": selectors.department_co_inbox(request.user)[:CO_INBOX_LIMIT],
             "co_limit": CO_INBOX_LIMIT,
-            "awaiting": selectors.department_awaiting_company(request.user)[:50],
+            "awaiting": rows.ticket_rows(selectors.department_awaiting_company(request.user), limit=50),
             "today": timezone.localdate(),
         },
     )

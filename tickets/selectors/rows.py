@@ -1,0 +1,91 @@
+"""A ticket as the lists show it: a row read with values() instead of a model instance.
+
+The long lists (the ticket list, a department's inbox) show a dozen of a ticket's fields and the
+names of its company, category and department. Building a Ticket with its three related models
+for each row cost more than the query (bench/README.md, issue 18); a TicketRow holds only what the
+table shows and answers the same names the table templates ask a Ticket (t.reference,
+t.get_status_display, t.enterprise.name, t.is_overdue …), so one template serves both, and the
+due-date rules are the model's own (Ticket.is_overdue / is_due_today, called on the row).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
+
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from tickets.models import Priority, Status, SupervisionLevel, Ticket
+
+# The columns a list row shows (templates/tickets/_ticket_table.html, _badges.html, _due.html).
+ROW_FIELDS = (
+    "id", "reference", "title", "priority", "status", "supervision_level", "was_returned", "due_date", "submitted_at",
+    "enterprise_id", "enterprise__name", "category__name", "department_id", "department__name",
+)  # fmt: skip
+
+_PRIORITY = dict(Priority.choices)
+_STATUS = dict(Status.choices)
+_SUPERVISION = dict(SupervisionLevel.choices)
+
+
+class _Named(NamedTuple):
+    """A related object as the table shows it: its id and name (t.enterprise.name)."""
+
+    id: int | None
+    name: str
+
+
+class TicketRow:
+    __slots__ = (
+        "id", "reference", "title", "priority", "status", "supervision_level", "was_returned", "due_date", "submitted_at",
+        "enterprise", "category", "department", "detail_url",
+    )  # fmt: skip
+
+    def __init__(self, values: Mapping[str, Any], *, detail_prefix: str) -> None:
+        self.id = values["id"]
+        self.reference = values["reference"]
+        self.title = values["title"]
+        self.priority = values["priority"]
+        self.status = values["status"]
+        self.supervision_level = values["supervision_level"]
+        self.was_returned = values["was_returned"]
+        self.due_date = values["due_date"]
+        self.submitted_at = values["submitted_at"]
+        self.enterprise = _Named(values["enterprise_id"], values["enterprise__name"])
+        self.category = _Named(None, values["category__name"])
+        self.department = _Named(values["department_id"], values["department__name"]) if values["department_id"] else None
+        # The ticket page's address without a reverse() per row (references are URL-safe: QY-2026-000123).
+        self.detail_url = detail_prefix + self.reference + "/"
+
+    def get_priority_display(self) -> str:
+        return _PRIORITY.get(self.priority, self.priority)
+
+    def get_status_display(self) -> str:
+        return _STATUS.get(self.status, self.status)
+
+    def get_supervision_level_display(self) -> str:
+        return _SUPERVISION.get(self.supervision_level, self.supervision_level)
+
+    def is_overdue(self, on_date: datetime.date | None = None) -> bool:
+        return Ticket.is_overdue(self, on_date)
+
+    def is_due_today(self, on_date: datetime.date | None = None) -> bool:
+        return Ticket.is_due_today(self, on_date)
+
+
+def row_values(tickets: QuerySet[Ticket]) -> QuerySet[Ticket, dict[str, Any]]:
+    """The list's query reading only the row's columns (its filters and order kept)."""
+    return tickets.values(*ROW_FIELDS)
+
+
+def as_rows(values: Iterable[Mapping[str, Any]]) -> list[TicketRow]:
+    """Rows from row_values() results."""
+    prefix = reverse("ticket_detail", args=["X"])[:-2]
+    return [TicketRow(v, detail_prefix=prefix) for v in values]
+
+
+def ticket_rows(tickets: QuerySet[Ticket], *, limit: int) -> list[TicketRow]:
+    """The first `limit` rows of a list."""
+    return as_rows(row_values(tickets)[:limit])
