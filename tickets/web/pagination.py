@@ -12,13 +12,25 @@ def _paginate(request, queryset):
 # Long lists (a department's tickets, every ticket for the city roles) are paged without a total:
 # counting 100 000+ visible rows on every page view cost more than the rest of the page.
 BOUNDED_MAX_PAGES = 200  # the first 5 000 rows; beyond that, the filters narrow the list
+# The total a list shows ("共 N 件") is exact up to this many rows, then "N+": it counts a LIMITed
+# subquery, never every visible row.
+COUNT_BOUND = 1000
+
+
+def bounded_count(queryset, bound=None):
+    """How many rows `queryset` has, counted up to `bound` + 1 (one COUNT over a LIMITed
+    subquery of ids, without the list's order): more than `bound` means "bound+"."""
+    bound = bound or COUNT_BOUND
+    return queryset.order_by().values("pk")[: bound + 1].count()
 
 
 class BoundedPage:
     """One page of a list without COUNT(*): PAGE_SIZE + 1 rows are read to know whether a next
     page exists. The same interface as Django's Page for the templates (`paginator.num_pages` is
     None: there is no total). At most `max_pages` pages are offered (`capped` says the list goes
-    on); a number past the end of the list shows the first page."""
+    on); a number past the end of the list shows the first page. With `count_to`, `total` is
+    the number of rows up to that bound and `total_capped` says there are more (bounded_count;
+    no query when the first page already holds them all)."""
 
     class _NoTotal:
         num_pages = None
@@ -26,7 +38,10 @@ class BoundedPage:
 
     paginator = _NoTotal()
 
-    def __init__(self, queryset, number, per_page=PAGE_SIZE, max_pages=None):
+    total = None
+    total_capped = False
+
+    def __init__(self, queryset, number, per_page=PAGE_SIZE, max_pages=None, count_to=None):
         max_pages = max_pages or BOUNDED_MAX_PAGES
         try:
             number = int(number)
@@ -43,6 +58,9 @@ class BoundedPage:
         self.limit = max_pages * per_page
         self.capped = more and number >= max_pages
         self._has_next = more and not self.capped
+        if count_to:
+            total = len(rows) if number == 1 and not more else bounded_count(queryset, count_to)
+            self.total, self.total_capped = min(total, count_to), total > count_to
 
     def __iter__(self):
         return iter(self.object_list)
@@ -66,5 +84,5 @@ class BoundedPage:
         return self.number - 1
 
 
-def _bounded_page(request, queryset):
-    return BoundedPage(queryset, request.GET.get("page"))
+def _bounded_page(request, queryset, count_to=None):
+    return BoundedPage(queryset, request.GET.get("page"), count_to=count_to)
