@@ -108,6 +108,12 @@ def ticket_list(
     return tickets.order_by(*order)
 
 
+def bounded_count(queryset: QuerySet[Any], *, bound: int) -> int:
+    """How many rows `queryset` has, counted up to `bound` + 1: one COUNT over a LIMITed subquery
+    of ids, without the list's order, never over every row. More than `bound` means "bound+"."""
+    return queryset.order_by().values("pk")[: bound + 1].count()
+
+
 def mark_days_left(*, tickets: Iterable[Ticket], today: datetime.date) -> None:
     """Give each ticket a department holds `days_left`: the working days from `today` to its due
     date (negative when overdue, tickets.workdays.working_days_to), and `days_over`, the working

@@ -2,6 +2,8 @@
 
 from django.core.paginator import Paginator
 
+from tickets.selectors.tickets import bounded_count
+
 PAGE_SIZE = 25
 
 
@@ -15,13 +17,6 @@ BOUNDED_MAX_PAGES = 200  # the first 5 000 rows; beyond that, the filters narrow
 # The total a list shows ("共 N 件") is exact up to this many rows, then "N+": it counts a LIMITed
 # subquery, never every visible row.
 COUNT_BOUND = 1000
-
-
-def bounded_count(queryset, bound=None):
-    """How many rows `queryset` has, counted up to `bound` + 1 (one COUNT over a LIMITed
-    subquery of ids, without the list's order): more than `bound` means "bound+"."""
-    bound = bound or COUNT_BOUND
-    return queryset.order_by().values("pk")[: bound + 1].count()
 
 
 class BoundedPage:
@@ -59,7 +54,7 @@ class BoundedPage:
         self.capped = more and number >= max_pages
         self._has_next = more and not self.capped
         if count_to:
-            total = len(rows) if number == 1 and not more else bounded_count(queryset, count_to)
+            total = len(rows) if number == 1 and not more else bounded_count(queryset, bound=count_to)
             self.total, self.total_capped = min(total, count_to), total > count_to
 
     def __iter__(self):
