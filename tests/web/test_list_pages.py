@@ -200,6 +200,16 @@ def test_an_unknown_order_is_ignored_with_a_message(client, dispatcher, three_du
     assert listed(client, dispatcher, {"sort": "title; DROP TABLE"}) == [t.reference for t in reversed(three_due)]
 
 
+def test_filtering_again_after_an_unknown_order_does_not_repeat_it(client, dispatcher, three_due):
+    html = html_of(client, dispatcher, reverse("ticket_list"), {"sort": "bogus"})
+    assert 'value="bogus"' not in html
+
+
+def test_filtering_again_keeps_the_chosen_order(client, dispatcher, three_due):
+    html = html_of(client, dispatcher, reverse("ticket_list"), {"sort": "-due"})
+    assert '<input type="hidden" name="sort" value="-due"' in html
+
+
 def test_a_column_header_sorts_the_list_keeping_its_filters(client, dispatcher, three_due):
     html = html_of(client, dispatcher, reverse("ticket_list"), {"status": "assigned", "page": "1"})
     assert 'href="?status=assigned&amp;sort=due"' in html

@@ -61,6 +61,10 @@ class TicketListForm(TicketFilterForm):
         return values
 
 
+# The orders a phone offers as links (its table has no headers), in the table's order.
+SORT_LABELS = (("status", _("Status")), ("due", _("Due date")), ("submitted", _("Submitted at")))
+
+
 def sort_headers(current):
     """For each sortable column: the sort its header's link asks for (the other direction when
     the list is sorted by it already) and the direction it is sorted in now ("ascending",

@@ -52,7 +52,13 @@ def ticket_list(request):
     return render(
         request,
         "tickets/ticket_list.html",
-        {"page": page, "filters": filters, "today": today, "sorts": list_forms.sort_headers(values["sort"])},
+        {
+            "page": page,
+            "filters": filters,
+            "today": today,
+            "sorts": list_forms.sort_headers(values["sort"]),
+            "sort_labels": list_forms.SORT_LABELS,
+        },
     )
 
 
