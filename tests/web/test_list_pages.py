@@ -324,3 +324,12 @@ def test_dispatchs_queue_reads_a_bounded_number_of_queries_with_requests_waiting
     few = queries()
     add(5)
     assert queries() == few
+
+
+def test_the_inbox_shows_the_working_days_left_for_a_co_handlers_feedback(client, co_department_user, co_handled_ticket):
+    from tickets.models import Assignment
+
+    Assignment.objects.filter(department=co_department_user.department).update(due_date=workdays.add_working_days(today(), 2))
+    html = html_of(client, co_department_user, reverse("department_inbox"))
+    section = html[html.index('id="co-handling"') :]
+    assert "剩 2 个工作日" in section

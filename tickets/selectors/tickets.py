@@ -114,21 +114,19 @@ def bounded_count(queryset: QuerySet[Any], *, bound: int) -> int:
     return queryset.order_by().values("pk")[: bound + 1].count()
 
 
-def mark_days_left(*, tickets: Iterable[Ticket], today: datetime.date) -> None:
+def mark_days_left(*, tickets: Iterable[Ticket], today: datetime.date, co_parts: Iterable[Assignment] = ()) -> None:
     """Give each ticket a department holds `days_left`: the working days from `today` to its due
     date (negative when overdue, tickets.workdays.working_days_to), and `days_over`, the working
-    days it is past due (0 if not); None on the others. One calendar read for all the rows of a
-    page, whatever their number."""
-    tickets = list(tickets)
-
-    def counted(ticket: Ticket) -> bool:
-        return ticket.status in HANDLING_STATUSES and ticket.due_date is not None
-
-    counts = workdays.working_days_to(today, (t.due_date for t in tickets if counted(t)))
-    for ticket in tickets:
-        left = counts[ticket.due_date] if counted(ticket) and ticket.due_date is not None else None
-        ticket.days_left = left  # type: ignore[attr-defined]  # read by the lists' due-date cell
-        ticket.days_over = -left if left is not None and left < 0 else 0  # type: ignore[attr-defined]
+    days it is past due (0 if not); None on the others. The same on each open co-handling part
+    (协办) of `co_parts`, for its feedback due date. One calendar read for all the rows of a page,
+    whatever their number."""
+    rows: list[tuple[Any, bool]] = [(t, t.status in HANDLING_STATUSES and t.due_date is not None) for t in tickets]
+    rows += [(a, a.state in (AssignmentState.ASSIGNED, AssignmentState.SIGNED) and a.due_date is not None) for a in co_parts]
+    counts = workdays.working_days_to(today, (row.due_date for row, counted in rows if counted))
+    for row, counted in rows:
+        left = counts[row.due_date] if counted else None
+        row.days_left = left  # read by the lists' due-date cells
+        row.days_over = -left if left is not None and left < 0 else 0
 
 
 def dispatch_queue(user: User) -> QuerySet[Ticket]:

@@ -262,14 +262,15 @@ CO_INBOX_LIMIT = 100
 def department_inbox(request):
     _require(request.user.is_department)
     page = _bounded_page(request, selectors.department_inbox(request.user))
+    co_parts = list(selectors.department_co_inbox(request.user)[:CO_INBOX_LIMIT])
     today = timezone.localdate()
-    selectors.mark_days_left(tickets=page.object_list, today=today)
+    selectors.mark_days_left(tickets=page.object_list, co_parts=co_parts, today=today)
     return render(
         request,
         "tickets/department_inbox.html",
         {
             "page": page,
-            "co_parts": selectors.department_co_inbox(request.user)[:CO_INBOX_LIMIT],
+            "co_parts": co_parts,
             "co_limit": CO_INBOX_LIMIT,
             "awaiting": selectors.department_awaiting_company(request.user)[:50],
             "today": today,
