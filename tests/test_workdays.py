@@ -73,3 +73,26 @@ def test_sync_from_package_restores_a_changed_year_and_says_so(db):
     CalendarDay.objects.create(date=datetime.date(2026, 10, 8), is_working_day=False, name="误改")
     assert workdays.sync_from_package() == [2026]
     assert workdays.is_working_day(datetime.date(2026, 10, 8))
+
+
+def test_working_days_to_counts_the_days_left_across_a_holiday(db):
+    # From Sep 30: Oct 8, 9, 10 (调休 Saturday) and 12 are the working days up to Oct 12.
+    assert workdays.working_days_to(datetime.date(2026, 9, 30), [datetime.date(2026, 10, 12)]) == {datetime.date(2026, 10, 12): 4}
+
+
+def test_working_days_to_counts_the_days_overdue_as_negative(db):
+    # Due Sep 30, on Oct 12: 4 working days past it (the holiday does not count).
+    assert workdays.working_days_to(datetime.date(2026, 10, 12), [datetime.date(2026, 9, 30)]) == {datetime.date(2026, 9, 30): -4}
+
+
+def test_working_days_to_is_zero_on_the_day_itself_and_ignores_no_date(db):
+    today = datetime.date(2026, 5, 6)
+    assert workdays.working_days_to(today, [today, None]) == {today: 0}
+
+
+def test_working_days_to_reads_the_calendar_once_for_any_number_of_dates(db, django_assert_num_queries):
+    today = datetime.date(2026, 9, 25)
+    dates = [today + datetime.timedelta(days=n) for n in range(-40, 40)]
+    with django_assert_num_queries(2):
+        counts = workdays.working_days_to(today, dates)
+    assert counts[datetime.date(2026, 10, 8)] == workdays.working_days_between(today, datetime.date(2026, 10, 8))

@@ -13,6 +13,7 @@ from tickets.jobs.mailings import send_case_histories, send_department_digests
 from tickets.jobs.sweep import run_sweep
 from tickets.jobs.verification import draw_last_month
 from tickets.jobs.visits import remind_unvisited
+from tickets.list_export import build_ticket_list_export as build_list_export
 from tickets.notifications.sender import send_due_emails, send_due_over
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,11 @@ def case_history_mailing():
 @shared_task(name="tickets.build_case_file_export")
 def build_case_file_export(export_id):
     return build_export(export_id)
+
+
+@shared_task(name="tickets.build_ticket_list_export")
+def build_ticket_list_export(export_id):
+    return build_list_export(export_id)
 
 
 @shared_task(name="tickets.draw_verification_calls")

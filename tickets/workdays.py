@@ -8,6 +8,7 @@ to Monday–Friday and logs a warning; `unknown_years()` lets pages show that wa
 
 import datetime
 import logging
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.dispatch import Signal
@@ -63,6 +64,26 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
         return 0
     calendar = Calendar(start, end)
     return sum(1 for offset in range(1, (end - start).days + 1) if calendar.is_working_day(start + datetime.timedelta(days=offset)))
+
+
+def working_days_to(today: datetime.date, dates: Iterable[datetime.date | None]) -> dict[datetime.date, int]:
+    """For each of `dates`, the working days from `today` to it: positive, the working days d with
+    today < d <= date still left; negative, minus the working days d with date < d <= today it is
+    past; 0 on the day itself. One calendar read (two queries) for all of them, whatever their
+    number: what the lists show as "剩 N 个工作日" / "超期 N 个工作日"."""
+    wanted = {d for d in dates if d is not None}
+    if not wanted:
+        return {}
+    first, last = min(min(wanted), today), max(max(wanted), today)
+    calendar = Calendar(first, last)
+    # Working days in (first, d] for every d of the span, read once.
+    counted, running = {first: 0}, 0
+    day = first
+    while day < last:
+        day += datetime.timedelta(days=1)
+        running += calendar.is_working_day(day)
+        counted[day] = running
+    return {d: counted[d] - counted[today] for d in wanted}
 
 
 def is_working_day(day: datetime.date) -> bool:

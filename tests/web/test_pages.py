@@ -497,7 +497,8 @@ def test_long_list_pages_next_and_previous_without_a_total(as_user, department_u
     client = as_user(department_user)
     with CaptureQueriesContext(connection) as ctx:
         first = client.get(reverse(url_name))
-    assert _ticket_counts(ctx) == []  # no COUNT(*) over the tickets
+    # No COUNT(*) over every visible ticket: the list's total counts a LIMITed subquery only.
+    assert [q for q in _ticket_counts(ctx) if not q.endswith(") subquery") or " LIMIT " not in q] == []
     page = first.context["page"]
     assert (page.number, len(page.object_list), page.has_next(), page.has_previous()) == (1, 25, True, False)
     body = first.content.decode()

@@ -91,26 +91,30 @@ def is_stale(export, now=None):
 # --------------------------------------------------------------------------------------------
 
 
-def _held(export_id, lease):
+# The claim, lease and failure below serve every export model with these fields (state,
+# progress, started_at, error, finished_at): the ticket list's too (tickets.list_export).
+
+
+def _held(export_id, lease, model=CaseFileExport):
     """The export while this build still holds it (its lease token unchanged)."""
-    return CaseFileExport.objects.filter(pk=export_id, state=State.RUNNING, started_at=lease)
+    return model.objects.filter(pk=export_id, state=State.RUNNING, started_at=lease)
 
 
-def _set_progress(export_id, lease, progress):
+def _set_progress(export_id, lease, progress, model=CaseFileExport):
     """Record progress and renew the lease, so a long but live build is not taken over. Returns
     the new lease token; raises _LeaseLost if another build has taken the export over."""
     renewed = timezone.now()
-    if not _held(export_id, lease).update(progress=progress, started_at=renewed):
+    if not _held(export_id, lease, model).update(progress=progress, started_at=renewed):
         raise _LeaseLost
     return renewed
 
 
-def _claim(export_id):
+def _claim(export_id, model=CaseFileExport):
     """Take the export if it is pending or its build's lease ran out. Returns the lease token
     (the claim's started_at), or None if someone else holds it or it is finished."""
     now = timezone.now()
     claimable = Q(state=State.PENDING) | Q(state=State.RUNNING, started_at__lt=now - BUILD_LEASE)
-    claimed = CaseFileExport.objects.filter(claimable, pk=export_id).update(state=State.RUNNING, progress=1, started_at=now)
+    claimed = model.objects.filter(claimable, pk=export_id).update(state=State.RUNNING, progress=1, started_at=now)
     return now if claimed else None
 
 
@@ -168,9 +172,9 @@ def build_case_file_export(export_id):
     return True
 
 
-def _fail(export_id, lease, error, saved):
+def _fail(export_id, lease, error, saved, model=CaseFileExport):
     _delete_files(saved)
-    _held(export_id, lease).update(state=State.FAILED, error=error[:2000], finished_at=timezone.now())
+    _held(export_id, lease, model).update(state=State.FAILED, error=error[:2000], finished_at=timezone.now())
 
 
 def _delete_files(names):

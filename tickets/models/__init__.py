@@ -17,7 +17,7 @@ from .delivery import (
     Reminder,
 )
 from .events import AppendOnlyQuerySet, Attachment, EventKind, TicketEvent, attachment_path
-from .exports import CaseFileExport
+from .exports import CaseFileExport, TicketListExport
 from .extensions import ExtensionRequest
 from .idempotency import IdempotencyKey
 from .reference import DEFAULT_DEADLINES, Category, DeadlineProfile, Priority, ReferenceCounter
@@ -53,5 +53,6 @@ __all__ = [
     "attachment_path",
     "VerificationCall", "Outcome", "RatingReview",
     "AssessmentGroup", "AssessmentMonth", "AssessmentScheme", "MonthlyAssessment", "SchemeMembership",
+    "TicketListExport",
     "DEFAULT_VISIT_QUOTA", "Visit", "VisitAttachment", "VisitQuota", "VisitReminder", "quarter_of",
 ]  # fmt: skip

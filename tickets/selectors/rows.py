@@ -40,7 +40,7 @@ class _Named(NamedTuple):
 class TicketRow:
     __slots__ = (
         "id", "reference", "title", "priority", "status", "supervision_level", "was_returned", "due_date", "submitted_at",
-        "enterprise", "category", "department", "detail_url",
+        "enterprise", "category", "department", "detail_url", "days_left", "days_over",
     )  # fmt: skip
 
     def __init__(self, values: Mapping[str, Any], *, detail_prefix: str) -> None:
@@ -58,6 +58,9 @@ class TicketRow:
         self.department = _Named(values["department_id"], values["department__name"]) if values["department_id"] else None
         # The ticket page's address without a reverse() per row (references are URL-safe: QY-2026-000123).
         self.detail_url = detail_prefix + self.reference + "/"
+        # Set by tickets.selectors.tickets.mark_days_left on the pages that show them.
+        self.days_left: int | None = None
+        self.days_over = 0
 
     def get_priority_display(self) -> str:
         return _PRIORITY.get(self.priority, self.priority)

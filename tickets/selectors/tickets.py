@@ -8,7 +8,7 @@ import datetime
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from tickets import workdays
@@ -64,14 +64,69 @@ _LIST_FILTERS = {
 }
 
 
-def ticket_list(user: User, *, query: str | None = None, **filters: Any) -> QuerySet[Ticket]:
-    """All tickets the user may see, newest first, with the list's filters (_LIST_FILTERS; empty
-    ones ignored) and a search of reference, title and company name."""
+# The orders the ticket list may be sorted in (its `sort` parameter; "-" is descending), each with
+# a tie-breaker so that paging is stable. The status sorts by the lifecycle's order, not by name.
+STATUS_RANK = Case(*(When(status=value, then=Value(rank)) for rank, value in enumerate(Status.values)), output_field=IntegerField())
+TICKET_LIST_SORTS: dict[str, tuple[Any, ...]] = {
+    "-submitted": ("-submitted_at", "-id"),
+    "submitted": ("submitted_at", "id"),
+    "due": (F("due_date").asc(nulls_last=True), "id"),
+    "-due": (F("due_date").desc(nulls_last=True), "-id"),
+    "status": (STATUS_RANK.asc(), "-submitted_at", "-id"),
+    "-status": (STATUS_RANK.desc(), "-submitted_at", "-id"),
+}
+DEFAULT_LIST_SORT = "-submitted"
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def ticket_list(
+    user: User,
+    *,
+    query: str | None = None,
+    sort: str = DEFAULT_LIST_SORT,
+    submitted_from: datetime.date | None = None,
+    submitted_to: datetime.date | None = None,
+    **filters: Any,
+) -> QuerySet[Ticket]:
+    """All tickets the user may see, in the order `sort` names (TICKET_LIST_SORTS; newest first by
+    default), with the list's filters (_LIST_FILTERS; empty ones ignored), a search of reference,
+    title and company name, and the local dates of submission from and to (both included).
+    Raises KeyError for a sort not in TICKET_LIST_SORTS (the form offers only those)."""
+    order = TICKET_LIST_SORTS[sort]
     tickets = Ticket.objects.visible_to(user).select_related(*_LIST_RELATED)
     tickets = tickets.filter(**{_LIST_FILTERS[name]: value for name, value in filters.items() if value})
     if query:
         tickets = tickets.filter(Q(reference__icontains=query) | Q(title__icontains=query) | Q(enterprise__name__icontains=query))
-    return tickets.order_by("-submitted_at", "-id")
+    # Local days as moments (Asia/Shanghai), so that the submitted_at indexes serve the range.
+    if submitted_from:
+        tickets = tickets.filter(submitted_at__gte=_local_midnight(submitted_from))
+    if submitted_to:
+        tickets = tickets.filter(submitted_at__lt=_local_midnight(submitted_to + datetime.timedelta(days=1)))
+    return tickets.order_by(*order)
+
+
+def bounded_count(queryset: QuerySet[Any], *, bound: int) -> int:
+    """How many rows `queryset` has, counted up to `bound` + 1: one COUNT over a LIMITed subquery
+    of ids, without the list's order, never over every row. More than `bound` means "bound+"."""
+    return queryset.order_by().values("pk")[: bound + 1].count()
+
+
+def mark_days_left(*, tickets: Iterable[Ticket], today: datetime.date, co_parts: Iterable[Assignment] = ()) -> None:
+    """Give each ticket a department holds `days_left`: the working days from `today` to its due
+    date (negative when overdue, tickets.workdays.working_days_to), and `days_over`, the working
+    days it is past due (0 if not); None on the others. The same on each open co-handling part
+    (协办) of `co_parts`, for its feedback due date. One calendar read for all the rows of a page,
+    whatever their number."""
+    rows: list[tuple[Any, bool]] = [(t, t.status in HANDLING_STATUSES and t.due_date is not None) for t in tickets]
+    rows += [(a, a.state in (AssignmentState.ASSIGNED, AssignmentState.SIGNED) and a.due_date is not None) for a in co_parts]
+    counts = workdays.working_days_to(today, (row.due_date for row, counted in rows if counted))
+    for row, counted in rows:
+        left = counts[row.due_date] if counted else None
+        row.days_left = left  # read by the lists' due-date cells
+        row.days_over = -left if left is not None and left < 0 else 0
 
 
 def dispatch_queue(user: User) -> QuerySet[Ticket]:
@@ -247,6 +302,16 @@ def assignment_rows(ticket: Ticket) -> list[Assignment]:
         assignment.feedback_event = feedback.get(assignment.pk)  # type: ignore[attr-defined]  # read by the page and the API
         assignment.end_note = end_notes.get(assignment.pk) or None  # type: ignore[attr-defined]
     return rows
+
+
+def supervision_notice(ticket: Ticket) -> TicketEvent | None:
+    """The card a ticket under yellow or red supervision carries, as its timeline stored it: the
+    latest supervision event (level in `to_state`, the notice in `note`, who and when), or None
+    when it is not under supervision. Reads the events ticket_detail prefetched."""
+    if ticket.supervision_level == SupervisionLevel.NONE:
+        return None
+    raised = [e for e in ticket.events.all() if e.kind == EventKind.SUPERVISION]
+    return max(raised, key=lambda e: (e.created_at, e.pk)) if raised else None
 
 
 def visible_attachment(user: User, pk: int) -> Attachment:

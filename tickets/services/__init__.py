@@ -18,7 +18,7 @@ after the commit. Views, the admin, the API and tasks call these and repeat none
     extensions   extension_request, extension_decide
     returns      return_request_file, return_request_decide (退单审核), return_window_end
     reviews      rating_review_request, rating_review_decide (评价复核)
-    exports      case_file_export_request (a case file export for one person)
+    exports      case_file_export_request (a case file export for one person), ticket_list_export_request
     calls        ticket_record_call (回访), verification_draw / verification_record (回访核实)
     tokens       api_token_issue, api_token_revoke (the API's hashed tokens)
     access       access_record (the access log: who opened what)
@@ -36,7 +36,7 @@ from .cohandling import (
     ticket_add_co_department,
     ticket_contact,
 )
-from .exports import case_file_export_request
+from .exports import case_file_export_request, ticket_list_export_request
 from .extensions import extension_decide, extension_request
 from .lifecycle import (
     ticket_assign,
@@ -69,4 +69,5 @@ __all__ = [
     "ticket_record_call", "verification_draw", "verification_record",
     "rating_review_decide", "rating_review_refusal", "rating_review_request",
     "Problem", "visit_record",
+    "ticket_list_export_request",
 ]  # fmt: skip

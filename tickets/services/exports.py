@@ -1,18 +1,18 @@
-"""Requesting a case file export (一企一档导出) for one person."""
+"""Requesting a case file export (一企一档导出), or an export of the ticket list, for one person."""
 
 from __future__ import annotations
 
 import datetime
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tickets import visibility
+from tickets import list_export, visibility
 from tickets.casefile import export as case_file_export
-from tickets.models import CaseFileExport
+from tickets.models import CaseFileExport, TicketListExport
 
 from .base import ActionRefused
 
@@ -47,4 +47,23 @@ def case_file_export_request(*, by: User, enterprise_id: int, at: datetime.datet
             return in_progress, False
         export = CaseFileExport.objects.create(enterprise=enterprise, requested_by=by, created_at=at)
         transaction.on_commit(partial(case_file_export.queue_build, export.pk))
+    return export, True
+
+
+def ticket_list_export_request(*, by: User, filters: dict[str, Any], at: datetime.datetime | None = None) -> tuple[TicketListExport, bool]:
+    """The export of the ticket list as `by` filtered it (`filters`: the list's cleaned filters,
+    as tickets.list_export.stored_filters keeps them): theirs with the same filters still waiting
+    or being built, if requested within REUSE_WITHIN, else a new one whose build is queued after
+    the commit. Returns (export, created). What it holds is read at build time, as `by` may see."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        in_progress = (
+            TicketListExport.objects.filter(requested_by=by, filters=filters, state__in=_IN_PROGRESS, created_at__gte=at - REUSE_WITHIN)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if in_progress is not None:
+            return in_progress, False
+        export = TicketListExport.objects.create(requested_by=by, filters=filters, created_at=at)
+        transaction.on_commit(partial(list_export.queue_build, export.pk))
     return export, True

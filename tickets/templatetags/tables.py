@@ -1,6 +1,6 @@
 """{% ticket_table %}: the ticket table of the lists, rendered by Jinja2 (config/jinja.py says why)."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import template
@@ -8,11 +8,20 @@ from django.template import engines
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 register = template.Library()
 
 
-def _words() -> dict[str, str]:
+def _days_over(n: int) -> str:
+    return ngettext("%(n)s working day overdue", "%(n)s working days overdue", n) % {"n": n}
+
+
+def _days_left(n: int) -> str:
+    return ngettext("%(n)s working day left", "%(n)s working days left", n) % {"n": n}
+
+
+def _words() -> dict[str, Any]:
     return {
         "ref": _("Reference"),
         "title": _("Title"),
@@ -24,15 +33,46 @@ def _words() -> dict[str, str]:
         "submitted": _("Submitted at"),
         "returned": _("returned"),
         "overdue": _("overdue"),
+        "due_today": _("due today"),
+        "days_over": _days_over,
+        "days_left": _days_left,
         "none": _("No tickets."),
     }
 
 
-@register.simple_tag
-def ticket_table(tickets: Iterable[Any], empty_text: str | None = None, hide_company: bool = False) -> SafeString:
-    """The table of `tickets` (Tickets or tickets.selectors.rows.TicketRow); `hide_company` on a
-    company's own lists and case files; `empty_text` when there are none."""
+def _sort_links(request: Any, sorts: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each sortable header's link: the list's query string with its sort, from the first page."""
+    links = {}
+    for column, header in sorts.items():
+        query = request.GET.copy()
+        query["sort"] = header["next"]
+        query.pop("page", None)
+        links[column] = {**header, "href": "?" + query.urlencode()}
+    return links
+
+
+@register.simple_tag(takes_context=True)
+def ticket_table(
+    context: template.Context,
+    tickets: Iterable[Any],
+    empty_text: str | None = None,
+    hide_company: bool = False,
+    hide_department: bool = False,
+    sorts: Mapping[str, Mapping[str, Any]] | None = None,
+) -> SafeString:
+    """The table of `tickets` (Tickets or tickets.selectors.rows.TicketRow); `hide_company` and
+    `hide_department` on a company's or a department's own lists; `empty_text` when there are
+    none; `sorts` (tickets.web.list_forms.sort_headers) makes the sortable headers links."""
     jinja = engines["jinja2"].get_template("tickets/ticket_table.html")
-    context = {"tickets": tickets, "empty_text": empty_text, "hide_company": hide_company, "w": _words(), "today": timezone.localdate()}
+    request = context.get("request")
+    values = {
+        "tickets": tickets,
+        "empty_text": empty_text,
+        "hide_company": hide_company,
+        "hide_department": hide_department,
+        "sorts": _sort_links(request, sorts) if sorts and request is not None else None,
+        "w": _words(),
+        "today": timezone.localdate(),
+    }
     # Jinja2 escapes every value (autoescape); what it returns is the finished HTML.
-    return mark_safe(jinja.render(context))  # noqa: S308
+    return mark_safe(jinja.render(values))  # noqa: S308

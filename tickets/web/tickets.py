@@ -17,9 +17,9 @@ from tickets.selectors import rows
 from tickets.selectors import visits as visit_selectors
 from tickets.selectors.lookup import visible_or_404
 from tickets.web import actions as ticket_actions
-from tickets.web import forms, request_forms
+from tickets.web import forms, list_forms, request_forms
 from tickets.web.downloads import attachment_response
-from tickets.web.pagination import _bounded_page, _paginate
+from tickets.web.pagination import COUNT_BOUND, _bounded_page, _paginate
 
 ROLE_HOME = {
     "company": "ticket_list",
@@ -45,20 +45,21 @@ def home(request):
 
 @login_required
 def ticket_list(request):
-    filters = forms.TicketFilterForm(request.GET or None, user=request.user)
-    values = filters.cleaned_data if filters.is_valid() else {}
-    tickets = selectors.ticket_list(
-        request.user,
-        status=values.get("status"),
-        supervision=values.get("supervision"),
-        category=values.get("category"),
-        department=values.get("department"),
-        query=values.get("q"),
-    )
+    filters = list_forms.TicketListForm(request.GET or None, user=request.user)
+    values = filters.selector_values()
+    page = _bounded_page(request, rows.row_values(selectors.ticket_list(request.user, **values)), rows.as_rows, count_to=COUNT_BOUND)
+    today = timezone.localdate()
+    selectors.mark_days_left(tickets=page.object_list, today=today)
     return render(
         request,
         "tickets/ticket_list.html",
-        {"page": _bounded_page(request, rows.row_values(tickets), rows.as_rows), "filters": filters, "today": timezone.localdate()},
+        {
+            "page": page,
+            "filters": filters,
+            "today": today,
+            "sorts": list_forms.sort_headers(values["sort"]),
+            "sort_labels": list_forms.SORT_LABELS,
+        },
     )
 
 
@@ -120,6 +121,8 @@ def _detail_context(request, ticket, bound=None):
     actions = rules.available_actions(ticket, user)
     assignments = selectors.assignment_rows(ticket)
     full_contact = personal.sees_ticket_contact(user, ticket)
+    today = timezone.localdate()
+    selectors.mark_days_left(tickets=[ticket], today=today)
     return {
         "ticket": ticket,
         # Personal data (DESIGN.md §11): the contact and the company's people in the timeline.
@@ -140,7 +143,9 @@ def _detail_context(request, ticket, bound=None):
         "can_decide_extensions": rules.may_decide_extensions(user),
         "rating_review": selectors.rating_review_of(ticket),
         "can_decide_rating_reviews": rules.may_decide_rating_reviews(user),
-        "today": timezone.localdate(),
+        "today": today,
+        # The yellow or red card at the top of the page, as the timeline stored it.
+        "supervision_notice": selectors.supervision_notice(ticket),
         "overdue": ticket.is_overdue(),
         "unsigned_late": ticket.is_unsigned_late(),
         "visit_visible": visit_selectors.sees_visit(user, ticket.visit_id),
@@ -239,6 +244,11 @@ def dispatch_queue(request):
             "return_requests": selectors.pending_return_requests(request.user)[:RETURN_REQUESTS_LIMIT],
             "return_limit": RETURN_REQUESTS_LIMIT,
             "can_rule_returns": rules.may_rule_returns(request.user),
+            # Extension requests waiting for a decision (dispatch decides them too), oldest first.
+            "extensions": selectors.pending_extensions(request.user)[:RETURN_REQUESTS_LIMIT]
+            if rules.may_decide_extensions(request.user)
+            else [],
+            "extension_limit": RETURN_REQUESTS_LIMIT,
         },
     )
 
@@ -252,15 +262,19 @@ CO_INBOX_LIMIT = 100
 @login_required
 def department_inbox(request):
     _require(request.user.is_department)
+    page = _bounded_page(request, rows.row_values(selectors.department_inbox(request.user)), rows.as_rows)
+    co_parts = list(selectors.department_co_inbox(request.user)[:CO_INBOX_LIMIT])
+    today = timezone.localdate()
+    selectors.mark_days_left(tickets=page.object_list, co_parts=co_parts, today=today)
     return render(
         request,
         "tickets/department_inbox.html",
         {
-            "page": _bounded_page(request, rows.row_values(selectors.department_inbox(request.user)), rows.as_rows),
-            "co_parts": selectors.department_co_inbox(request.user)[:CO_INBOX_LIMIT],
+            "page": page,
+            "co_parts": co_parts,
             "co_limit": CO_INBOX_LIMIT,
             "awaiting": rows.ticket_rows(selectors.department_awaiting_company(request.user), limit=50),
-            "today": timezone.localdate(),
+            "today": today,
         },
     )
 
@@ -270,16 +284,18 @@ def supervision_board(request):
     _require(rules.may_decide_extensions(request.user))
     board = selectors.supervision_board(request.user)
     limit = 100
+    sections = [
+        ("overdue", _("Overdue"), list(board["overdue"][:limit])),
+        ("unsigned", _("Not signed in time"), list(board["unsigned"][:limit])),
+        ("at_risk", _("Due within two working days"), list(board["at_risk"][:limit])),
+        ("supervised", _("Under supervision"), list(board["supervised"][:limit])),
+    ]
+    selectors.mark_days_left(tickets=[t for _key, _label, rows in sections for t in rows], today=board["today"])
     return render(
         request,
         "tickets/supervision_board.html",
         {
-            "sections": [
-                ("overdue", _("Overdue"), board["overdue"][:limit]),
-                ("unsigned", _("Not signed in time"), board["unsigned"][:limit]),
-                ("at_risk", _("Due within two working days"), board["at_risk"][:limit]),
-                ("supervised", _("Under supervision"), board["supervised"][:limit]),
-            ],
+            "sections": sections,
             "extensions": selectors.pending_extensions(request.user)[:limit],
             "today": board["today"],
             "limit": limit,
