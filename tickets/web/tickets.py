@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from tickets import access, personal, rules, selectors, services
 from tickets.models import AccessKind
+from tickets.selectors import documents as document_selectors
 from tickets.selectors import visits as visit_selectors
 from tickets.selectors.lookup import visible_or_404
 from tickets.web import actions as ticket_actions
@@ -143,6 +144,9 @@ def _detail_context(request, ticket, bound=None):
         "overdue": ticket.is_overdue(),
         "unsigned_late": ticket.is_unsigned_late(),
         "visit_visible": visit_selectors.sees_visit(user, ticket.visit_id),
+        # The printed documents (交办单, 督办单), for those who file them, once the ticket has them.
+        "print_slip": rules.may_print_ticket_documents(user) and document_selectors.has_assignment_slip(ticket),
+        "print_notice": rules.may_print_ticket_documents(user) and document_selectors.has_supervision_notice(ticket),
     }
 
 
