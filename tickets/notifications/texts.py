@@ -165,6 +165,33 @@ def email_body(text, link="", footer=None):
     return f"{text}\n\n{link}\n\n{footer}" if link else f"{text}\n\n{footer}"
 
 
+@functools.lru_cache(maxsize=1)
+def _footers():
+    """The footer as written in each of the site's languages (messages are stored in the site's
+    language; one written before a change of it keeps the other)."""
+    footers = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            footers.add(_(_FOOTER))
+    return frozenset(footers)
+
+
+_LINK_LABEL = re.compile(r"[^\n]{0,40}")
+
+
+def in_app_text(body):
+    """A message's text as the site's notification list shows it: the e-mail's body without the
+    links into the site and without the footer (email_body's additions). The list links each
+    message to what it is about (Notification.url) instead. Links the text itself quotes (a note
+    someone wrote, another site) stay."""
+    link = re.compile(rf"\s*{re.escape(settings.SITE_URL)}/\S*")
+    footers = _footers()
+    paragraphs = [p for p in body.split("\n\n") if p.strip() not in footers]
+    if len(paragraphs) > 1 and link.search(paragraphs[-1]) and _LINK_LABEL.fullmatch(link.sub("", paragraphs[-1])):
+        paragraphs.pop()  # email_body's link line ("Open the ticket: …"): nothing left to read without its link
+    return "\n\n".join(link.sub("", p).rstrip(" :：") if link.search(p) else p for p in paragraphs).strip()
+
+
 class Composer:
     """Writes the messages of one kind. The texts are translated once, into the site's language
     (Chinese by default), then filled in per ticket: the sweep composes thousands at a time."""
