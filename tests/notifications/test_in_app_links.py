@@ -75,3 +75,13 @@ def test_a_link_someone_wrote_to_another_site_stays():
 def test_a_message_of_several_paragraphs_keeps_them_all():
     body = email_body("超期：\n  QY-1  2026-10-01\n\n即将到期：\n  QY-2  2026-10-09", "您的待办：" + settings.SITE_URL + "/inbox/")
     assert in_app_text(body) == "超期：\n  QY-1  2026-10-01\n\n即将到期：\n  QY-2  2026-10-09"
+
+
+def test_a_link_to_the_messages_own_page_under_an_earlier_address_is_left_out():
+    body = email_body("您部门有新的诉求。", "查看诉求：http://old-host.example:8000/tickets/QY-2026-000001/")
+    assert in_app_text(body, "/tickets/QY-2026-000001/") == "您部门有新的诉求。"
+
+
+def test_a_link_elsewhere_under_another_address_stays():
+    body = email_body("请参照 http://old-host.example:8000/policy/ 执行")
+    assert in_app_text(body, "/tickets/QY-2026-000001/") == "请参照 http://old-host.example:8000/policy/ 执行"

@@ -177,19 +177,29 @@ def _footers():
 
 
 _LINK_LABEL = re.compile(r"[^\n]{0,40}")
+_URL = re.compile(r"\s*(https?://[^\s/]+)(/\S*)?")
 
 
-def in_app_text(body):
+def in_app_text(body, url=""):
     """A message's text as the site's notification list shows it: the e-mail's body without the
     links into the site and without the footer (email_body's additions). The list links each
-    message to what it is about (Notification.url) instead. Links the text itself quotes (a note
-    someone wrote, another site) stay."""
-    link = re.compile(rf"\s*{re.escape(settings.SITE_URL)}/\S*")
+    message to what it is about (Notification.url) instead. A link into the site is one under
+    SITE_URL, or to the message's own `url` under any address (one written before the site moved);
+    links the text quotes to other places (a note someone wrote) stay."""
+
+    def into_the_site(match):
+        link = match.group(1) + (match.group(2) or "")
+        return link.startswith(settings.SITE_URL + "/") or bool(url and match.group(2) == url)
+
+    def without_links(paragraph):
+        return _URL.sub(lambda m: "" if into_the_site(m) else m.group(0), paragraph)
+
     footers = _footers()
     paragraphs = [p for p in body.split("\n\n") if p.strip() not in footers]
-    if len(paragraphs) > 1 and link.search(paragraphs[-1]) and _LINK_LABEL.fullmatch(link.sub("", paragraphs[-1])):
+    if len(paragraphs) > 1 and without_links(paragraphs[-1]) != paragraphs[-1] and _LINK_LABEL.fullmatch(without_links(paragraphs[-1])):
         paragraphs.pop()  # email_body's link line ("Open the ticket: …"): nothing left to read without its link
-    return "\n\n".join(link.sub("", p).rstrip(" :：") if link.search(p) else p for p in paragraphs).strip()
+    shown = (without_links(p) for p in paragraphs)
+    return "\n\n".join(text.rstrip(" :：") if text != p else p for text, p in zip(shown, paragraphs, strict=True)).strip()
 
 
 class Composer:

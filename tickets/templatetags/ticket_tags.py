@@ -49,9 +49,9 @@ def person_for(person, full_contact):
 
 
 @register.filter
-def in_app_text(body):
+def in_app_text(notification):
     """A notification's text on the site: without the links and footer its e-mail carries
     (tickets.notifications.texts.in_app_text)."""
     from tickets.notifications import in_app_text as text_of
 
-    return text_of(body or "")
+    return text_of(notification.body or "", notification.url or "")
