@@ -152,6 +152,13 @@ def may_view_reports(user: User) -> bool:
     return bool(user.is_authenticated) and visibility.sees_everything(user)
 
 
+def may_print_ticket_documents(user: User) -> bool:
+    """The documents officials sign and file (交办单, 督办单): the government side of a ticket they
+    see (dispatch, supervision, leadership, administrators, callers and department staff), not the
+    company's side (its users and liaison officials read the ticket page instead)."""
+    return bool(user.is_authenticated and user.is_active) and (visibility.sees_everything(user) or user.is_department)
+
+
 def may_view_bulletin(user: User) -> bool:
     """The monthly bulletin's pages: whoever sees a line of it (visibility.bulletin_departments)."""
     return visibility.bulletin_departments(user) != set()

@@ -23,10 +23,10 @@ from .outbox import (
 )
 from .recipients import RECIPIENTS, Audience, recipients_for
 from .sender import retry_now, send_due, send_due_emails
-from .texts import FACT_COLUMNS, Composer, email_body, facts_from_row, in_site_language, system_note, ticket_facts
+from .texts import FACT_COLUMNS, Composer, email_body, facts_from_row, in_app_text, in_site_language, system_note, ticket_facts
 
 __all__ = [
-    "FACT_COLUMNS", "RECIPIENTS", "Audience", "Composer", "build", "email_body", "emails_suppressed", "facts_from_row",
+    "FACT_COLUMNS", "RECIPIENTS", "Audience", "Composer", "build", "email_body", "emails_suppressed", "facts_from_row", "in_app_text",
     "in_site_language", "message_row", "notify", "queue_after_commit", "recipients_for", "retry_now", "rows_for",
     "save_and_queue", "send_due", "send_due_emails", "system_note", "ticket_facts", "waits_for_delivery",
 ]  # fmt: skip

@@ -165,6 +165,43 @@ def email_body(text, link="", footer=None):
     return f"{text}\n\n{link}\n\n{footer}" if link else f"{text}\n\n{footer}"
 
 
+@functools.lru_cache(maxsize=1)
+def _footers():
+    """The footer as written in each of the site's languages (messages are stored in the site's
+    language; one written before a change of it keeps the other)."""
+    footers = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            footers.add(_(_FOOTER))
+    return frozenset(footers)
+
+
+_LINK_LABEL = re.compile(r"[^\n]{0,40}")
+_URL = re.compile(r"\s*(https?://[^\s/]+)(/\S*)?")
+
+
+def in_app_text(body, url=""):
+    """A message's text as the site's notification list shows it: the e-mail's body without the
+    links into the site and without the footer (email_body's additions). The list links each
+    message to what it is about (Notification.url) instead. A link into the site is one under
+    SITE_URL, or to the message's own `url` under any address (one written before the site moved);
+    links the text quotes to other places (a note someone wrote) stay."""
+
+    def into_the_site(match):
+        link = match.group(1) + (match.group(2) or "")
+        return link.startswith(settings.SITE_URL + "/") or bool(url and match.group(2) == url)
+
+    def without_links(paragraph):
+        return _URL.sub(lambda m: "" if into_the_site(m) else m.group(0), paragraph)
+
+    footers = _footers()
+    paragraphs = [p for p in body.split("\n\n") if p.strip() not in footers]
+    if len(paragraphs) > 1 and without_links(paragraphs[-1]) != paragraphs[-1] and _LINK_LABEL.fullmatch(without_links(paragraphs[-1])):
+        paragraphs.pop()  # email_body's link line ("Open the ticket: …"): nothing left to read without its link
+    shown = (without_links(p) for p in paragraphs)
+    return "\n\n".join(text.rstrip(" :：") if text != p else p for text, p in zip(shown, paragraphs, strict=True)).strip()
+
+
 class Composer:
     """Writes the messages of one kind. The texts are translated once, into the site's language
     (Chinese by default), then filled in per ticket: the sweep composes thousands at a time."""

@@ -46,3 +46,12 @@ def actor_for(event, full_contact):
 def person_for(person, full_contact):
     """A user's name as this reader may see it (a company's user masked; tickets.personal)."""
     return personal.person_label(person, full=bool(full_contact))
+
+
+@register.filter
+def in_app_text(notification):
+    """A notification's text on the site: without the links and footer its e-mail carries
+    (tickets.notifications.texts.in_app_text)."""
+    from tickets.notifications import in_app_text as text_of
+
+    return text_of(notification.body or "", notification.url or "")

@@ -23,6 +23,10 @@ from enterprises.models import Department, Enterprise
 from tickets import rules, services
 from tickets.models import Assignment, Category, Channel, ContactMethod, Outcome, Rating, SupervisionLevel, Ticket
 
+# The empty choice of every dropdown that asks for a choice, in every form (one label, not
+# Django's "---------"); the filter bars offer "All …" instead: nothing chosen there is no filter.
+EMPTY_LABEL = _("— Select —")
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -60,7 +64,8 @@ DISPATCH_CHANNELS = [(Channel.HOTLINE, Channel.HOTLINE.label), (Channel.LIAISON,
 
 
 class TicketSubmitForm(forms.ModelForm):
-    enterprise = forms.ModelChoiceField(queryset=Enterprise.objects.none(), label=_("Company"))
+    enterprise = forms.ModelChoiceField(queryset=Enterprise.objects.none(), label=_("Company"), empty_label=EMPTY_LABEL)
+    category = forms.ModelChoiceField(queryset=Category.objects.filter(is_active=True), label=_("Category"), empty_label=EMPTY_LABEL)
     channel = forms.ChoiceField(choices=DISPATCH_CHANNELS, label=_("Channel"))
     files = MultipleFileField()
 
@@ -77,8 +82,6 @@ class TicketSubmitForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["category"].queryset = Category.objects.filter(is_active=True)
-        self.fields["category"].empty_label = _("— choose —")
         if user.is_company:
             del self.fields["enterprise"]
             del self.fields["channel"]
@@ -147,7 +150,7 @@ class AssignForm(forms.Form):
     of before stay (default: all). The service decides what may be combined (a lead that also
     co-handles is refused there)."""
 
-    department = forms.ModelChoiceField(queryset=_active_departments(), label=_("Lead department"))
+    department = forms.ModelChoiceField(queryset=_active_departments(), label=_("Lead department"), empty_label=EMPTY_LABEL)
     co_departments = DepartmentChoices(
         queryset=_active_departments(),
         label=_("Co-handling departments"),
@@ -186,7 +189,7 @@ class AssignForm(forms.Form):
 
 
 class AddCoDepartmentForm(forms.Form):
-    department = forms.ModelChoiceField(queryset=_active_departments(), label=_("Co-handling department"))
+    department = forms.ModelChoiceField(queryset=_active_departments(), label=_("Co-handling department"), empty_label=EMPTY_LABEL)
     note = forms.CharField(
         label=_("What the co-handler should contribute"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -205,7 +208,7 @@ class AddCoDepartmentForm(forms.Form):
 
 
 class EndCoAssignmentForm(forms.Form):
-    assignment = forms.ModelChoiceField(queryset=Assignment.objects.none(), label=_("Co-handling department"))
+    assignment = forms.ModelChoiceField(queryset=Assignment.objects.none(), label=_("Co-handling department"), empty_label=EMPTY_LABEL)
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, ticket=None, **kwargs):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Department
 from tickets import rules, services
-from tickets.web.forms import MultipleFileField
+from tickets.web.forms import EMPTY_LABEL, MultipleFileField
 
 
 class ExtensionRequestForm(forms.Form):
@@ -47,6 +47,7 @@ class ReturnRequestForm(forms.Form):
         queryset=Department.objects.all(),
         required=False,
         label=_("Department you think responsible"),
+        empty_label=EMPTY_LABEL,
         help_text=_("Optional: dispatch sees it, and proposes it when it assigns the ticket again."),
         error_messages={"invalid_choice": _("There is no such department.")},
     )
@@ -58,7 +59,7 @@ class ReturnRequestForm(forms.Form):
             return
         field = self.fields["suggested_department"]
         offered = Department.objects.filter(is_active=True).exclude(pk=assignment.department_id)
-        field.choices = [("", "---------"), *((d.pk, d.name) for d in offered)]  # shown; the queryset still validates
+        field.choices = [("", field.empty_label), *((d.pk, d.name) for d in offered)]  # shown; the queryset still validates
         self.fields["reason"].help_text = gettext(
             "You can ask until %(date)s (%(days)s working days after the assignment). Dispatch rules on it; until then the "
             "ticket stays with you and its due date runs on."

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from tickets import access, personal, rules, selectors, services
 from tickets.models import AccessKind
+from tickets.selectors import documents as document_selectors
 from tickets.selectors import rows
 from tickets.selectors import visits as visit_selectors
 from tickets.selectors.lookup import visible_or_404
@@ -99,16 +100,17 @@ def ticket_new(request):
 
 def _action_panels(ticket, user, allowed, bound=None):
     """The panels of the actions this user may take now, in the page's order; `bound` is the
-    (name, form) that was just refused, shown with its errors."""
+    (name, form, refusal) that was just refused, shown with its errors: the form's, or for an
+    action without a form (a bare button) the service's refusal, in its panel."""
     panels = []
     for action in ticket_actions.ACTIONS:
         if action.name not in allowed:
             continue
-        panel = {"action": action, "info": None}
+        panel = {"action": action, "info": None, "refused": False, "error": None}
         if action.name == "assign":
             panel["info"] = selectors.assign_proposal(ticket)
         if bound and bound[0] == action.name:
-            panel["form"] = bound[1]
+            panel["form"], panel["error"], panel["refused"] = bound[1], bound[2], True
         else:
             initial = panel["info"]["initial"] if panel["info"] else None
             panel["form"] = ticket_actions.unbound_form(action, ticket, user, initial=initial)
@@ -149,6 +151,9 @@ def _detail_context(request, ticket, bound=None):
         "overdue": ticket.is_overdue(),
         "unsigned_late": ticket.is_unsigned_late(),
         "visit_visible": visit_selectors.sees_visit(user, ticket.visit_id),
+        # The printed documents (交办单, 督办单), for those who file them, once the ticket has them.
+        "print_slip": rules.may_print_ticket_documents(user) and document_selectors.has_assignment_slip(ticket),
+        "print_notice": rules.may_print_ticket_documents(user) and document_selectors.has_supervision_notice(ticket),
     }
 
 
@@ -177,22 +182,33 @@ def ticket_action(request, reference, action):
         messages.error(request, why_not.message if why_not else _("This action is not available on this ticket now."))
         return redirect("ticket_detail", reference=reference)
     form = ticket_actions.bound_form(spec, request, ticket)
-    if form is None or form.is_valid():
-        try:
-            spec.run(ticket, request.user, form.cleaned_data if form is not None else {})
-        except services.ActionRefused as refused:
-            field = spec.refusal_field(refused.code)
-            if form is None or (refused.code != "invalid" and field is None):
-                messages.error(request, refused.message)
-                return redirect("ticket_detail", reference=reference)
-            # The service's own check of the input: show it on the form (next to its field when it
-            # is about one), keeping what was typed.
-            form.add_error(field if field in form.fields else None, refused.message)
-        else:
-            messages.success(request, spec.done)
-            return redirect("ticket_detail", reference=reference)
-    messages.error(request, _("Please correct the errors below; nothing was saved."))
-    context = _detail_context(request, ticket, bound=(action, form))
+    if form is not None and not form.is_valid():
+        messages.error(request, _("Please correct the errors below; nothing was saved."))
+        return render(request, "tickets/ticket_detail.html", _detail_context(request, ticket, bound=(action, form, None)), status=400)
+    try:
+        spec.run(ticket, request.user, form.cleaned_data if form is not None else {})
+    except services.ActionRefused as refused:
+        return _refused(request, reference, spec, form, refused)
+    messages.success(request, spec.done)
+    return redirect("ticket_detail", reference=reference)
+
+
+def _refused(request, reference, spec, form, refused):
+    """The service refused the action: the page again, as it is now (the ticket read afresh),
+    with the refusal in that action's panel (next to its field when it is about one), opened and
+    keeping what was typed; only when the action is no longer offered (the ticket moved on) is the
+    refusal said at the top of the page instead."""
+    ticket = _visible_ticket(request.user, reference)
+    if spec.name not in rules.available_actions(ticket, request.user):
+        messages.error(request, refused.message)
+        return redirect("ticket_detail", reference=reference)
+    error = refused.message
+    if form is not None:
+        field = spec.refusal_field(refused.code)
+        form.add_error(field if field in form.fields else None, refused.message)
+        error = None  # shown by the form, with its other errors
+    messages.error(request, _("Nothing was saved: the reason is shown with the action below."))
+    context = _detail_context(request, ticket, bound=(spec.name, form, error))
     return render(request, "tickets/ticket_detail.html", context, status=400)
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from enterprises.models import District
 from tickets import services
 from tickets.models import Category, Priority
-from tickets.web.forms import MultipleFileField
+from tickets.web.forms import EMPTY_LABEL, MultipleFileField
 
 # Problem forms on the visit page: enough for one visit, without a script to add more.
 PROBLEM_FORMS = 3
@@ -25,7 +25,7 @@ class VisitForm(forms.Form):
     enterprise = forms.ModelChoiceField(
         queryset=None,
         label=_("Company"),
-        empty_label=_("— choose —"),
+        empty_label=EMPTY_LABEL,
         error_messages={"invalid_choice": _("You can record visits only to the companies you look after.")},
     )
     visited_on = forms.DateField(label=_("Visit date"), widget=DateInput())
@@ -53,7 +53,7 @@ class VisitForm(forms.Form):
 class ProblemForm(forms.Form):
     """One problem found on the visit; left empty, it is no problem."""
 
-    category = forms.ModelChoiceField(queryset=Category.objects.filter(is_active=True), label=_("Category"), empty_label=_("— choose —"))
+    category = forms.ModelChoiceField(queryset=Category.objects.filter(is_active=True), label=_("Category"), empty_label=EMPTY_LABEL)
     title = forms.CharField(
         label=_("Problem"), max_length=100, widget=forms.TextInput(attrs={"placeholder": _("One line: what is the problem?")})
     )
