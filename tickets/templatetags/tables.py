@@ -1,4 +1,5 @@
-"""{% ticket_table %}: the ticket table of the lists, rendered by Jinja2 (config/jinja.py says why)."""
+"""{% ticket_table %} and {% co_table %}: the long tables of the lists, rendered by Jinja2
+(config/jinja.py says why)."""
 
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -76,3 +77,18 @@ def ticket_table(
     }
     # Jinja2 escapes every value (autoescape); what it returns is the finished HTML.
     return mark_safe(jinja.render(values))  # noqa: S308
+
+
+@register.simple_tag
+def co_table(parts: Iterable[Any]) -> SafeString:
+    """A department's open co-handling parts (Assignments with their ticket), on its inbox."""
+    words = {
+        **_words(),
+        "lead": _("Lead department"),
+        "part": _("Your part"),
+        "sign_by": _("Sign by"),
+        "feedback_due": _("Feedback due"),
+        "nothing": _("Nothing to co-handle."),
+    }
+    jinja = engines["jinja2"].get_template("tickets/co_table.html")
+    return mark_safe(jinja.render({"parts": parts, "w": words, "today": timezone.localdate()}))  # noqa: S308

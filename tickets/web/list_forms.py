@@ -41,6 +41,17 @@ class TicketListForm(TicketFilterForm):
         widget=forms.HiddenInput,
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The category and department choices as (id, name) pairs in one plain query each: a
+        # ModelChoiceField otherwise reads its model's rows through a server-side cursor and
+        # builds a model instance per option, on every page view of the list. Validating a
+        # choice still asks the field's queryset.
+        for name in ("category", "department"):
+            field = self.fields.get(name)
+            if field is not None:
+                field.choices = [("", field.empty_label), *field.queryset.values_list("pk", "name")]
+
     def clean(self):
         data = super().clean()
         start, end = data.get("submitted_from"), data.get("submitted_to")
