@@ -3,9 +3,11 @@ in Chinese, every page reachable from its index opens, and a ticket's timeline s
 labels and the time in Asia/Shanghai."""
 
 import re
+from pathlib import Path
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.conf import settings
 from django.contrib.admin.utils import quote
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -138,3 +140,11 @@ def test_a_timeline_entrys_admin_page_shows_state_labels_and_beijing_time(as_adm
 )
 def test_a_recorded_state_is_shown_by_its_label(value, label):
     assert state_label(value) == label
+
+
+def test_the_timeline_keeps_its_short_cells_on_one_line_and_scrolls_on_a_phone(as_admin, assigned_on_march_2nd):
+    page = as_admin.get(reverse("admin:tickets_ticket_change", args=[assigned_on_march_2nd.pk])).content.decode()
+    assert "css/admin.css" in page
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "admin.css").read_text()
+    assert re.search(r"td\.field-to_label \{ white-space: nowrap; \}", css)
+    assert re.search(r"\.inline-group \.tabular \{ overflow-x: auto; \}", css)
