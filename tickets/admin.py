@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.validators import MaxValueValidator
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -117,9 +117,26 @@ class CalendarDayAdmin(admin.ModelAdmin):
             workdays.calendar_changed(min(dates), max(dates))
 
 
-class EventInline(ReadOnlyInline):
+class EventColumns:
+    """A timeline row's columns as the pages show them: the time in the site's zone (Asia/Shanghai)
+    as "2026-03-02 10:00", the human labels of the states it changed from and to."""
+
+    @admin.display(description=TicketEvent._meta.get_field("created_at").verbose_name, ordering="created_at")
+    def when(self, event):
+        return dateformat.format(timezone.localtime(event.created_at), "Y-m-d H:i")
+
+    @admin.display(description=TicketEvent._meta.get_field("from_state").verbose_name)
+    def from_label(self, event):
+        return event.from_state_label
+
+    @admin.display(description=TicketEvent._meta.get_field("to_state").verbose_name)
+    def to_label(self, event):
+        return event.to_state_label
+
+
+class EventInline(EventColumns, ReadOnlyInline):
     model = TicketEvent
-    fields = ["created_at", "kind", "actor", "from_state", "to_state", "note"]
+    fields = ["when", "kind", "actor", "from_label", "to_label", "note"]
 
 
 @admin.register(Ticket)
@@ -132,8 +149,9 @@ class TicketAdmin(ReadOnlyAdmin):
 
 
 @admin.register(TicketEvent)
-class TicketEventAdmin(ReadOnlyAdmin):
-    list_display = ["ticket", "kind", "actor", "from_state", "to_state", "created_at"]
+class TicketEventAdmin(EventColumns, ReadOnlyAdmin):
+    list_display = ["ticket", "kind", "actor", "from_label", "to_label", "when"]
+    fields = readonly_fields = ["ticket", "when", "kind", "actor", "from_label", "to_label", "note", "data"]
     list_filter = ["kind"]
     list_select_related = ["ticket", "actor"]
 

@@ -278,7 +278,7 @@ def test_form_errors_show_and_the_list_fits_a_phone(live_server, new_page, shoot
     shoot(page, "09-new-ticket-errors")
     assert Ticket.objects.count() == 0
 
-    # A phone: the ticket list (tables become cards) is no wider than the screen.
+    # A phone: the ticket list (a wide table scrolls sideways in its wrap) is no wider than the screen.
     submit(title="园区道路年久失修，大货车进出困难，影响企业正常生产经营，请尽快协调有关部门维修")
     submit(title="用电增容申请")
     phone = new_page(viewport=PHONE)

@@ -18,8 +18,6 @@ from enterprises.models import Enterprise
 from tickets.casefile.selectors import how_closed, rating_label
 from tickets.models import (
     EventKind,
-    Status,
-    SupervisionLevel,
     Ticket,
     TicketEvent,
     Visit,
@@ -53,19 +51,12 @@ def _label(field_name, model=Ticket):
     return capfirst(model._meta.get_field(field_name).verbose_name)
 
 
-_STATE_LABELS = {**dict(Status.choices), **dict(SupervisionLevel.choices)}
-
-
-def _state_label(value):
-    return str(_STATE_LABELS.get(value, value)) if value else ""
-
-
 def _event_from_to(event):
     """What an event changed: a status or supervision level, or for an approved extension the due
     dates. A request, a refusal or a withdrawal changed no due date (the page says so too): their
     dates are in the note's context, not in these columns."""
     if event.from_state or event.to_state:
-        return _state_label(event.from_state), _state_label(event.to_state)
+        return event.from_state_label, event.to_state_label
     if event.kind == EventKind.EXTENSION_APPROVED and isinstance(event.data, dict):
         return str(event.data.get("from") or ""), str(event.data.get("to") or "")
     return "", ""

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tickets.models.states import state_label
+
 
 class EventKind(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
@@ -74,7 +76,8 @@ class TicketEvent(models.Model):
         indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket_created")]
 
     def __str__(self):
-        return f"{self.ticket_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+        # What happened and when, in the site's time zone (the admin shows it above each timeline row).
+        return f"{self.get_kind_display()} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -83,6 +86,14 @@ class TicketEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Ticket events are append-only")
+
+    @property
+    def from_state_label(self):
+        return state_label(self.from_state)
+
+    @property
+    def to_state_label(self):
+        return state_label(self.to_state)
 
     @property
     def actor_label(self):

@@ -27,6 +27,17 @@ class SupervisionLevel(models.TextChoices):
     RED = "red", _("Red card")
 
 
+def state_label(value):
+    """The human label of a value a ticket event records as its from/to state (a status or a
+    supervision level): "in_progress" → "办理中"; "" stays "", an unknown value is shown as it is."""
+    if not value:
+        return ""
+    for choices in (Status, SupervisionLevel):
+        if value in choices.values:
+            return str(choices(value).label)
+    return value
+
+
 class Channel(models.TextChoices):
     WEB = "web", _("Web form")
     LIAISON = "liaison", _("Liaison visit")

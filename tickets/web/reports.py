@@ -126,41 +126,46 @@ def _rows_with_links(rows, args, by, linked=True):
     return rows
 
 
-BAR_ROW = 18  # SVG units per bar row
-
-
 def _bars(rows, key):
-    """Horizontal bars of a rate per row, laid out for the SVG chart (400 units = 100 %)."""
-    bars = []
-    for index, row in enumerate(rows):
-        width = float(row[key] or 0) * 400
-        bars.append({"label": row["label"], "value": row[key], "y": index * BAR_ROW, "width": width, "end": 172 + width})
-    return {"bars": bars, "height": max(len(rows), 1) * BAR_ROW + 4}
+    """Bars of a rate per row, as percentages of the chart's width (the page lays them out: the
+    chart takes the width it is given, its labels stay text of a readable size)."""
+    return [{"label": row["label"], "value": row[key], "width": f"{float(row[key] or 0) * 100:.1f}%"} for row in rows]
+
+
+# The trend's plot box in SVG units, drawn stretched to the chart's width; the months' labels are
+# placed in percent of that width (the chart's padding leaves room for the first and last).
+TREND_WIDTH, TREND_HEIGHT = 1000, 100
+# At most this many month labels on a phone and on a wide screen: the others are thinned out
+# (every second, third... shown) so that labels never overlap.
+NARROW_LABELS, WIDE_LABELS = 4, 12
 
 
 def _trend(rows):
-    """Points of the monthly closure and on-time rates for an SVG polyline (600 x 200 box); none
-    for a single month (a line needs two points: the table below says it all)."""
+    """The monthly closure and on-time rates as SVG polylines in a TREND_WIDTH x TREND_HEIGHT box,
+    and the months' labels ("2026-02") at the same places in percent, each marked with whether
+    it is shown on a phone and on a wide screen; none for a single month (a line needs two
+    points: the table below says it all)."""
     if len(rows) < 2:
         return None
-    width, height, pad = 600, 200, 30
-    step = (width - 2 * pad) / max(len(rows) - 1, 1)
+    xs = [i * TREND_WIDTH / (len(rows) - 1) for i in range(len(rows))]
 
     def points(key):
         return " ".join(
-            f"{pad + i * step:.1f},{height - pad - float(row[key]) * (height - 2 * pad):.1f}"
-            for i, row in enumerate(rows)
-            if row[key] is not None
+            f"{x:.1f},{TREND_HEIGHT - float(row[key]) * TREND_HEIGHT:.1f}" for x, row in zip(xs, rows, strict=True) if row[key] is not None
         )
 
-    labels = [{"x": pad + i * step, "label": row["label"][2:]} for i, row in enumerate(rows)]
+    narrow_every = -(-len(rows) // NARROW_LABELS)  # ceiling division
+    wide_every = -(-len(rows) // WIDE_LABELS)
+    labels = [
+        {"x": f"{x * 100 / TREND_WIDTH:.2f}%", "label": row["label"], "narrow": i % narrow_every == 0, "wide": i % wide_every == 0}
+        for i, (x, row) in enumerate(zip(xs, rows, strict=True))
+    ]
     return {
         "closure": points("closure_rate"),
         "on_time": points("on_time_rate"),
         "labels": labels,
-        "width": width,
-        "height": height,
-        "pad": pad,
+        "width": TREND_WIDTH,
+        "height": TREND_HEIGHT,
     }
 
 
