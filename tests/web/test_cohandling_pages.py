@@ -293,6 +293,23 @@ def test_the_inbox_co_section_queries_do_not_grow(client, co_department_user, su
     assert queries() == few
 
 
+def test_the_inbox_reads_co_parts_in_a_fixed_number_of_queries(client, co_department_user, co_department, submit, dispatcher, department):
+    def add(n):
+        for _ in range(n):
+            services.ticket_assign(ticket=submit(), by=dispatcher, department=department, co_departments=[co_department])
+
+    def queries():
+        client.force_login(co_department_user)
+        with CaptureQueriesContext(connection) as ctx:
+            body = client.get(reverse("department_inbox")).content.decode()
+        return len(ctx), body.count('class="badge">')
+
+    add(2)
+    few, shown = queries()
+    add(8)
+    assert queries() == (few, shown + 8)
+
+
 @pytest.mark.postgres
 def test_the_co_inbox_reads_its_partial_index(co_department_user, co_handled_ticket, submit, dispatcher, department, second_co_department):
     from tickets import selectors
