@@ -18,16 +18,10 @@ from .reviews import pending_rating_review_count, pending_rating_reviews, rating
 from .tickets import (
     assign_proposal,
     assignment_rows,
-    department_awaiting_company,
-    department_co_inbox,
-    department_inbox,
-    dispatch_queue,
     duplicate_references,
-    mark_days_left,
     pending_extensions,
     pending_return_count,
     pending_return_requests,
-    supervision_board,
     supervision_notice,
     ticket_detail,
     ticket_detail_queryset,
@@ -38,6 +32,14 @@ from .tickets import (
     visible_extension_request,
     visible_references,
     visible_return_request,
+)
+from .worklists import (
+    department_awaiting_company,
+    department_co_inbox,
+    department_inbox,
+    dispatch_queue,
+    mark_days_left,
+    supervision_board,
 )
 
 __all__ = [

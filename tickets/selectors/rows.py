@@ -58,7 +58,7 @@ class TicketRow:
         self.department = _Named(values["department_id"], values["department__name"]) if values["department_id"] else None
         # The ticket page's address without a reverse() per row (references are URL-safe: QY-2026-000123).
         self.detail_url = detail_prefix + self.reference + "/"
-        # Set by tickets.selectors.tickets.mark_days_left on the pages that show them.
+        # Set by tickets.selectors.worklists.mark_days_left on the pages that show them.
         self.days_left: int | None = None
         self.days_over = 0
 
