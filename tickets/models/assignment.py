@@ -118,6 +118,10 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
     def is_co(self):
         return self.role == AssignmentRole.CO
 
+    @property
+    def is_lead(self):
+        return self.role == AssignmentRole.LEAD
+
     def is_feedback_late(self, on_date=None):
         """A co assignment past its feedback date without feedback."""
         on_date = on_date or timezone.localdate()

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Prefetch
 
 from tickets import personal
-from tickets.models import Assignment, AssignmentRole, EventKind, SupervisionLevel, Ticket, TicketEvent
+from tickets.models import Assignment, EventKind, SupervisionLevel, Ticket, TicketEvent
+from tickets.selectors.tickets import supervision_notice as current_supervision_event
 
 if TYPE_CHECKING:
     import datetime
@@ -47,7 +48,7 @@ class SupervisionNotice:
 def has_assignment_slip(ticket: Ticket) -> bool:
     """A ticket has an assignment slip once dispatch has assigned it to a lead department. Reads
     the ticket's prefetched `assignments` where the page has them."""
-    return any(assignment.role == AssignmentRole.LEAD for assignment in ticket.assignments.all())
+    return any(assignment.is_lead for assignment in ticket.assignments.all())
 
 
 def has_supervision_notice(ticket: Ticket) -> bool:
@@ -81,11 +82,11 @@ def assignment_slip(*, user: User, reference: str) -> AssignmentSlip:
     (its contact as this user may see it), the lead and co-handling departments with their due
     dates, the dispatcher's instruction, who assigned it and when. Four queries."""
     ticket = _document_ticket(user, reference, event_kind=EventKind.ASSIGN)
-    leads = [a for a in ticket.assignments.all() if a.role == AssignmentRole.LEAD]
+    leads = [a for a in ticket.assignments.all() if a.is_lead]
     if not leads:
         raise NoDocument
     lead = leads[-1]
-    co = [a for a in ticket.assignments.all() if a.role == AssignmentRole.CO and _overlaps(a, lead)]
+    co = [a for a in ticket.assignments.all() if a.is_co and _overlaps(a, lead)]
     assign_events = [e for e in ticket.events.all() if e.created_at <= lead.assigned_at]
     full = personal.sees_ticket_contact(user, ticket)
     return AssignmentSlip(
@@ -103,12 +104,13 @@ def supervision_notice(*, user: User, reference: str) -> SupervisionNotice:
     it, with its text, who issued it (a supervisor, or the system's sweep) and when, the
     department held to it and the due date. Three queries."""
     ticket = _document_ticket(user, reference, event_kind=EventKind.SUPERVISION)
-    raises = [e for e in ticket.events.all() if e.to_state == ticket.supervision_level]
-    if not has_supervision_notice(ticket) or not raises:
+    # The same raise as the banner at the top of the ticket page.
+    event = current_supervision_event(ticket)
+    if event is None:
         raise NoDocument
     return SupervisionNotice(
         ticket=ticket,
-        event=raises[-1],
+        event=event,
         level=ticket.supervision_level,
         level_label=ticket.get_supervision_level_display(),
         department=ticket.department or ticket.last_department,
