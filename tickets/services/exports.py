@@ -7,6 +7,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,11 @@ REUSE_WITHIN = datetime.timedelta(minutes=10)
 _IN_PROGRESS = (CaseFileExport.State.PENDING, CaseFileExport.State.RUNNING)
 
 
+def _reusable(exports: QuerySet[Any], *, by: User, at: datetime.datetime) -> Any:
+    """`by`'s latest of `exports` still waiting or being built, asked for within REUSE_WITHIN."""
+    return exports.filter(requested_by=by, state__in=_IN_PROGRESS, created_at__gte=at - REUSE_WITHIN).order_by("-created_at", "-id").first()
+
+
 def case_file_export_request(*, by: User, enterprise_id: int, at: datetime.datetime | None = None) -> tuple[CaseFileExport, bool]:
     """The export of the company's case file for `by`: theirs of the same company still waiting
     or being built, if requested within REUSE_WITHIN, else a new one whose build is queued after
@@ -38,11 +44,7 @@ def case_file_export_request(*, by: User, enterprise_id: int, at: datetime.datet
         enterprise = visibility.visible_enterprises(by).select_for_update(of=("self",)).filter(pk=enterprise_id).first()
         if enterprise is None:
             raise ActionRefused(_("No such company."), code="not_found")
-        in_progress = (
-            CaseFileExport.objects.filter(enterprise=enterprise, requested_by=by, state__in=_IN_PROGRESS, created_at__gte=at - REUSE_WITHIN)
-            .order_by("-created_at", "-id")
-            .first()
-        )
+        in_progress = _reusable(CaseFileExport.objects.filter(enterprise=enterprise), by=by, at=at)
         if in_progress is not None:
             return in_progress, False
         export = CaseFileExport.objects.create(enterprise=enterprise, requested_by=by, created_at=at)
@@ -57,11 +59,7 @@ def ticket_list_export_request(*, by: User, filters: dict[str, Any], at: datetim
     the commit. Returns (export, created). What it holds is read at build time, as `by` may see."""
     at = at or timezone.now()
     with transaction.atomic():
-        in_progress = (
-            TicketListExport.objects.filter(requested_by=by, filters=filters, state__in=_IN_PROGRESS, created_at__gte=at - REUSE_WITHIN)
-            .order_by("-created_at", "-id")
-            .first()
-        )
+        in_progress = _reusable(TicketListExport.objects.filter(filters=filters), by=by, at=at)
         if in_progress is not None:
             return in_progress, False
         export = TicketListExport.objects.create(requested_by=by, filters=filters, created_at=at)
