@@ -100,6 +100,8 @@ def endpoints():
         "inbox": (dept, "GET", "/inbox/", None, 200),
         "detail": (dept, "GET", f"/tickets/{ticket.reference}/", None, 200),
         "submit": (company, "POST", "/tickets/new/", body, 302),
+        # The floor: the bare view (bench_urls) through the whole middleware stack, signed in.
+        "ping": (dept, "GET", "/bench/ping/", None, 200),
     }
 
 
@@ -148,9 +150,12 @@ def main(argv=None):
             cpu.append((time.process_time() - started_cpu) * 1000)
         median = statistics.median(times)
         p90 = statistics.quantiles(times, n=10)[-1]
+        line = f"{name:8} {median:7.2f}ms {p90:7.2f}ms {statistics.median(cpu):7.2f}ms {queries:8}"
+        if name not in AIMS_MS:
+            print(f"{line}  (the floor: no aim)")
+            continue
         passed = median <= AIMS_MS[name]
         ok &= passed
-        line = f"{name:8} {median:7.2f}ms {p90:7.2f}ms {statistics.median(cpu):7.2f}ms {queries:8}"
         print(f"{line}  ≤{AIMS_MS[name]:4.0f} ms  {'PASS' if passed else 'MISS'}")
     return 0 if ok else 1
 

@@ -187,6 +187,9 @@ TEMPLATES = [
     },
 ]
 
+# Forms render their widgets with Django's Jinja2 widget templates (config/form_renderer.py).
+FORM_RENDERER = "config.form_renderer.FastFormRenderer"
+
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
