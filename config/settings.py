@@ -154,6 +154,8 @@ MIDDLEWARE = [
     "tickets.web.two_factor.SecondFactorMiddleware",
     # The audit trail's actor and address (config/audit.py): after the user is known.
     "config.audit.AuditMiddleware",
+    # The working-day calendar read once per request (tickets.workdays.calendar_per_request).
+    "tickets.web.calendar_read.CalendarPerRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.

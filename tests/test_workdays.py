@@ -96,3 +96,50 @@ def test_working_days_to_reads_the_calendar_once_for_any_number_of_dates(db, dja
     with django_assert_num_queries(2):
         counts = workdays.working_days_to(today, dates)
     assert counts[datetime.date(2026, 10, 8)] == workdays.working_days_between(today, datetime.date(2026, 10, 8))
+
+
+# ----- one calendar read per request (issue 18) ----------------------------------------------
+
+
+def test_a_request_reads_the_calendar_once_for_every_computation_near_today(db, django_assert_num_queries):
+    today = datetime.date.today()
+    with workdays.calendar_per_request():
+        with django_assert_num_queries(2):
+            workdays.add_working_days(today, 7)
+            workdays.working_days_between(today - datetime.timedelta(days=30), today)
+            workdays.working_days_to(today, [today + datetime.timedelta(days=40)])
+
+
+def test_outside_a_request_each_computation_reads_the_calendar(db, django_assert_num_queries):
+    today = datetime.date.today()
+    with django_assert_num_queries(4):
+        workdays.add_working_days(today, 7)
+        workdays.add_working_days(today, 7)
+
+
+def test_a_span_beyond_the_requests_read_is_read_on_its_own(db, django_assert_num_queries):
+    today = datetime.date.today()
+    with workdays.calendar_per_request():
+        workdays.add_working_days(today, 1)
+        with django_assert_num_queries(2):
+            workdays.working_days_between(today - datetime.timedelta(days=3000), today - datetime.timedelta(days=2990))
+
+
+def test_a_calendar_change_in_the_request_is_seen_by_what_it_computes_next(db):
+    monday = datetime.date(2026, 11, 16)
+    with workdays.calendar_per_request():
+        assert workdays.add_working_days(monday, 1) == datetime.date(2026, 11, 17)
+        CalendarDay.objects.create(date=datetime.date(2026, 11, 17), is_working_day=False, name="临时休假")
+        workdays.calendar_changed(datetime.date(2026, 11, 17), datetime.date(2026, 11, 17))
+        assert workdays.add_working_days(monday, 1) == datetime.date(2026, 11, 18)
+
+
+def test_a_page_reads_the_calendar_once(client, dispatcher, assigned_ticket):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    client.force_login(dispatcher)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("ticket_detail", args=[assigned_ticket.reference])).status_code == 200
+    assert sum('"tickets_calendarday"' in q["sql"] for q in ctx.captured_queries) == 1

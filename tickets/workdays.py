@@ -6,12 +6,15 @@ administrator can add a year the package does not know yet. A year with no calen
 to Monday–Friday and logs a warning; `unknown_years()` lets pages show that warning.
 """
 
+import contextlib
+import contextvars
 import datetime
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.db import transaction
 from django.dispatch import Signal
+from django.utils import timezone
 
 from tickets.models.calendar import CalendarDay, CalendarYear
 
@@ -23,13 +26,47 @@ _SEARCH_DAYS_PER_WORKING_DAY = 3
 _SEARCH_MARGIN_DAYS = 30
 
 
+# Within one request (calendar_per_request(), tickets.web.middleware) the calendar is read once:
+# a span around today wide enough for every date a page computes, which later reads of the same
+# request reuse. A ticket page computes five spans (its days left, the action panels' default and
+# latest dates): two queries instead of ten. Outside a request (tasks, commands) each read goes
+# to the database, as does a span the request's read does not cover.
+_REQUEST_SPAN_DAYS = 400
+_request_read: contextvars.ContextVar[dict | None] = contextvars.ContextVar("workdays_request_read", default=None)
+
+
+@contextlib.contextmanager
+def calendar_per_request() -> Iterator[None]:
+    """Read the calendar at most once (for a span around today) while this block runs."""
+    token = _request_read.set({})
+    try:
+        yield
+    finally:
+        _request_read.reset(token)
+
+
+def _read(start: datetime.date, end: datetime.date) -> tuple[datetime.date, datetime.date, dict[datetime.date, bool], set[int]]:
+    memo = _request_read.get()
+    if memo is not None and memo.get("span") and memo["span"][0] <= start and end <= memo["span"][1]:
+        return memo["span"]
+    if memo is not None and not memo.get("span"):
+        today = timezone.localdate()
+        start = min(start, today - datetime.timedelta(days=_REQUEST_SPAN_DAYS))
+        end = max(end, today + datetime.timedelta(days=_REQUEST_SPAN_DAYS))
+    exceptions = dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_working_day"))
+    known_years = set(CalendarYear.objects.filter(year__range=(start.year, end.year)).values_list("year", flat=True))
+    read = (start, end, exceptions, known_years)
+    if memo is not None and not memo.get("span"):
+        memo["span"] = read
+    return read
+
+
 class Calendar:
-    """Working-day facts for a span of dates, loaded in two queries."""
+    """Working-day facts for a span of dates, loaded in two queries (or taken from the request's read)."""
 
     def __init__(self, start: datetime.date, end: datetime.date) -> None:
         self.start, self.end = start, end
-        self.exceptions = dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_working_day"))
-        self.known_years = set(CalendarYear.objects.filter(year__range=(start.year, end.year)).values_list("year", flat=True))
+        _, _, self.exceptions, self.known_years = _read(start, end)
         self.fallback_years: set[int] = set()
 
     def is_working_day(self, day: datetime.date) -> bool:
@@ -155,7 +192,11 @@ calendar_changed_signal = Signal()
 
 def calendar_changed(first: datetime.date, last: datetime.date) -> None:
     """Tell the listeners that the calendar of the dates [first, last] changed; they recount
-    what they store in working days, in the caller's transaction."""
+    what they store in working days, in the caller's transaction. The request's read is
+    forgotten: what it computes next reads the calendar as it is now."""
+    memo = _request_read.get()
+    if memo is not None:
+        memo.clear()
     calendar_changed_signal.send(sender=CalendarDay, first=first, last=last)
 
 
