@@ -291,6 +291,10 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 # (config.sessions.IdleSessionMiddleware), not on every request: a page view writes nothing.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=60)
+# The header's unread badge is counted at most this often per person, in between read from the
+# cache; forgotten at once when their notifications change (tickets.selectors.notifications). 0:
+# counted on every page.
+UNREAD_BADGE_SECONDS = env.int("UNREAD_BADGE_SECONDS", default=60)
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

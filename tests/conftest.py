@@ -327,3 +327,11 @@ def _api_rate_counters_per_test(settings):
     # The API's rate counters live in the cache (Redis when REDIS_URL is set, shared with Celery's
     # broker database): each test gets its own in-process cache so counts never leak between tests.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}}
+
+
+@pytest.fixture(autouse=True)
+def _unread_badge_counted_on_every_page(settings):
+    # The header's badge is cached per person in production (UNREAD_BADGE_SECONDS); the tests that
+    # compare a page's queries before and after adding rows would see the second page read it from
+    # the cache. Counted on every page here; tests/notifications/test_unread_badge.py turns it on.
+    settings.UNREAD_BADGE_SECONDS = 0

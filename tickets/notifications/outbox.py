@@ -101,6 +101,9 @@ def insert_rows(rows):
     thousands) in three statements whatever their number: the notifications' ids drawn from their
     sequence in one query, then both tables written with COPY. Elsewhere two bulk_creates (the
     notifications' ids come back from their INSERTs)."""
+    from tickets.selectors.notifications import forget_unread_badges
+
+    forget_unread_badges(row[0] for row in rows)
     if connection.vendor == "postgresql":
         table, deliveries = Notification._meta.db_table, Delivery._meta.db_table
         with connection.cursor() as cursor:

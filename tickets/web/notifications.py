@@ -36,6 +36,7 @@ def notification_open(request, pk):
     note = selectors.notification_to_open(request.user, pk)
     if note.read_at is None:
         Notification.objects.filter(pk=note.pk, read_at__isnull=True).update(read_at=timezone.now())
+        selectors.forget_unread_badges([request.user.pk])
     return redirect(note.url or "notification_list")
 
 
@@ -43,6 +44,7 @@ def notification_open(request, pk):
 @require_POST
 def notification_read_all(request):
     count = selectors.visible_notifications(request.user).unread().update(read_at=timezone.now())
+    selectors.forget_unread_badges([request.user.pk])
     messages.success(
         request, ngettext("%(count)s notification marked as read.", "%(count)s notifications marked as read.", count) % {"count": count}
     )
