@@ -26,7 +26,8 @@ class BoundedPage:
     on); a number past the end of the list shows the first page. `as_rows`, if given, turns the
     page's rows into the objects the template shows. With `count_to`, `total` is the number of
     rows up to that bound and `total_capped` says there are more (bounded_count; no query when
-    the first page already holds them all)."""
+    the first page already holds them all), counting the rows of `counted` if given: the list's
+    queryset before its columns were chosen, without the joins they need."""
 
     class _NoTotal:
         num_pages = None
@@ -37,7 +38,7 @@ class BoundedPage:
     total = None
     total_capped = False
 
-    def __init__(self, queryset, number, per_page=PAGE_SIZE, max_pages=None, as_rows=None, count_to=None):
+    def __init__(self, queryset, number, per_page=PAGE_SIZE, max_pages=None, as_rows=None, count_to=None, counted=None):
         max_pages = max_pages or BOUNDED_MAX_PAGES
         try:
             number = int(number)
@@ -55,7 +56,7 @@ class BoundedPage:
         self.capped = more and number >= max_pages
         self._has_next = more and not self.capped
         if count_to:
-            total = len(rows) if number == 1 and not more else bounded_count(queryset, bound=count_to)
+            total = len(rows) if number == 1 and not more else bounded_count(queryset if counted is None else counted, bound=count_to)
             self.total, self.total_capped = min(total, count_to), total > count_to
 
     def __iter__(self):
@@ -80,7 +81,7 @@ class BoundedPage:
         return self.number - 1
 
 
-def _bounded_page(request, queryset, as_rows=None, count_to=None):
+def _bounded_page(request, queryset, as_rows=None, count_to=None, counted=None):
     """`as_rows` turns the page's rows into what the template shows (tickets.selectors.rows.as_rows
     for a row_values() queryset)."""
-    return BoundedPage(queryset, request.GET.get("page"), as_rows=as_rows, count_to=count_to)
+    return BoundedPage(queryset, request.GET.get("page"), as_rows=as_rows, count_to=count_to, counted=counted)

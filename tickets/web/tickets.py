@@ -48,7 +48,9 @@ def home(request):
 def ticket_list(request):
     filters = list_forms.TicketListForm(request.GET or None, user=request.user)
     values = filters.selector_values()
-    page = _bounded_page(request, rows.row_values(selectors.ticket_list(request.user, **values)), rows.as_rows, count_to=COUNT_BOUND)
+    tickets = selectors.ticket_list(request.user, **values)
+    # The total counts the filtered tickets, without the joins of the row's columns.
+    page = _bounded_page(request, rows.row_values(tickets), rows.as_rows, count_to=COUNT_BOUND, counted=tickets)
     today = timezone.localdate()
     selectors.mark_days_left(tickets=page.object_list, today=today)
     return render(
