@@ -142,7 +142,7 @@ def test_the_total_counts_past_the_first_page_with_a_limited_count(client, dispa
     from tickets.web import pagination
 
     monkeypatch.setattr(pagination, "PAGE_SIZE", 2)
-    monkeypatch.setattr(pagination.BoundedPage.__init__, "__defaults__", (2, None, None, None))
+    monkeypatch.setattr(pagination.BoundedPage.__init__, "__defaults__", (2, None, None, None, None))
     for _ in range(5):
         submit()
     client.force_login(dispatcher)
