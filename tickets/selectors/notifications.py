@@ -81,13 +81,12 @@ def unread_badge(user: User) -> str:
 
 
 def forget_unread_badges(user_ids: Iterable[int]) -> None:
-    """These people's notifications changed: their badges are counted afresh. At once, and again
-    when the transaction commits (a page counting in between saw the count before the change)."""
+    """These people's notifications changed: their badges are counted afresh once the change is
+    committed (a page that counts before the commit sees the count before the change, and the
+    next one counts again)."""
     keys = [_badge_key(pk) for pk in set(user_ids)]
-    if not keys:
-        return
-    forget_badge_keys(keys)
-    transaction.on_commit(functools.partial(forget_badge_keys, keys))
+    if keys:
+        transaction.on_commit(functools.partial(forget_badge_keys, keys))
 
 
 def forget_badge_keys(keys: list[str]) -> None:
