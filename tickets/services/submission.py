@@ -94,7 +94,10 @@ def ticket_submit(
             submitted_at=at,
             visit=visit,
         )
-        ticket.full_clean(exclude=["reference", "status", "supervision_level"])
+        # The field rules (lengths, choices, the contact's phone); not whether the company, category,
+        # submitter and visit exist: they are the instances the caller read, and the foreign keys
+        # hold the rest (full_clean asked the database once for each: three queries per submission).
+        ticket.full_clean(exclude=["reference", "status", "supervision_level", "enterprise", "category", "submitted_by", "visit"])
         ticket.save()
         data = {"visit": visit.pk} if visit is not None else None
         event = _record(ticket, actor=by, kind=EventKind.SUBMITTED, to_state=ticket.status, data=data, at=at)
