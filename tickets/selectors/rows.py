@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from tickets.models import Priority, Status, SupervisionLevel, Ticket
+from tickets.models import Assignment, Priority, Status, SupervisionLevel, Ticket
 
 # The columns a list row shows (templates/tickets/_ticket_table.html, _badges.html, _due.html).
 ROW_FIELDS = (
@@ -92,3 +92,58 @@ def as_rows(values: Iterable[Mapping[str, Any]]) -> list[TicketRow]:
 def ticket_rows(tickets: QuerySet[Ticket], *, limit: int) -> list[TicketRow]:
     """The first `limit` rows of a list."""
     return as_rows(row_values(tickets)[:limit])
+
+
+# The columns of a co-handling part's row on a department's inbox (templates/jinja2/tickets/co_table.html).
+CO_ROW_FIELDS = (
+    "id", "role", "state", "due_date", "response_due_date",
+    "ticket__reference", "ticket__title", "ticket__priority",
+    "ticket__enterprise_id", "ticket__enterprise__name", "ticket__department_id", "ticket__department__name",
+)  # fmt: skip
+
+
+class _CoTicket(NamedTuple):
+    """The part's ticket as the co-handling table shows it (t.reference, t.enterprise.name …)."""
+
+    reference: str
+    title: str
+    priority: str
+    enterprise: _Named
+    department: _Named | None
+
+
+class CoRow:
+    """A co-handling part (协办, an Assignment) as the inbox shows it, read with values(): the names
+    the co-handling table asks of an Assignment, with the model's own feedback-late rule."""
+
+    __slots__ = ("id", "role", "state", "due_date", "response_due_date", "ticket", "days_left", "days_over")
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self.id = values["id"]
+        self.role = values["role"]
+        self.state = values["state"]
+        self.due_date = values["due_date"]
+        self.response_due_date = values["response_due_date"]
+        department = values["ticket__department_id"]
+        self.ticket = _CoTicket(
+            values["ticket__reference"],
+            values["ticket__title"],
+            values["ticket__priority"],
+            _Named(values["ticket__enterprise_id"], values["ticket__enterprise__name"]),
+            _Named(department, values["ticket__department__name"]) if department else None,
+        )
+        # Set by tickets.selectors.worklists.mark_days_left.
+        self.days_left: int | None = None
+        self.days_over = 0
+
+    @property
+    def is_co(self) -> bool:
+        return Assignment.is_co.fget(self)
+
+    def is_feedback_late(self, on_date: datetime.date | None = None) -> bool:
+        return Assignment.is_feedback_late(self, on_date)
+
+
+def co_rows(parts: QuerySet[Assignment], *, limit: int) -> list[CoRow]:
+    """The first `limit` co-handling parts of `parts` as rows."""
+    return [CoRow(v) for v in parts.values(*CO_ROW_FIELDS)[:limit]]

@@ -281,7 +281,7 @@ CO_INBOX_LIMIT = 100
 def department_inbox(request):
     _require(request.user.is_department)
     page = _bounded_page(request, rows.row_values(selectors.department_inbox(request.user)), rows.as_rows)
-    co_parts = list(selectors.department_co_inbox(request.user)[:CO_INBOX_LIMIT])
+    co_parts = rows.co_rows(selectors.department_co_inbox(request.user), limit=CO_INBOX_LIMIT)
     today = timezone.localdate()
     selectors.mark_days_left(tickets=page.object_list, co_parts=co_parts, today=today)
     return render(
