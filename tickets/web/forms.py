@@ -298,7 +298,7 @@ class ResolveForm(forms.Form):
     def __init__(self, *args, ticket=None, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("outcome_condition", "outcome_review_date"):
-            self.fields[name].shown_when = "not-feasible"  # _form.html: the field's class
+            self.fields[name].shown_when = "not-feasible"  # {% form_fields %}: the field's class
         if ticket is None:  # the API's description of the arguments
             return
         missing = services.missing_co_feedback(ticket)
