@@ -3,13 +3,11 @@ they open. All three read visible_notifications(), so that they always agree."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
@@ -81,16 +79,13 @@ def unread_badge(user: User) -> str:
 
 
 def forget_unread_badges(user_ids: Iterable[int]) -> None:
-    """These people's notifications changed: their badges are counted afresh once the change is
-    committed (a page that counts before the commit sees the count before the change, and the
-    next one counts again)."""
+    """These people's notifications changed: their badges are counted afresh. At once, not after
+    the commit (no callback per batch of rows on the sweep's and the mailings' transactions): a
+    page that counts in the moment before the change commits keeps the count before it, for
+    UNREAD_BADGE_SECONDS at most."""
     keys = [_badge_key(pk) for pk in set(user_ids)]
     if keys:
-        transaction.on_commit(functools.partial(forget_badge_keys, keys))
-
-
-def forget_badge_keys(keys: list[str]) -> None:
-    cache.delete_many(keys)
+        cache.delete_many(keys)
 
 
 def notification_to_open(user: User, pk: int) -> Notification:
