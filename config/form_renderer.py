@@ -8,12 +8,16 @@ same HTML in a fraction of that.
 
 A template that has no Jinja2 version (the admin's widgets, a third-party app's) is rendered as
 before, by Django's engine: the renderer tries Jinja2 first and remembers which names it lacks.
+The widget templates every form uses are not rendered at all but written in Python
+(config/form_widgets.py), the same HTML.
 """
 
 from typing import Any
 
 from django.forms.renderers import BaseRenderer, DjangoTemplates, Jinja2
 from django.template import TemplateDoesNotExist
+
+from config.form_widgets import WRITERS
 
 
 class FastFormRenderer(BaseRenderer):
@@ -29,3 +33,8 @@ class FastFormRenderer(BaseRenderer):
             except TemplateDoesNotExist:
                 self._django_only.add(template_name)
         return self._django.get_template(template_name)
+
+    def render(self, template_name: str, context: Any, request: Any = None) -> str:
+        writer = WRITERS.get(template_name)
+        html = writer(context) if writer is not None else None
+        return html if html is not None else super().render(template_name, context, request=request)
