@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from tickets.models import Assignment, Priority, Status, SupervisionLevel, Ticket
+from tickets.models import Assignment, AssignmentState, Priority, Status, SupervisionLevel, Ticket
 
 # The columns a list row shows (templates/tickets/_ticket_table.html, _badges.html, _due.html).
 ROW_FIELDS = (
@@ -28,6 +28,13 @@ ROW_FIELDS = (
 _PRIORITY = dict(Priority.choices)
 _STATUS = dict(Status.choices)
 _SUPERVISION = dict(SupervisionLevel.choices)
+_PART_STATE = dict(AssignmentState.choices)
+
+
+def detail_prefix() -> str:
+    """The ticket page's address without its reference: rows add theirs (references are URL-safe:
+    QY-2026-000123) instead of a reverse() per row."""
+    return reverse("ticket_detail", args=["X"])[:-2]
 
 
 class _Named(NamedTuple):
@@ -56,7 +63,6 @@ class TicketRow:
         self.enterprise = _Named(values["enterprise_id"], values["enterprise__name"])
         self.category = _Named(None, values["category__name"])
         self.department = _Named(values["department_id"], values["department__name"]) if values["department_id"] else None
-        # The ticket page's address without a reverse() per row (references are URL-safe: QY-2026-000123).
         self.detail_url = detail_prefix + self.reference + "/"
         # Set by tickets.selectors.worklists.mark_days_left on the pages that show them.
         self.days_left: int | None = None
@@ -85,7 +91,7 @@ def row_values(tickets: QuerySet[Ticket]) -> QuerySet[Ticket, dict[str, Any]]:
 
 def as_rows(values: Iterable[Mapping[str, Any]]) -> list[TicketRow]:
     """Rows from row_values() results."""
-    prefix = reverse("ticket_detail", args=["X"])[:-2]
+    prefix = detail_prefix()
     return [TicketRow(v, detail_prefix=prefix) for v in values]
 
 
@@ -110,6 +116,10 @@ class _CoTicket(NamedTuple):
     priority: str
     enterprise: _Named
     department: _Named | None
+    detail_url: str
+
+    def get_priority_display(self) -> str:
+        return str(_PRIORITY.get(self.priority, self.priority))
 
 
 class CoRow:
@@ -118,7 +128,7 @@ class CoRow:
 
     __slots__ = ("id", "role", "state", "due_date", "response_due_date", "ticket", "days_left", "days_over")
 
-    def __init__(self, values: Mapping[str, Any]) -> None:
+    def __init__(self, values: Mapping[str, Any], *, detail_prefix: str) -> None:
         self.id = values["id"]
         self.role = values["role"]
         self.state = values["state"]
@@ -131,10 +141,14 @@ class CoRow:
             values["ticket__priority"],
             _Named(values["ticket__enterprise_id"], values["ticket__enterprise__name"]),
             _Named(department, values["ticket__department__name"]) if department else None,
+            detail_prefix + values["ticket__reference"] + "/",
         )
         # Set by tickets.selectors.worklists.mark_days_left.
         self.days_left: int | None = None
         self.days_over = 0
+
+    def get_state_display(self) -> str:
+        return _PART_STATE.get(self.state, self.state)
 
     @property
     def is_co(self) -> bool:
@@ -146,4 +160,5 @@ class CoRow:
 
 def co_rows(parts: QuerySet[Assignment], *, limit: int) -> list[CoRow]:
     """The first `limit` co-handling parts of `parts` as rows."""
-    return [CoRow(v) for v in parts.values(*CO_ROW_FIELDS)[:limit]]
+    prefix = detail_prefix()
+    return [CoRow(v, detail_prefix=prefix) for v in parts.values(*CO_ROW_FIELDS)[:limit]]

@@ -6,20 +6,12 @@ from typing import Any
 
 from django import template
 from django.template import engines
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from tickets.models import AssignmentState, Priority
-
 register = template.Library()
-
-# Names of a co-handling part's state and a ticket's priority, made once (Django's get_FOO_display()
-# builds one dict per call: 100 rows of a co-handling table called it 200 times).
-_PART_STATES = dict(AssignmentState.choices)
-_PRIORITIES = dict(Priority.choices)
 
 
 def _days_over(n: int) -> str:
@@ -89,7 +81,7 @@ def ticket_table(
 
 @register.simple_tag
 def co_table(parts: Iterable[Any]) -> SafeString:
-    """A department's open co-handling parts (Assignments with their ticket), on its inbox."""
+    """A department's open co-handling parts (tickets.selectors.rows.CoRow), on its inbox."""
     words = {
         **_words(),
         "lead": _("Lead department"),
@@ -97,10 +89,6 @@ def co_table(parts: Iterable[Any]) -> SafeString:
         "sign_by": _("Sign by"),
         "feedback_due": _("Feedback due"),
         "nothing": _("Nothing to co-handle."),
-        "part_states": _PART_STATES,
-        "priorities": _PRIORITIES,
-        # The ticket page's address without a reverse() per row (references are URL-safe).
-        "detail_prefix": reverse("ticket_detail", args=["X"])[:-2],
     }
     jinja = engines["jinja2"].get_template("tickets/co_table.html")
     return mark_safe(jinja.render({"parts": parts, "w": words, "today": timezone.localdate()}))  # noqa: S308
