@@ -17,22 +17,28 @@ def get_item(mapping, key):
         return ""
 
 
+# The choices' names, made once (translated when shown): the timeline asks them per event.
+_END_REASONS = dict(Assignment.EndReason.choices)
+_CONTACT_METHODS = dict(ContactMethod.choices)
+_OUTCOMES = dict(Outcome.choices)
+
+
 @register.filter
 def end_reason_label(value):
     """Why a co-handling ended (Assignment.EndReason), in words."""
-    return dict(Assignment.EndReason.choices).get(value, value)
+    return _END_REASONS.get(value, value)
 
 
 @register.filter
 def contact_method_label(value):
     """How the company was contacted (ContactMethod), in words."""
-    return dict(ContactMethod.choices).get(value, value)
+    return _CONTACT_METHODS.get(value, value)
 
 
 @register.filter
 def outcome_label(value):
     """What a resolution achieved (Outcome), in words; a resolution from before outcomes existed was solved."""
-    return dict(Outcome.choices).get(value or Outcome.SOLVED, value)
+    return _OUTCOMES.get(value or Outcome.SOLVED, value)
 
 
 @register.filter

@@ -19,7 +19,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from tickets import personal
-from tickets.models import Assignment, ContactMethod, EventKind, Outcome
+from tickets.models import EventKind
+from tickets.templatetags.ticket_tags import contact_method_label, end_reason_label, outcome_label
 
 register = template.Library()
 
@@ -35,15 +36,6 @@ def _t(msgid: str, **values: Any) -> str:
 
 def _p(html: str, css: str = "") -> str:
     return f'<p class="{css}">{html}</p>' if css else f"<p>{html}</p>"
-
-
-_END_REASONS = dict(Assignment.EndReason.choices)
-_CONTACT_METHODS = dict(ContactMethod.choices)
-_OUTCOMES = dict(Outcome.choices)
-
-
-def _label(names: Mapping[Any, Any], value: Any) -> Any:
-    return names.get(value, value)
 
 
 class _Reader:
@@ -79,12 +71,12 @@ def _co_feedback(e: Any, d: dict, r: _Reader) -> str:
 
 
 def _co_end(e: Any, d: dict, r: _Reader) -> str:
-    reason = _label(_END_REASONS, d.get("reason", ""))
+    reason = end_reason_label(d.get("reason", ""))
     return _p(_t("%(dept)s no longer co-handles this ticket (%(reason)s).", dept=d.get("department", ""), reason=reason))
 
 
 def _contact(e: Any, d: dict, r: _Reader) -> str:
-    method = _label(_CONTACT_METHODS, d.get("method", ""))
+    method = contact_method_label(d.get("method", ""))
     if d.get("first"):
         return _p(_t("First contact with the company: %(method)s.", method=method))
     return _p(_t("Contact with the company: %(method)s.", method=method))
@@ -97,7 +89,7 @@ def _resolve(e: Any, d: dict, r: _Reader) -> str:
         html += _p(_("Resolved without the feedback of %(missing)s. The reason given:") % {"missing": missing})
         html += '<div class="ev-note">' + linebreaksbr(d["override"], autoescape=True) + "</div>"
     if d.get("outcome"):
-        text = _t("Outcome: %(outcome)s", outcome=_label(_OUTCOMES, d.get("outcome") or Outcome.SOLVED))
+        text = _t("Outcome: %(outcome)s", outcome=outcome_label(d.get("outcome")))
         if d.get("outcome") == "not_feasible":
             text += " · " + _t("to be looked at again on %(d)s", d=d.get("review_date", ""))
         html += _p(text)
