@@ -86,10 +86,8 @@ def _select(widget: Mapping[str, Any]) -> str | None:
 
 
 def _clearable_file_input(widget: Mapping[str, Any]) -> str | None:
-    """clearable_file_input.html without a current file: the bare file input (no value)."""
-    if widget.get("is_initial"):
-        return None
-    return f'<input type="{escape(widget["type"])}" name="{escape(widget["name"])}"{_attrs(widget["attrs"])}>'
+    """clearable_file_input.html without a current file: the bare file input (its value is None)."""
+    return None if widget.get("is_initial") else _input(widget)
 
 
 def _plain(render: Callable[[Mapping[str, Any]], str | None]) -> Callable[[Mapping[str, Any]], str | None]:

@@ -45,20 +45,22 @@ def calendar_per_request() -> Iterator[None]:
         _request_read.reset(token)
 
 
-def _read(start: datetime.date, end: datetime.date) -> tuple[datetime.date, datetime.date, dict[datetime.date, bool], set[int]]:
+def _read(start: datetime.date, end: datetime.date) -> tuple[dict[datetime.date, bool], set[int]]:
+    """The calendar's exceptions and known years for [start, end]: from the request's read when it
+    covers them; the request's first read takes the wide span around today."""
     memo = _request_read.get()
-    if memo is not None and memo.get("span") and memo["span"][0] <= start and end <= memo["span"][1]:
-        return memo["span"]
-    if memo is not None and not memo.get("span"):
+    span = memo.get("span") if memo is not None else None
+    if span is not None and span[0] <= start and end <= span[1]:
+        return span[2], span[3]
+    if memo is not None and span is None:  # the request's first read
         today = timezone.localdate()
         start = min(start, today - datetime.timedelta(days=_REQUEST_SPAN_DAYS))
         end = max(end, today + datetime.timedelta(days=_REQUEST_SPAN_DAYS))
     exceptions = dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_working_day"))
     known_years = set(CalendarYear.objects.filter(year__range=(start.year, end.year)).values_list("year", flat=True))
-    read = (start, end, exceptions, known_years)
-    if memo is not None and not memo.get("span"):
-        memo["span"] = read
-    return read
+    if memo is not None and span is None:
+        memo["span"] = (start, end, exceptions, known_years)
+    return exceptions, known_years
 
 
 class Calendar:
@@ -66,7 +68,7 @@ class Calendar:
 
     def __init__(self, start: datetime.date, end: datetime.date) -> None:
         self.start, self.end = start, end
-        _, _, self.exceptions, self.known_years = _read(start, end)
+        self.exceptions, self.known_years = _read(start, end)
         self.fallback_years: set[int] = set()
 
     def is_working_day(self, day: datetime.date) -> bool:
