@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from tickets import personal
 from tickets.models import EventKind
+from tickets.selectors import rows
 from tickets.templatetags.ticket_tags import contact_method_label, end_reason_label, outcome_label
 
 register = template.Library()
@@ -214,12 +215,12 @@ def _attachments(e: Any, download_prefix: str) -> str:
     return f'<ul class="files">{items}</ul>'
 
 
-def event_html(e: Any, reader: _Reader, *, show_ticket: bool, download_prefix: str) -> str:
+def event_html(e: Any, reader: _Reader, *, show_ticket: bool, download_prefix: str, ticket_prefix: str = "") -> str:
     d = e.data if isinstance(e.data, dict) else {}
     actor = personal.actor_label(e, full=reader.full_contact)
     head = format_html('<span class="ev-kind">{}</span>', _KIND_NAMES.get(e.kind, e.kind))
     if show_ticket:
-        head += format_html(' <a href="{}">{}</a>', e.ticket.detail_url, e.ticket.reference)
+        head += format_html(' <a href="{}{}/">{}</a>', ticket_prefix or rows.detail_prefix(), e.ticket.reference, e.ticket.reference)
     if e.kind == "supervision":
         card = _("Red card") if e.to_state == "red" else _("Yellow card")
         head += format_html(' <span class="badge sv-{}">{}</span>', e.to_state, card)
@@ -246,4 +247,6 @@ def timeline(context: template.Context, events: Iterable[Any], show_ticket: bool
         visible_references=context.get("visible_references") or (),
     )
     download_prefix = reverse("attachment_download", args=[0])[: -len("0/")]
-    return mark_safe("".join(event_html(e, reader, show_ticket=show_ticket, download_prefix=download_prefix) for e in events))  # noqa: S308
+    ticket_prefix = rows.detail_prefix()  # the case file links each event to its ticket: no reverse() per event
+    html = (event_html(e, reader, show_ticket=show_ticket, download_prefix=download_prefix, ticket_prefix=ticket_prefix) for e in events)
+    return mark_safe("".join(html))  # noqa: S308
